@@ -1,0 +1,103 @@
+"""The `buurtbot` command. Each subcommand lives in the module of its concept; this file only
+parses arguments and hands over."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import Config
+
+
+def _flows_dir(value: str | None, config: Config) -> Path:
+    return Path(value) if value else config.flows_dir
+
+
+def cmd_flows_validate(args: argparse.Namespace, config: Config) -> int:
+    from bot.engine.loader import check
+
+    directory = _flows_dir(args.dir, config)
+    _, problems = check(directory)
+    for problem in sorted(problems):
+        print(problem)
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    print(f"{directory}: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def cmd_flows_test(args: argparse.Namespace, config: Config) -> int:
+    from bot.flowtest import run_cli
+
+    return run_cli(_flows_dir(args.dir, config), config)
+
+
+def cmd_flows_graph(args: argparse.Namespace, config: Config) -> int:
+    from bot.engine.graph import mermaid
+    from bot.engine.loader import check
+
+    flows, problems = check(_flows_dir(args.dir, config))
+    if flows is None:
+        for problem in sorted(problems):
+            print(problem, file=sys.stderr)
+        return 1
+    if args.flow not in flows.flows:
+        known = ", ".join(sorted(flows.flows))
+        print(f"no flow '{args.flow}' (flows: {known})", file=sys.stderr)
+        return 1
+    print(mermaid(flows.flows[args.flow]))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, config: Config) -> int:
+    from bot.terminal_chat import run
+
+    return run(config, lang=args.lang)
+
+
+def cmd_risk_check(args: argparse.Namespace, config: Config) -> int:
+    from bot.risk.cli import check
+
+    return check(args.lang, sys.stdin, sys.stdout, flows_dir=config.flows_dir)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="buurtbot", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    flows = sub.add_parser("flows", help="check, test and draw the flows")
+    flows_sub = flows.add_subparsers(dest="flows_command", required=True)
+    p = flows_sub.add_parser("validate", help="check every flow file; exit 1 on any error")
+    p.add_argument("dir", nargs="?", help="flows folder (default: BUURTBOT_FLOWS_DIR or flows)")
+    p.set_defaults(func=cmd_flows_validate)
+    p = flows_sub.add_parser("test", help="run the transcript tests in flows/tests/")
+    p.add_argument("dir", nargs="?", help="flows folder (default: BUURTBOT_FLOWS_DIR or flows)")
+    p.set_defaults(func=cmd_flows_test)
+    p = flows_sub.add_parser("graph", help="print a flow as a Mermaid diagram")
+    p.add_argument("flow", help="flow id")
+    p.add_argument("--dir", help="flows folder (default: BUURTBOT_FLOWS_DIR or flows)")
+    p.set_defaults(func=cmd_flows_graph)
+
+    p = sub.add_parser("chat", help="talk to the flows in this terminal")
+    p.add_argument("--lang", default="nl", help="nl, ar, ti or en (default nl)")
+    p.set_defaults(func=cmd_chat)
+
+    risk = sub.add_parser("risk", help="risk detection")
+    risk_sub = risk.add_subparsers(dest="risk_command", required=True)
+    p = risk_sub.add_parser("check", help="one message per stdin line in, one JSON line out")
+    p.add_argument("--lang", default="auto", choices=["auto", "nl", "ar", "ti", "en"])
+    p.set_defaults(func=cmd_risk_check)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    return int(args.func(args, Config.from_env()) or 0)

@@ -1,0 +1,37 @@
+"""Settings from the environment (the contract in DESIGN.md). Read once, passed around."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Config:
+    telegram_token: str | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    database_url: str = "sqlite:///data/buurtbot.db"
+    flows_dir: Path = Path("flows")
+    locales_dir: Path = Path("locales")
+    dashboard_host: str = "127.0.0.1"
+    dashboard_port: int = 8080
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    send_rate: float = 30.0
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Config:
+        e = os.environ if env is None else env
+        return cls(
+            telegram_token=e.get("TELEGRAM_BOT_TOKEN") or None,
+            telegram_api_base_url=e.get("TELEGRAM_API_BASE_URL") or cls.telegram_api_base_url,
+            database_url=e.get("DATABASE_URL") or cls.database_url,
+            flows_dir=Path(e.get("BUURTBOT_FLOWS_DIR") or cls.flows_dir),
+            locales_dir=Path(e.get("BUURTBOT_LOCALES_DIR") or cls.locales_dir),
+            dashboard_host=e.get("DASHBOARD_HOST") or cls.dashboard_host,
+            dashboard_port=int(e.get("DASHBOARD_PORT") or cls.dashboard_port),
+            webhook_url=e.get("WEBHOOK_URL") or None,
+            webhook_secret=e.get("WEBHOOK_SECRET") or None,
+            send_rate=float(e.get("BUURTBOT_SEND_RATE") or cls.send_rate),
+        )

@@ -1,0 +1,173 @@
+"""YAML content files (flows, risk phrases, canned replies) read with positions.
+
+Authors are social workers: every problem is reported with file, line and column, and all of
+them in one go. Two traps of plain PyYAML are closed here:
+
+- duplicate keys: PyYAML keeps the last one silently; here it is an error.
+- YAML 1.1 guesses: `No`, `yes`, `on` become booleans and `12:30` a number; here only
+  `true`/`false` are booleans, and only plain decimal numbers are numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+YamlPath = tuple[str | int, ...]
+
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_FLOAT = re.compile(r"[-+]?[0-9]+\.[0-9]+\Z")
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One finding in a content file, printed as `path:line:col: severity: where: message`."""
+
+    path: str
+    line: int
+    col: int
+    severity: str  # "error" or "warning"
+    message: str
+    where: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.where}: " if self.where else ""
+        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {where}{self.message}"
+
+
+@dataclass
+class Doc:
+    """A parsed YAML file: plain Python `data`, and the position of every key and value.
+
+    Positions are looked up by path, e.g. `("nodes", "amount", "next")`; lines and columns
+    are 1-based.
+    """
+
+    path: str
+    data: Any
+    keys: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
+    values: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
+
+    def key_pos(self, path: YamlPath) -> tuple[int, int]:
+        """Where the key of `path` stands, or the nearest enclosing place that is known."""
+        for i in range(len(path), -1, -1):
+            pos = self.keys.get(path[:i]) or self.values.get(path[:i])
+            if pos:
+                return pos
+        return (1, 1)
+
+    def value_pos(self, path: YamlPath) -> tuple[int, int]:
+        """Where the value of `path` starts, falling back to its key or an ancestor."""
+        return self.values.get(path) or self.key_pos(path)
+
+    def problem(
+        self, path: YamlPath, message: str, *, severity: str = "error", at: str = "key"
+    ) -> Problem:
+        line, col = self.value_pos(path) if at == "value" else self.key_pos(path)
+        return Problem(self.path, line, col, severity, message, dotted(path))
+
+
+def dotted(path: YamlPath) -> str:
+    """`("nodes", "situation", "options", 0, "next")` -> `nodes.situation.options[1].next`
+    (list items counted from 1, as an author counts them)."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def read(path: Path | str, *, display: str | None = None) -> tuple[Doc | None, list[Problem]]:
+    """Parse one YAML file. Returns the document (None when it cannot be parsed at all) and
+    every problem found while reading it."""
+    shown = display or str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [Problem(shown, 1, 1, "error", f"not UTF-8 text ({exc.reason}); save it as UTF-8")]
+    return parse(text, shown)
+
+
+def parse(text: str, display: str) -> tuple[Doc | None, list[Problem]]:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = exc.problem or exc.context or "cannot read this YAML"
+        return None, [Problem(display, line, col, "error", f"YAML syntax: {what}{_yaml_hint(what)}")]
+    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises marked errors for text
+        return None, [Problem(display, 1, 1, "error", f"YAML syntax: {exc}")]
+    doc = Doc(display, None)
+    problems: list[Problem] = []
+    if root is not None:
+        doc.data = _build(root, (), doc, problems)
+    return doc, problems
+
+
+def _yaml_hint(problem: str) -> str:
+    if "'\\t'" in problem:
+        return " (indent with spaces, not tabs)"
+    if "mapping values are not allowed" in problem:
+        return " (a ':' inside a text? put the text in quotes)"
+    if "could not find expected ':'" in problem:
+        return " (a key without ':', or a text over two lines that needs quotes)"
+    return ""
+
+
+def _build(node: yaml.Node, path: YamlPath, doc: Doc, problems: list[Problem]) -> Any:
+    doc.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+            if key is None or isinstance(key, bool):
+                problems.append(
+                    Problem(doc.path, line, col, "error", "a key must be a plain word", dotted(path))
+                )
+                continue
+            key = str(key)
+            child = (*path, key)
+            if key in first_seen:
+                problems.append(
+                    Problem(
+                        doc.path,
+                        line,
+                        col,
+                        "error",
+                        f"duplicate key '{key}' (first at line {first_seen[key]}); "
+                        "remove one or give it another name",
+                        dotted(path),
+                    )
+                )
+                continue
+            first_seen[key] = line
+            doc.keys[child] = (line, col)
+            result[key] = _build(value_node, child, doc, problems)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, (*path, i), doc, problems) for i, item in enumerate(node.value)]
+    return _scalar(node)
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    value = node.value
+    if node.style:  # quoted or block text: always a string
+        return value
+    if value in ("", "~", "null", "Null", "NULL"):
+        return None
+    if value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    if _INT.match(value):
+        return int(value)
+    if _FLOAT.match(value):
+        return float(value)
+    return value
