@@ -90,7 +90,9 @@ def read(path: Path | str, *, display: str | None = None) -> tuple[Doc | None, l
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        return None, [Problem(shown, 1, 1, "error", f"not UTF-8 text ({exc.reason}); save it as UTF-8")]
+        return None, [
+            Problem(shown, 1, 1, "error", f"not UTF-8 text ({exc.reason}); save it as UTF-8")
+        ]
     return parse(text, shown)
 
 
@@ -101,7 +103,9 @@ def parse(text: str, display: str) -> tuple[Doc | None, list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or exc.context or "cannot read this YAML"
-        return None, [Problem(display, line, col, "error", f"YAML syntax: {what}{_yaml_hint(what)}")]
+        return None, [
+            Problem(display, line, col, "error", f"YAML syntax: {what}{_yaml_hint(what)}")
+        ]
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises marked errors for text
         return None, [Problem(display, 1, 1, "error", f"YAML syntax: {exc}")]
     doc = Doc(display, None)
@@ -131,7 +135,9 @@ def _build(node: yaml.Node, path: YamlPath, doc: Doc, problems: list[Problem]) -
             line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
             if key is None or isinstance(key, bool):
                 problems.append(
-                    Problem(doc.path, line, col, "error", "a key must be a plain word", dotted(path))
+                    Problem(
+                        doc.path, line, col, "error", "a key must be a plain word", dotted(path)
+                    )
                 )
                 continue
             key = str(key)

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
 ENGINE_CONTEXT = "engine"
-
-_EMPTY: Mapping[str, object] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -28,7 +25,7 @@ class Button:
 class Say:
     msgid: str
     context: str = ENGINE_CONTEXT
-    params: Mapping[str, object] = field(default=_EMPTY)
+    params: Mapping[str, object] = field(default_factory=dict)
     buttons: tuple[Button, ...] = ()
 
 

@@ -32,7 +32,7 @@ class Option:
 
     label: str
     next: str
-    value: str | None = None
+    value: str | int | float | bool | None = None
     pos: Pos | None = field(default=None, compare=False)
 
 

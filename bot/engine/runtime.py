@@ -1,0 +1,360 @@
+"""Running the flows: `start` and `resume` turn a state and an input into a new state and events.
+
+Pure and synchronous: nothing is sent or stored here, and the clock and ids come from `Env`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.engine import texts
+from bot.engine.answers import InvalidAnswer, parse_answer
+from bot.engine.errors import UnknownFlow
+from bot.engine.events import (
+    ENGINE_CONTEXT,
+    Button,
+    Error,
+    Escalate,
+    Event,
+    FlowEnded,
+    Say,
+    WaitForInput,
+)
+from bot.engine.expr import EvalError, evaluate
+from bot.engine.fold import digits, fold
+from bot.engine.inputs import Env, Input, Press, Text
+from bot.engine.model import Flow, FlowSet, Node
+from bot.engine.state import MENU, State
+
+MAX_STEPS = 100
+"""Nodes passed without waiting for the resident before a run counts as a runaway."""
+
+MAX_TRIES = 3
+"""Invalid answers to one question before a person is offered."""
+
+COMMANDS = {
+    "start": "start",
+    "menu": "menu",
+    "hulp": "help",
+    "help": "help",
+    "mens": "human",
+    "human": "human",
+    "stop": "stop",
+}
+"""Global commands the engine handles. `/taal` and `/vergeet` belong to the caller."""
+
+HUMAN = Button(texts.HUMAN_BUTTON, ENGINE_CONTEXT, "/mens")
+MENU_BTN = Button(texts.MENU_BUTTON, ENGINE_CONTEXT, "/menu")
+
+Result = tuple[State, list[Event]]
+
+
+def start(
+    flows: FlowSet, state: State | None = None, flow: str | None = None, *, env: Env
+) -> Result:
+    """Begin `flow` (or the main menu, with the greeting, when `flow` is None)."""
+    state = state or State()
+    events: list[Event] = []
+    if flow is None:
+        events.append(Say(texts.GREETING))
+        return _show_menu(flows, state, events, env)
+    if flow not in flows.flows:
+        raise UnknownFlow(flow)
+    return _run(flows, _at(state, None, None), flow, flows.flows[flow].start, events, env)
+
+
+def resume(flows: FlowSet, state: State, received: Input, *, env: Env) -> Result:
+    """Take one message or button press from the resident and go as far as the flows go."""
+    command = _command(received)
+    if command is not None:
+        return _global(flows, state, command, env)
+    if state.idle:
+        if not state.wait:  # never spoken before: introduce ourselves
+            return start(flows, state, env=env)
+        # Idle: an old button press is stale; a typed menu title (not a number) starts its flow.
+        chosen = _menu_by_title(flows, received, env)
+        if chosen is not None:
+            return _run(flows, _at(state, None, None), chosen.id, chosen.start, [], env)
+        return _show_menu(flows, state, [], env)
+    if state.flow == MENU:
+        return _answer_menu(flows, state, received, env)
+    node = flows.node(state.flow, state.node or "")
+    if node is None or not node.waits:
+        problem = Error(
+            "missing_node",
+            f"the conversation waited at '{state.flow}.{state.node}', which no longer exists",
+            state.flow,
+            state.node,
+        )
+        return _restart(flows, state, [problem], env)
+    if node.options:
+        return _answer_options(flows, state, node, received, env)
+    return _answer_input(flows, state, node, received, env)
+
+
+def repeat(flows: FlowSet, state: State, *, env: Env) -> Result:
+    """Ask the open question again (e.g. after the resident changed language); the menu when
+    nothing is open."""
+    if state.idle:
+        return _show_menu(flows, state, [], env)
+    if state.flow != MENU and flows.node(state.flow or "", state.node or "") is None:
+        return _restart(flows, state, [], env)
+    return _ask_again(flows, state, [])
+
+
+# --- global commands -------------------------------------------------------------------------
+
+
+def _command(received: Input) -> str | None:
+    raw = received.payload if isinstance(received, Press) else received.text
+    raw = raw.strip()
+    if not raw.startswith("/"):
+        return None
+    word = raw[1:].split(maxsplit=1)[0] if len(raw) > 1 else ""
+    word = word.split("@", 1)[0].casefold()  # "/menu@BuurtBot" in groups
+    return COMMANDS.get(word, "unknown")
+
+
+def _global(flows: FlowSet, state: State, command: str, env: Env) -> Result:
+    events: list[Event] = []
+    if command == "start":
+        return start(flows, State(), env=env)
+    if command == "menu":
+        _leave(state, "restarted", events)
+        return _show_menu(flows, state, events, env)
+    if command == "stop":
+        _leave(state, "stopped", events)
+        events.append(Say(texts.STOPPED))
+        return State(wait=state.wait or env.new_id()), events
+    if command == "human":
+        events.append(Escalate("asked_for_person", "normal", state.flow, state.node))
+        _leave(state, "escalated", events)
+        return _at(state, None, None), events
+    if command == "help":
+        events.append(Say(texts.HELP))
+    else:
+        events.append(Say(texts.UNKNOWN_COMMAND))
+    return _ask_again(flows, state, events)
+
+
+def _leave(state: State, outcome: str, events: list[Event]) -> None:
+    if state.flow not in (None, MENU):
+        events.append(FlowEnded(state.flow, outcome))
+
+
+# --- the main menu ---------------------------------------------------------------------------
+
+
+def _show_menu(flows: FlowSet, state: State, events: list[Event], env: Env) -> Result:
+    wait = env.new_id()
+    events.extend(_menu_question(flows, wait))
+    return replace(state, flow=MENU, node="menu", wait=wait, tries=0), events
+
+
+def _menu_question(flows: FlowSet, wait: str) -> list[Event]:
+    buttons = [
+        Button(title, context, f"{wait}:{i}")
+        for i, (title, context) in enumerate(_menu_labels(flows), start=1)
+    ]
+    return [Say(texts.MENU_ASK, buttons=(*buttons, HUMAN)), WaitForInput(MENU, "menu", "options")]
+
+
+def _menu_labels(flows: FlowSet) -> list[tuple[str, str]]:
+    return [(f.title or f.id, f.title_context) for f in flows.menu()]
+
+
+def _menu_by_title(flows: FlowSet, received: Input, env: Env) -> Flow | None:
+    if not isinstance(received, Text):
+        return None
+    index = _match_label(_menu_labels(flows), received.text, env)
+    return flows.menu()[index] if index is not None else None
+
+
+def _answer_menu(flows: FlowSet, state: State, received: Input, env: Env) -> Result:
+    index = _choose(_menu_labels(flows), state, received, env)
+    if index is None:
+        return _not_understood(flows, state, received, [], texts.NOT_UNDERSTOOD)
+    if index < 0:
+        return _ask_again(flows, state, [Say(texts.STALE_BUTTON)])
+    chosen = flows.menu()[index]
+    return _run(flows, _at(state, None, None), chosen.id, chosen.start, [], env)
+
+
+# --- answering questions ---------------------------------------------------------------------
+
+
+def _choose(labels: list[tuple[str, str]], state: State, received: Input, env: Env) -> int | None:
+    """Which of `labels` the resident picked: 0-based index, -1 for a stale button, None for
+    no match. A button, the label typed (any language, case and accents ignored), or its
+    number all count."""
+    if isinstance(received, Press):
+        wait, _, choice = received.payload.partition(":")
+        if wait != state.wait or not choice.isdigit():
+            return -1
+        index = int(choice) - 1
+        return index if 0 <= index < len(labels) else -1
+    typed = fold(digits(received.text))
+    if typed.isdigit():
+        index = int(typed) - 1
+        return index if 0 <= index < len(labels) else None
+    return _match_label(labels, received.text, env)
+
+
+def _match_label(labels: list[tuple[str, str]], text: str, env: Env) -> int | None:
+    """The label the resident typed: the whole label, or else words that stand in exactly
+    one label ("huur" for "Hulp bij de huur"). Ambiguous words match nothing."""
+    typed = fold(text)
+    if not typed:
+        return None
+    spellings = [[fold(s) for s in (msgid, *env.aliases(msgid, ctx))] for msgid, ctx in labels]
+    for index, folded in enumerate(spellings):
+        if typed in folded:
+            return index
+    words = set(typed.split())
+    if len(typed) < 3:
+        return None
+    hits = {i for i, folded in enumerate(spellings) if any(words <= set(f.split()) for f in folded)}
+    return hits.pop() if len(hits) == 1 else None
+
+
+def _answer_options(flows: FlowSet, state: State, node: Node, received: Input, env: Env) -> Result:
+    labels = [(o.label, node.context) for o in node.options]
+    index = _choose(labels, state, received, env)
+    if index is None:
+        return _not_understood(flows, state, received, [], texts.NOT_UNDERSTOOD)
+    if index < 0:
+        return _ask_again(flows, state, [Say(texts.STALE_BUTTON)])
+    option = node.options[index]
+    if node.save:
+        state = state.with_vars(
+            **{node.save: option.value if option.value is not None else option.label}
+        )
+    return _run(flows, _at(state, None, None), node.flow, option.next, [], env)
+
+
+def _answer_input(flows: FlowSet, state: State, node: Node, received: Input, env: Env) -> Result:
+    kind = node.input or "text"
+    if isinstance(received, Press):
+        wait, _, choice = received.payload.partition(":")
+        if kind != "yes_no" or wait != state.wait or choice not in ("y", "n"):
+            return _ask_again(flows, state, [Say(texts.STALE_BUTTON)])
+        value: object = choice == "y"
+    else:
+        try:
+            value = parse_answer(kind, received.text, env.now().date())
+        except InvalidAnswer as invalid:
+            return _not_understood(flows, state, received, [], invalid.msgid)
+    if node.save:
+        state = state.with_vars(**{node.save: value})
+    return _run(flows, _at(state, None, None), node.flow, node.next or "", [], env)
+
+
+def _not_understood(
+    flows: FlowSet, state: State, received: Input, events: list[Event], explanation: str
+) -> Result:
+    state = replace(state, tries=state.tries + 1)
+    events.append(Say(texts.OFFER_HUMAN if state.tries >= MAX_TRIES else explanation))
+    return _ask_again(flows, state, events)
+
+
+def _ask_again(flows: FlowSet, state: State, events: list[Event]) -> Result:
+    """Repeat the open question with its buttons (same `wait`, so they stay valid)."""
+    if state.idle:
+        return state, events
+    if state.flow == MENU:
+        events.extend(_menu_question(flows, state.wait))
+        return state, events
+    node = flows.node(state.flow or "", state.node or "")
+    if node is None or not node.waits:
+        return state, events
+    events.extend(_question(node, state.wait, state))
+    return state, events
+
+
+def _question(node: Node, wait: str, state: State) -> list[Event]:
+    assert node.ask is not None
+    if node.options:
+        buttons = tuple(
+            Button(o.label, node.context, f"{wait}:{i}") for i, o in enumerate(node.options, 1)
+        )
+        buttons = (*buttons, HUMAN)
+        kind = "options"
+    else:
+        kind = node.input or "text"
+        buttons = ()
+        if kind == "yes_no":
+            buttons = (
+                Button(texts.YES, ENGINE_CONTEXT, f"{wait}:y"),
+                Button(texts.NO, ENGINE_CONTEXT, f"{wait}:n"),
+            )
+    say = Say(node.ask, node.context, params=dict(state.vars), buttons=buttons)
+    return [say, WaitForInput(node.flow, node.id, kind)]
+
+
+# --- walking the graph -----------------------------------------------------------------------
+
+
+def _at(state: State, flow: str | None, node: str | None) -> State:
+    return replace(state, flow=flow, node=node, tries=0)
+
+
+def _run(
+    flows: FlowSet, state: State, flow_id: str, node_id: str, events: list[Event], env: Env
+) -> Result:
+    """Walk from `flow_id.node_id` until a question waits or the flow ends."""
+    for _ in range(MAX_STEPS):
+        node = flows.node(flow_id, node_id)
+        if node is None:
+            problem = Error("missing_node", f"no node '{flow_id}.{node_id}'", flow_id, node_id)
+            return _restart(flows, state, [*events, problem], env)
+        if node.switch:
+            target = _switch(node, state, events)
+            if target is None:
+                return _restart(flows, state, events, env)
+            node_id = target
+            continue
+        if node.say:
+            events.append(Say(node.say, node.context, params=dict(state.vars)))
+        if node.ask is not None:
+            wait = env.new_id()
+            events.extend(_question(node, wait, state))
+            return replace(state, flow=flow_id, node=node.id, wait=wait, tries=0), events
+        if node.escalate:
+            events.append(Escalate(node.escalate.reason, node.escalate.priority, flow_id, node.id))
+            if not node.next:
+                events.append(FlowEnded(flow_id, "escalated"))
+                return _at(state, None, None), events
+        if node.goto:
+            flow_id, node_id = node.goto, flows.flows[node.goto].start
+            continue
+        if node.next:
+            node_id = node.next
+            continue
+        events.append(FlowEnded(flow_id, "end"))
+        events.append(Say(texts.END_HINT, buttons=(MENU_BTN, HUMAN)))
+        return _at(state, None, None), events
+    events.append(
+        Error("runaway", f"more than {MAX_STEPS} steps without a question", flow_id, node_id, True)
+    )
+    events.append(FlowEnded(flow_id, "failed"))
+    events.append(Say(texts.SOMETHING_WRONG, buttons=(MENU_BTN, HUMAN)))
+    return _at(state, None, None), events
+
+
+def _switch(node: Node, state: State, events: list[Event]) -> str | None:
+    for case in node.switch:
+        if case.expr is None:
+            return case.next
+        try:
+            if evaluate(case.expr, state.vars):
+                return case.next
+        except EvalError as exc:
+            events.append(Error("expression", f"{case.source}: {exc.message}", node.flow, node.id))
+    events.append(Error("switch", "no branch of the switch applies", node.flow, node.id))
+    return None
+
+
+def _restart(flows: FlowSet, state: State, events: list[Event], env: Env) -> Result:
+    """An author's mistake met at run time: apologise and go back to the menu."""
+    events.append(Say(texts.SOMETHING_WRONG))
+    return _show_menu(flows, _at(state, None, None), events, env)

@@ -1,0 +1,117 @@
+"""The database: an async engine for `DATABASE_URL` and transactions on it.
+
+SQLite (the default, one process) and PostgreSQL (several processes) behave alike for callers.
+On SQLite every transaction starts with `BEGIN IMMEDIATE`: writers queue up on the busy timeout
+instead of failing when a read transaction tries to become a write transaction, at the cost of
+one writer at a time, which is what SQLite gives anyway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+# Importing the table modules registers their tables on SQLModel.metadata.
+from storage import cases, models  # noqa: F401
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+
+
+def _parse(url: str) -> URL:
+    parsed = make_url(url)
+    if parsed.drivername == "postgres":  # the scheme some hosting providers hand out
+        parsed = parsed.set(drivername="postgresql")
+    return parsed
+
+
+def async_url(url: str) -> str:
+    """`url` with the async driver Buurtbot uses, unless it names a driver already."""
+    parsed = _parse(url)
+    parsed = parsed.set(drivername=_ASYNC_DRIVERS.get(parsed.drivername, parsed.drivername))
+    return parsed.render_as_string(hide_password=False)
+
+
+def sync_url(url: str) -> str:
+    """`url` with the backend's default (synchronous) driver, for tools that are not async."""
+    parsed = _parse(url)
+    return parsed.set(drivername=parsed.get_backend_name()).render_as_string(hide_password=False)
+
+
+def _sqlite_file(url: URL) -> Path | None:
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Take BEGIN away from the sqlite3 module (it would skip it for SELECT and SAVEPOINT);
+    # `_on_sqlite_begin` emits it instead.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def _on_sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """One engine per process. `schema` (PostgreSQL only) puts it on that `search_path`."""
+
+    def __init__(self, url: str, *, schema: str | None = None) -> None:
+        self.url = async_url(url)
+        parsed = make_url(self.url)
+        options: dict[str, Any] = {}
+        if parsed.get_backend_name() == "sqlite":
+            if schema is not None:
+                raise ValueError("schema is for PostgreSQL only")
+            path = _sqlite_file(parsed)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+        elif parsed.get_backend_name() == "postgresql":
+            options["pool_pre_ping"] = True
+            if schema is not None:
+                options["connect_args"] = {"server_settings": {"search_path": schema}}
+        self.engine: AsyncEngine = create_async_engine(self.url, **options)
+        if self.dialect == "sqlite":
+            event.listen(self.engine.sync_engine, "connect", _on_sqlite_connect)
+            event.listen(self.engine.sync_engine, "begin", _on_sqlite_begin)
+        self._sessions = async_sessionmaker(
+            self.engine, class_=AsyncSession, expire_on_commit=False
+        )
+
+    @property
+    def dialect(self) -> str:
+        """`sqlite` or `postgresql`."""
+        return self.engine.dialect.name
+
+    async def create_all(self) -> None:
+        """Create the tables that are missing (until Alembic migrations take this over)."""
+        async with self.engine.begin() as connection:
+            await connection.run_sync(SQLModel.metadata.create_all)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session in one transaction: committed when the block ends, rolled back on error."""
+        async with self._sessions() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Database({make_url(self.url).render_as_string(hide_password=True)!r})"

@@ -1,0 +1,263 @@
+"""What the rest of Buurtbot asks of storage: plain async functions on an open session.
+
+The caller owns the transaction (`Database.transaction()`); functions here flush when they need
+an id and never commit. Every time is passed in (`now`) and must be timezone-aware.
+
+Text is stored after `storage.types.clean_text`: NUL characters are removed and lone surrogates
+become U+FFFD, on SQLite as on PostgreSQL (whose `text` cannot hold NUL), so what is read back
+does not depend on the backend.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import (
+    PRIORITY_NORMAL,
+    Channel,
+    Conversation,
+    Direction,
+    OutboxMessage,
+    OutboxStatus,
+    Resident,
+    TranscriptEntry,
+)
+
+logger = logging.getLogger(__name__)
+
+PSEUDONYM_PREFIX = "Bewoner-"
+PSEUDONYM_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
+PSEUDONYM_LENGTH = 5
+_CREATE_ATTEMPTS = 8
+
+
+class NotFound(LookupError):
+    """The row to change does not exist (or is not in a state that allows the change)."""
+
+
+def new_pseudonym() -> str:
+    """A random name such as `Bewoner-7F3K2`: easy to read aloud, unrelated to the person."""
+    suffix = "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(PSEUDONYM_LENGTH))
+    return PSEUDONYM_PREFIX + suffix
+
+
+# Residents
+
+
+async def _find_resident(s: AsyncSession, channel: str, external_id: str) -> Resident | None:
+    query = select(Resident).where(Resident.channel == channel, Resident.external_id == external_id)
+    return (await s.exec(query)).first()
+
+
+async def get_or_create_resident(
+    s: AsyncSession, channel: str, external_id: str, *, now: datetime, language: str | None = None
+) -> Resident:
+    """The resident behind `external_id` on `channel`, created on first contact.
+
+    Called for each inbound message, so it also records `last_seen_at` and clears `blocked_at`
+    (writing to the bot means it is no longer blocked). `language` only applies to a new
+    resident; an existing one keeps theirs. Safe against a concurrent first contact.
+    """
+    channel = Channel(channel).value
+    for _ in range(_CREATE_ATTEMPTS):
+        resident = await _find_resident(s, channel, external_id)
+        if resident is not None:
+            resident.last_seen_at = now
+            resident.blocked_at = None
+            await s.flush()
+            return resident
+        resident = Resident(
+            channel=channel,
+            external_id=external_id,
+            pseudonym=new_pseudonym(),
+            language=language,
+            created_at=now,
+            last_seen_at=now,
+        )
+        try:
+            async with s.begin_nested():
+                s.add(resident)
+        except IntegrityError:
+            # Another transaction created this resident, or the pseudonym is taken: look again.
+            logger.debug("resident insert conflicted for channel %s; retrying", channel)
+            continue
+        return resident
+    raise RuntimeError(f"could not create a resident after {_CREATE_ATTEMPTS} attempts")
+
+
+async def set_language(s: AsyncSession, resident_id: int, language: str) -> None:
+    result = await s.exec(
+        update(Resident).where(col(Resident.id) == resident_id).values(language=language)
+    )
+    if result.rowcount != 1:
+        raise NotFound(f"no resident {resident_id}")
+
+
+# Conversation state
+
+
+async def load_state(s: AsyncSession, resident_id: int) -> dict[str, Any] | None:
+    """The stored `State.to_dict()`, or None when the resident has none yet."""
+    query = select(Conversation.state).where(Conversation.resident_id == resident_id)
+    return (await s.exec(query)).first()
+
+
+async def save_state(
+    s: AsyncSession, resident_id: int, state: dict[str, Any], *, now: datetime
+) -> None:
+    dialect = s.get_bind().dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    statement = insert(Conversation).values(resident_id=resident_id, state=state, updated_at=now)
+    statement = statement.on_conflict_do_update(
+        index_elements=[Conversation.resident_id],
+        set_={"state": statement.excluded.state, "updated_at": statement.excluded.updated_at},
+    )
+    await s.exec(statement)
+
+
+# Transcript
+
+
+async def add_transcript(
+    s: AsyncSession,
+    resident_id: int,
+    direction: str,
+    text: str,
+    *,
+    now: datetime,
+    data: dict[str, Any] | None = None,
+) -> TranscriptEntry:
+    entry = TranscriptEntry(
+        resident_id=resident_id,
+        direction=Direction(direction).value,
+        text=text,
+        data=data,
+        created_at=now,
+    )
+    s.add(entry)
+    await s.flush()
+    return entry
+
+
+async def transcript(
+    s: AsyncSession, resident_id: int, *, limit: int | None = None
+) -> list[TranscriptEntry]:
+    """The resident's messages, oldest first; with `limit`, only the latest `limit` of them."""
+    query = select(TranscriptEntry).where(TranscriptEntry.resident_id == resident_id)
+    if limit is None:
+        return list((await s.exec(query.order_by(col(TranscriptEntry.id)))).all())
+    query = query.order_by(col(TranscriptEntry.id).desc()).limit(limit)
+    return list(reversed((await s.exec(query)).all()))
+
+
+# Outbox
+
+
+async def enqueue(
+    s: AsyncSession,
+    resident_id: int,
+    text: str,
+    *,
+    now: datetime,
+    buttons: list[Any] | None = None,
+    priority: int = PRIORITY_NORMAL,
+    transcript_id: int | None = None,
+) -> OutboxMessage:
+    message = OutboxMessage(
+        resident_id=resident_id,
+        transcript_id=transcript_id,
+        priority=priority,
+        text=text,
+        buttons=buttons,
+        created_at=now,
+    )
+    s.add(message)
+    await s.flush()
+    return message
+
+
+async def next_pending(
+    s: AsyncSession,
+    *,
+    now: datetime,
+    limit: int = 10,
+    channel: str | None = None,
+    resident_id: int | None = None,
+) -> list[OutboxMessage]:
+    """Messages due now, by priority then id, locked for this transaction.
+
+    On PostgreSQL rows another transaction holds are skipped (`FOR UPDATE SKIP LOCKED`), so
+    concurrent senders never get the same message. SQLite has no row locks; there transactions
+    take turns (`BEGIN IMMEDIATE`), so mark the messages in the same transaction.
+
+    A message waiting for a retry holds back the same resident's later messages of equal or
+    lower priority, so a chat never receives its messages out of order.
+
+    `channel` keeps each channel's sender to its own residents; `resident_id` narrows to one.
+    """
+    pending = OutboxMessage.status == OutboxStatus.PENDING
+    due = or_(col(OutboxMessage.not_before).is_(None), col(OutboxMessage.not_before) <= now)
+    earlier = aliased(OutboxMessage)
+    waiting_before = exists().where(
+        earlier.resident_id == OutboxMessage.resident_id,
+        earlier.status == OutboxStatus.PENDING,
+        earlier.priority <= OutboxMessage.priority,
+        col(earlier.id) < OutboxMessage.id,
+        col(earlier.not_before) > now,
+    )
+    conditions = [pending, due, ~waiting_before]
+    if resident_id is not None:
+        conditions.append(OutboxMessage.resident_id == resident_id)
+    if channel is not None:
+        of_channel = select(Resident.id).where(Resident.channel == channel)
+        conditions.append(col(OutboxMessage.resident_id).in_(of_channel))
+    query = (
+        select(OutboxMessage)
+        .where(and_(*conditions))
+        .order_by(col(OutboxMessage.priority), col(OutboxMessage.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list((await s.exec(query)).all())
+
+
+async def _finish_attempt(s: AsyncSession, message_id: int, **values: Any) -> None:
+    statement = (
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(attempts=OutboxMessage.attempts + 1, **values)
+        .execution_options(synchronize_session="fetch")
+    )
+    result = await s.exec(statement)
+    if result.rowcount != 1:
+        raise NotFound(f"no pending outbox message {message_id}")
+
+
+async def mark_sent(s: AsyncSession, message_id: int, *, now: datetime) -> None:
+    await _finish_attempt(s, message_id, status=OutboxStatus.SENT, last_attempt_at=now, sent_at=now)
+
+
+async def mark_retry(
+    s: AsyncSession, message_id: int, *, now: datetime, not_before: datetime, error: str
+) -> None:
+    """Record a failed attempt; the message stays pending and is due again at `not_before`."""
+    await _finish_attempt(
+        s, message_id, last_attempt_at=now, not_before=not_before, last_error=error
+    )
+
+
+async def mark_failed(s: AsyncSession, message_id: int, *, now: datetime, error: str) -> None:
+    """Give the message up (for example: the resident blocked the bot)."""
+    await _finish_attempt(
+        s, message_id, status=OutboxStatus.FAILED, last_attempt_at=now, last_error=error
+    )

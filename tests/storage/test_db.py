@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import StatementError
+
+from storage import repo
+from storage.db import Database, async_url, sync_url
+from storage.types import clean_json, clean_text
+
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("sqlite:///data/buurtbot.db", "sqlite+aiosqlite:///data/buurtbot.db"),
+        ("sqlite:////var/lib/buurtbot.db", "sqlite+aiosqlite:////var/lib/buurtbot.db"),
+        ("sqlite+aiosqlite:///x.db", "sqlite+aiosqlite:///x.db"),
+        ("postgresql://bot:pw@db:5432/buurt", "postgresql+asyncpg://bot:pw@db:5432/buurt"),
+        ("postgres://bot:pw@db/buurt", "postgresql+asyncpg://bot:pw@db/buurt"),
+        ("postgresql+asyncpg://db/buurt", "postgresql+asyncpg://db/buurt"),
+        ("postgresql+psycopg://db/buurt", "postgresql+psycopg://db/buurt"),
+    ],
+)
+def test_async_url(url: str, expected: str) -> None:
+    assert async_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("sqlite+aiosqlite:///data/buurtbot.db", "sqlite:///data/buurtbot.db"),
+        ("postgresql+asyncpg://bot:pw@db/buurt", "postgresql://bot:pw@db/buurt"),
+        ("postgres://db/buurt", "postgresql://db/buurt"),
+    ],
+)
+def test_sync_url(url: str, expected: str) -> None:
+    assert sync_url(url) == expected
+
+
+async def test_sqlite_file_and_its_folder_are_created(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "buurtbot.db"
+    database = Database(f"sqlite:///{path}")
+    try:
+        await database.create_all()
+        assert path.exists()
+        assert "buurtbot.db" in repr(database)
+    finally:
+        await database.dispose()
+
+
+async def test_sqlite_pragmas(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'x.db'}")
+    try:
+        async with database.transaction() as s:
+            pragmas = {
+                name: (await s.exec(text(f"PRAGMA {name}"))).scalar()
+                for name in ("journal_mode", "foreign_keys", "busy_timeout")
+            }
+    finally:
+        await database.dispose()
+    assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10_000}
+
+
+def test_schema_is_for_postgresql_only(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="PostgreSQL only"):
+        Database(f"sqlite:///{tmp_path / 'x.db'}", schema="elsewhere")
+
+
+async def test_create_all_twice_is_harmless(database: Database) -> None:
+    await database.create_all()
+    await database.create_all()
+
+
+async def test_transaction_commits(database: Database) -> None:
+    async with database.transaction() as s:
+        await repo.get_or_create_resident(s, "web", "abc", now=NOW)
+    async with database.transaction() as s:
+        assert await repo.transcript(s, 1) == []
+        resident = await repo.get_or_create_resident(s, "web", "abc", now=NOW)
+    assert resident.id == 1
+
+
+async def test_transaction_rolls_back_on_error(database: Database) -> None:
+    with pytest.raises(RuntimeError, match="boom"):
+        async with database.transaction() as s:
+            resident = await repo.get_or_create_resident(s, "web", "abc", now=NOW)
+            await repo.add_transcript(s, resident.id, "in", "hallo", now=NOW)
+            raise RuntimeError("boom")
+    async with database.transaction() as s:
+        count = (await s.exec(text("SELECT count(*) FROM resident"))).scalar()
+    assert count == 0
+
+
+async def test_savepoints_roll_back_inside_a_transaction(database: Database) -> None:
+    # The sqlite3 module breaks SAVEPOINT unless SQLAlchemy emits BEGIN itself.
+    async with database.transaction() as s:
+        resident = await repo.get_or_create_resident(s, "web", "abc", now=NOW)
+        await repo.add_transcript(s, resident.id, "in", "kept", now=NOW)
+        with pytest.raises(RuntimeError):
+            async with s.begin_nested():
+                await repo.add_transcript(s, resident.id, "in", "undone", now=NOW)
+                raise RuntimeError
+    async with database.transaction() as s:
+        assert [e.text for e in await repo.transcript(s, resident.id)] == ["kept"]
+
+
+async def test_naive_datetimes_are_refused(database: Database) -> None:
+    with pytest.raises(StatementError, match="naive datetime"):
+        async with database.transaction() as s:
+            await repo.get_or_create_resident(s, "web", "abc", now=datetime(2025, 3, 1, 12, 0))
+
+
+def test_clean_text() -> None:
+    assert clean_text("a\x00b") == "ab"
+    assert clean_text("x\ud800y") == "x\ufffdy"  # a lone surrogate
+    assert clean_text("\ud83d\ude00") == "😀"  # a surrogate pair becomes the character
+    assert clean_text("سلام ሰላም 🏠") == "سلام ሰላም 🏠"
+
+
+def test_clean_json() -> None:
+    value = {"k\x00": ["a\x00", {"b": "\ud800"}, 1, 2.5, True, None], "t": ("x",)}
+    assert clean_json(value) == {"k": ["a", {"b": "\ufffd"}, 1, 2.5, True, None], "t": ["x"]}

@@ -1,0 +1,113 @@
+"""The flow author's tools: transcript tests, the Mermaid graph and the terminal chat."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.config import Config
+from bot.flowtest import run_directory
+from bot.terminal_chat import run as chat
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def flows_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "flows"
+    shutil.copytree(ROOT / "flows", target)
+    return target
+
+
+def test_shipped_transcript_tests_pass():
+    outcomes, problems = run_directory(ROOT / "flows", ROOT / "locales")
+    assert not problems
+    assert outcomes and all(o.passed for o in outcomes), [str(o.failure) for o in outcomes]
+
+
+def test_a_failing_step_names_file_line_and_what_the_bot_said(flows_copy: Path):
+    (flows_copy / "tests" / "broken.yaml").write_text(
+        "tests:\n"
+        "  - name: verkeerde tekst\n"
+        "    steps:\n"
+        "      - press: Toeslagen (geld van de overheid)\n"
+        "      - bot: Welkom bij de gemeente\n",
+        encoding="utf-8",
+    )
+    outcomes, problems = run_directory(flows_copy, ROOT / "locales")
+    failed = [o for o in outcomes if not o.passed]
+    assert len(failed) == 1 and not problems
+    message = str(failed[0].failure)
+    assert message.startswith(f"{flows_copy}/tests/broken.yaml:5:14: error: tests[1].steps[2].bot:")
+    assert "Welkom bij de gemeente" in message and "Waar gaat je vraag over?" in message
+
+
+def test_pressing_a_button_that_is_not_there(flows_copy: Path):
+    (flows_copy / "tests" / "broken.yaml").write_text(
+        "tests:\n  - name: x\n    steps:\n      - press: Bestaat niet\n", encoding="utf-8"
+    )
+    outcomes, _ = run_directory(flows_copy, ROOT / "locales")
+    failure = next(o.failure for o in outcomes if o.failure)
+    assert failure.line == 4 and "no button 'Bestaat niet'" in failure.message
+    assert "'Toeslagen (geld van de overheid)'" in failure.message
+
+
+def test_a_broken_test_file_is_reported_not_run(flows_copy: Path):
+    (flows_copy / "tests" / "broken.yaml").write_text(
+        "tests:\n  - name: x\n    stappen: []\n", encoding="utf-8"
+    )
+    _, problems = run_directory(flows_copy, ROOT / "locales")
+    assert any(p.line == 2 and "steps" in p.message for p in problems)
+
+
+def test_unknown_step_kind(flows_copy: Path):
+    (flows_copy / "tests" / "broken.yaml").write_text(
+        "tests:\n  - name: x\n    steps:\n      - zeg: hallo\n", encoding="utf-8"
+    )
+    outcomes, _ = run_directory(flows_copy, ROOT / "locales")
+    failure = next(o.failure for o in outcomes if o.failure)
+    assert failure.line == 4 and "unknown step 'zeg'" in failure.message
+
+
+def test_flows_test_command_exit_codes(flows_copy: Path, capsys):
+    assert main(["flows", "test", str(flows_copy)]) == 0
+    assert "3 passed, 0 failed" in capsys.readouterr().err
+    (flows_copy / "tests" / "broken.yaml").write_text(
+        "tests:\n  - name: x\n    steps:\n      - bot: niet gezegd\n", encoding="utf-8"
+    )
+    assert main(["flows", "test", str(flows_copy)]) == 1
+    assert "broken.yaml:4:" in capsys.readouterr().out
+
+
+def test_graph_is_mermaid_with_every_edge(capsys):
+    assert main(["flows", "graph", "toeslagen"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("flowchart TD")
+    assert 'n_onderwerp -- "Hulp bij de huur" --> n_huur' in out
+    assert 'n_route -- "heeft_digid" --> n_met_digid' in out
+    assert 'n_route -- "anders" --> n_zonder_digid' in out
+    assert "esc_mens" in out and "n_klaar --> done((einde))" in out
+
+
+def test_graph_of_an_unknown_flow(capsys):
+    assert main(["flows", "graph", "toeslag"]) == 1
+    assert "no flow 'toeslag' (flows: toeslagen)" in capsys.readouterr().err
+
+
+def test_terminal_chat_walks_a_flow_through_the_database(tmp_path: Path):
+    config = Config(database_url=f"sqlite:///{tmp_path / 'chat.db'}")
+    out = io.StringIO()
+    assert chat(config, "nl", io.StringIO("1\nHulp bij de huur\n2\n/quit\n"), out) == 0
+    text = out.getvalue()
+    assert "geen mens" in text and "[1] Toeslagen (geld van de overheid)" in text
+    assert "Huurtoeslag is geld" in text
+    assert "BelastingTelefoon" in text  # answered "2" = Nee to "Heb je DigiD?"
+
+
+def test_terminal_chat_refuses_an_unknown_language(tmp_path: Path, capsys):
+    assert chat(Config(database_url=f"sqlite:///{tmp_path / 'c.db'}"), "fr") == 2
+    assert "unknown language 'fr'" in capsys.readouterr().err

@@ -1,0 +1,119 @@
+"""The conversation path through a real database: state, transcript and outbox change together,
+and a restart (a new `Conversations` over the same database) continues where the resident was."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlmodel import select
+
+from bot.conversation import Conversations, Inbound
+from bot.engine import load, texts
+from bot.i18n import Catalogs
+from storage import repo
+from storage.cases import Case
+from storage.models import OutboxMessage, Resident
+
+ROOT = Path(__file__).resolve().parents[1]
+FLOWS = load(ROOT / "flows")
+NOW = datetime(2026, 11, 21, 10, tzinfo=UTC)
+
+
+def conversations(database) -> Conversations:
+    return Conversations(database, FLOWS, Catalogs.empty(), clock=lambda: NOW)
+
+
+def text(chat: str, body: str) -> Inbound:
+    return Inbound("telegram", chat, text=body)
+
+
+async def test_first_message_greets_and_everything_is_stored(database):
+    c = conversations(database)
+    replies = await c.receive(text("100", "hallo"))
+    assert next(r.text for r in replies) == texts.GREETING
+    assert replies[-1].text == texts.MENU_ASK
+    assert replies[-1].buttons[-1][0] == texts.HUMAN_BUTTON
+    async with database.transaction() as s:
+        resident = (await s.exec(select(Resident))).one()
+        assert resident.pseudonym and "100" not in resident.pseudonym
+        entries = await repo.transcript(s, resident.id)
+        assert [(e.direction, e.text) for e in entries] == [
+            ("in", "hallo"),
+            ("out", texts.GREETING),
+            ("out", texts.MENU_ASK),
+        ]
+        outbox = (await s.exec(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+        assert [m.text for m in outbox] == [texts.GREETING, texts.MENU_ASK]
+        assert outbox[1].buttons[0][0] == "Toeslagen (geld van de overheid)"
+        assert all(m.status == "pending" and m.transcript_id for m in outbox)
+        assert (await repo.load_state(s, resident.id))["flow"] == "_menu"
+
+
+async def test_a_restart_continues_where_the_resident_was(database):
+    first = conversations(database)
+    await first.receive(text("7", "hallo"))
+    replies = await first.receive(text("7", "1"))
+    assert replies[-1].text == "Waar gaat je vraag over?"
+    payload = replies[-1].buttons[0][1]
+    # A new process: nothing in memory survives, only the database.
+    second = conversations(database)
+    replies = await second.receive(
+        Inbound("telegram", "7", text="Hulp bij de huur", payload=payload)
+    )
+    assert replies[0].text.startswith("Huurtoeslag is geld")
+    assert replies[-1].text == "Heb je DigiD?"
+
+
+async def test_residents_do_not_see_each_others_state(database):
+    c = conversations(database)
+    await c.receive(text("1", "hallo"))
+    await c.receive(text("1", "1"))
+    replies = await c.receive(text("2", "1"))
+    assert replies[0].text == texts.GREETING  # resident 2 is new, not in resident 1's flow
+
+
+async def test_asking_for_a_person_opens_a_case(database):
+    c = conversations(database)
+    await c.receive(text("5", "hallo"))
+    replies = await c.receive(text("5", "/mens"))
+    assert "medewerker" in replies[-1].text
+    async with database.transaction() as s:
+        case = (await s.exec(select(Case))).one()
+        assert (case.reason, case.priority, case.status) == (
+            "asked_for_person",
+            "normal",
+            "waiting",
+        )
+
+
+async def test_flow_escalate_node_opens_a_case_with_its_priority(database):
+    c = conversations(database)
+    for body in ("hallo", "1", "3", "nee", "Nee, ik wil hulp van een mens"):
+        replies = await c.receive(text("9", body))
+    assert "medewerker" in replies[-1].text
+    async with database.transaction() as s:
+        case = (await s.exec(select(Case))).one()
+        assert (case.reason, case.priority) == ("toeslagen_hulp", "normal")
+
+
+async def test_language_can_be_chosen_and_is_kept(database):
+    c = conversations(database)
+    await c.receive(text("3", "hallo"))
+    replies = await c.receive(text("3", "/taal"))
+    assert [b[0] for b in replies[-1].buttons] == ["Nederlands", "العربية", "ትግርኛ", "English"]
+    await c.receive(Inbound("telegram", "3", text="English", payload="lang:en"))
+    async with database.transaction() as s:
+        resident = (await s.exec(select(Resident))).one()
+        assert resident.language == "en"
+
+
+async def test_hostile_text_is_stored_and_answered(database):
+    c = conversations(database)
+    body = "\x00\u202e" + "ሰላም مرحبا 💊 " * 300
+    replies = await c.receive(text("66", body[:4096]))
+    assert replies
+    async with database.transaction() as s:
+        resident = (await s.exec(select(Resident))).one()
+        entries = await repo.transcript(s, resident.id)
+        assert entries[0].direction == "in" and "ሰላም" in entries[0].text
