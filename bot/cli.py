@@ -52,6 +52,19 @@ def cmd_flows_graph(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace, config: Config) -> int:
+    from bot.app import run
+    from bot.engine.errors import FlowSetInvalid
+
+    try:
+        return run(config)
+    except FlowSetInvalid as invalid:
+        for problem in sorted(invalid.problems):
+            print(problem, file=sys.stderr)
+        print("Buurtbot does not start with broken flows; fix the errors above.", file=sys.stderr)
+        return 1
+
+
 def cmd_chat(args: argparse.Namespace, config: Config) -> int:
     from bot.terminal_chat import run
 
@@ -68,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="buurtbot", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="serve the web chat, the dashboard and Telegram (with a token)")
+    p.set_defaults(func=cmd_run)
 
     flows = sub.add_parser("flows", help="check, test and draw the flows")
     flows_sub = flows.add_subparsers(dest="flows_command", required=True)

@@ -54,7 +54,7 @@ def new_pseudonym() -> str:
 # Residents
 
 
-async def _find_resident(s: AsyncSession, channel: str, external_id: str) -> Resident | None:
+async def find_resident(s: AsyncSession, channel: str, external_id: str) -> Resident | None:
     query = select(Resident).where(Resident.channel == channel, Resident.external_id == external_id)
     return (await s.exec(query)).first()
 
@@ -70,7 +70,7 @@ async def get_or_create_resident(
     """
     channel = Channel(channel).value
     for _ in range(_CREATE_ATTEMPTS):
-        resident = await _find_resident(s, channel, external_id)
+        resident = await find_resident(s, channel, external_id)
         if resident is not None:
             resident.last_seen_at = now
             resident.blocked_at = None

@@ -1,0 +1,85 @@
+"""The one process: an aiohttp application that carries the web chat, the dashboard and, when a
+token is set, the Telegram channel, all in one event loop (as in python-telegram-bot's
+customwebhookbot example).
+
+Each part plugs in with a `setup(app)` that adds its routes and its `cleanup_ctx` entries.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+
+from aiohttp import web
+
+from bot.config import Config
+from bot.conversation import Conversations
+from bot.engine import FlowSet, load
+from bot.i18n import Catalogs
+from storage.db import Database
+
+logger = logging.getLogger(__name__)
+
+CONFIG = web.AppKey("config", Config)
+DB = web.AppKey("db", Database)
+FLOWS = web.AppKey("flows", FlowSet)
+CATALOGS = web.AppKey("catalogs", Catalogs)
+CONVERSATIONS = web.AppKey("conversations", Conversations)
+
+
+async def _core(app: web.Application) -> AsyncIterator[None]:
+    """Database, flows and catalogs: opened before every other part, closed after them."""
+    config = app[CONFIG]
+    db = Database(config.database_url)
+    await db.create_all()
+    app[DB] = db
+    app[FLOWS] = load(config.flows_dir)
+    app[CATALOGS] = Catalogs.load(config.locales_dir)
+    app[CONVERSATIONS] = Conversations(db, app[FLOWS], app[CATALOGS])
+    yield
+    await db.dispose()
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+Setup = Callable[[web.Application], None]
+
+
+def parts(config: Config) -> list[Setup]:
+    """The parts of this process: the web chat always, Telegram when a token is set."""
+    from bot import webchat
+
+    found: list[Setup] = [webchat.setup]
+    if config.telegram_token:
+        from bot import telegram
+
+        found.append(telegram.setup)
+    return found
+
+
+def init_app(config: Config) -> web.Application:
+    """Build the whole application for `config`; nothing is opened until it starts."""
+    app = web.Application()
+    app[CONFIG] = config
+    app.cleanup_ctx.append(_core)
+    app.router.add_get("/healthz", healthz)
+    for setup in parts(config):
+        setup(app)
+    return app
+
+
+def run(config: Config) -> int:
+    """`buurtbot run`: serve until interrupted."""
+    load(config.flows_dir)  # refuse to start on broken flows, with every problem printed
+    base = f"http://{config.dashboard_host}:{config.dashboard_port}"
+    print(f"Buurtbot runs: web chat at {base}/ , flow simulator at {base}/simulator")
+    print("Telegram: " + ("on" if config.telegram_token else "off (set TELEGRAM_BOT_TOKEN)"))
+    web.run_app(
+        init_app(config),
+        host=config.dashboard_host,
+        port=config.dashboard_port,
+        print=None,
+    )
+    return 0

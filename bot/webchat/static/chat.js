@@ -1,0 +1,111 @@
+// Buurtbot web chat: the page polls a small JSON API; the server's transcript is the truth,
+// so a reload shows the whole conversation again and nothing typed is lost.
+(() => {
+  "use strict";
+  const simulator = document.body.dataset.mode === "simulator";
+  const list = document.getElementById("messages");
+  const buttons = document.getElementById("buttons");
+  const form = document.getElementById("composer");
+  const input = document.getElementById("text");
+  const status = document.getElementById("status");
+  const language = document.getElementById("language");
+  let last = 0;
+  let busy = false;
+
+  function show(data) {
+    if (data.languages && !language.options.length) {
+      language.add(new Option("Taal · اللغة · ቋንቋ · Language", ""));
+      for (const l of data.languages) language.add(new Option(l.name, l.code));
+    }
+    if (data.language) {
+      language.value = data.language;
+      document.documentElement.lang = data.language;
+      document.documentElement.dir = data.dir;
+    }
+    for (const m of data.messages) {
+      if (m.id <= last) continue;
+      last = m.id;
+      const li = document.createElement("li");
+      li.className = m.from;
+      li.dir = "auto";
+      li.textContent = m.text;
+      li.dataset.testid = m.from === "bot" ? "bot-message" : "resident-message";
+      list.appendChild(li);
+      if (m.from === "bot") showButtons(m.buttons);
+      if (m.from === "resident") showButtons([]);
+    }
+    list.lastElementChild?.scrollIntoView({ block: "end" });
+    if (simulator && data.state !== undefined) showState(data.state);
+  }
+
+  function showButtons(items) {
+    buttons.replaceChildren();
+    for (const [label, payload] of items) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.dir = "auto";
+      b.textContent = label;
+      b.dataset.testid = "chat-button";
+      b.addEventListener("click", () => post({ text: label, payload }));
+      buttons.appendChild(b);
+    }
+  }
+
+  function showState(state) {
+    document.getElementById("panel").hidden = false;
+    document.getElementById("sim-flow").textContent = state?.flow ?? "–";
+    document.getElementById("sim-node").textContent = state?.node ?? "–";
+    document.getElementById("sim-vars").textContent = JSON.stringify(state?.vars ?? {}, null, 1);
+  }
+
+  async function post(body) {
+    if (busy) return;
+    busy = true;
+    status.textContent = "";
+    try {
+      const r = await fetch("/chat/api/send", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ ...body, after: last }),
+      });
+      if (!r.ok) throw new Error(String(r.status));
+      show(await r.json());
+      input.value = "";
+    } catch (e) {
+      // Keep what the resident typed in the box so nothing is lost.
+      status.textContent = "Versturen lukt nu niet. Probeer het zo opnieuw. / تعذر الإرسال / ኣይተላእከን / Could not send.";
+    } finally {
+      busy = false;
+    }
+  }
+
+  async function poll() {
+    try {
+      const r = await fetch(`/chat/api/messages?after=${last}`);
+      if (r.ok) show(await r.json());
+    } catch (e) { /* offline for a moment: try again on the next tick */ }
+  }
+
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const text = input.value.trim();
+    if (text) post({ text });
+  });
+  language.addEventListener("change", () => {
+    const name = language.options[language.selectedIndex].text;
+    if (language.value) post({ text: name, payload: `lang:${language.value}` });
+  });
+  document.getElementById("reset").addEventListener("click", async () => {
+    await fetch("/chat/api/reset", { method: "POST" });
+    list.replaceChildren();
+    buttons.replaceChildren();
+    last = 0;
+    post({ text: "/start" });
+  });
+
+  (async () => {
+    await poll();
+    if (last === 0) await post({ text: "/start" });
+    setInterval(poll, 2000);
+  })();
+})();

@@ -1,0 +1,72 @@
+"""A resident in a real browser: the web chat page, its buttons, typing, language, reload."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.async_api import expect
+
+from bot.app import init_app
+from bot.config import Config
+from tests.browser.conftest import screenshot_path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+async def base_url(aiohttp_server, tmp_path: Path) -> str:
+    config = Config(
+        database_url=f"sqlite:///{tmp_path / 'browser.db'}",
+        flows_dir=ROOT / "flows",
+        locales_dir=ROOT / "locales",
+    )
+    server = await aiohttp_server(init_app(config))
+    return str(server.make_url("/")).rstrip("/")
+
+
+async def test_a_resident_talks_to_the_bot_in_the_browser(browser, base_url):
+    page = await browser.new_page(viewport={"width": 390, "height": 800})  # a phone
+    await page.goto(base_url + "/")
+    messages = page.get_by_test_id("bot-message")
+    await expect(messages.first).to_contain_text("computerprogramma en geen mens")
+    await expect(page.get_by_test_id("bot-notice")).to_be_visible()
+    await page.get_by_test_id("chat-button").filter(has_text="Toeslagen").click()
+    await expect(messages.last).to_have_text("Waar gaat je vraag over?")
+    # Typing instead of pressing works too.
+    await page.get_by_test_id("chat-text").fill("Ik weet het niet")
+    await page.get_by_test_id("chat-send").click()
+    await expect(messages.last).to_have_text("Heb je DigiD?")
+    await expect(page.get_by_test_id("chat-button")).to_have_count(2)  # Ja / Nee
+    await page.screenshot(path=screenshot_path("webchat-phone"), full_page=True)
+
+    # A reload keeps the conversation.
+    count = await messages.count()
+    await page.reload()
+    await expect(messages).to_have_count(count)
+    await expect(messages.last).to_have_text("Heb je DigiD?")
+
+
+async def test_arabic_turns_the_page_right_to_left(browser, base_url):
+    page = await browser.new_page()
+    await page.goto(base_url + "/")
+    await expect(page.get_by_test_id("bot-message").first).to_be_visible()
+    await page.get_by_test_id("language").select_option("ar")
+    await expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    await expect(page.locator("html")).to_have_attribute("lang", "ar")
+    await page.screenshot(path=screenshot_path("webchat-arabic"), full_page=True)
+
+
+async def test_the_simulator_shows_flow_node_and_answers(browser, base_url):
+    page = await browser.new_page(viewport={"width": 1100, "height": 800})
+    await page.goto(base_url + "/simulator")
+    await expect(page.get_by_test_id("sim-flow")).to_have_text("_menu")
+    await page.get_by_test_id("chat-button").filter(has_text="Toeslagen").click()
+    await page.get_by_test_id("chat-button").filter(has_text="Ik weet het niet").click()
+    await page.get_by_test_id("chat-button").filter(has_text="Ja").click()
+    await expect(page.get_by_test_id("sim-node")).to_have_text("genoeg")
+    await expect(page.get_by_test_id("sim-vars")).to_contain_text('"heeft_digid": true')
+    await page.screenshot(path=screenshot_path("simulator"), full_page=True)
+    await page.get_by_test_id("sim-reset").click()
+    await expect(page.get_by_test_id("sim-flow")).to_have_text("_menu")
+    await expect(page.get_by_test_id("bot-message")).to_have_count(2)

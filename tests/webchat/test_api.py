@@ -1,0 +1,106 @@
+"""The web chat over real HTTP, through the real app factory and a real SQLite database."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlmodel import select
+
+from bot.app import DB
+from bot.engine import texts
+from bot.webchat.views import COOKIE
+from storage.models import OutboxMessage, Resident
+
+
+async def send(client, **body):
+    response = await client.post("/chat/api/send", json=body)
+    assert response.status == 200, await response.text()
+    return await response.json()
+
+
+async def test_page_sets_a_private_cookie(client):
+    response = await client.get("/")
+    assert response.status == 200
+    assert "Je praat met een computerprogramma" in await response.text()
+    cookie = response.cookies[COOKIE]
+    assert cookie["httponly"] and cookie["samesite"] == "Strict" and len(cookie.value) == 43
+
+
+async def test_a_conversation_and_a_reload_shows_it_all_again(client):
+    await client.get("/")
+    data = await send(client, text="/start")
+    bot = [m["text"] for m in data["messages"] if m["from"] == "bot"]
+    assert bot == [texts.GREETING, texts.MENU_ASK]
+    label, payload = data["messages"][-1]["buttons"][0]
+    data = await send(client, text=label, payload=payload, after=data["messages"][-1]["id"])
+    assert [m["from"] for m in data["messages"]] == ["resident", "bot"]
+    assert data["messages"][-1]["text"] == "Waar gaat je vraag over?"
+    assert data["state"]["flow"] == "toeslagen"
+    # A reload asks for everything: the whole conversation comes back, in order.
+    reload = await (await client.get("/chat/api/messages?after=0")).json()
+    assert [m["id"] for m in reload["messages"]] == sorted(m["id"] for m in reload["messages"])
+    assert len(reload["messages"]) == 5
+
+
+async def test_the_database_keeps_only_a_hash_of_the_cookie(client):
+    await client.get("/")
+    await send(client, text="hallo")
+    token = client.session.cookie_jar.filter_cookies(client.make_url("/"))[COOKIE].value
+    async with client.app[DB].transaction() as s:
+        resident = (await s.exec(select(Resident))).one()
+    assert resident.channel == "web" and token not in resident.external_id
+    assert resident.external_id == hashlib.sha256(token.encode()).hexdigest()[:48]
+
+
+async def test_web_outbox_rows_count_as_delivered_when_the_page_has_them(client):
+    await client.get("/")
+    await send(client, text="hallo")
+    async with client.app[DB].transaction() as s:
+        rows = (await s.exec(select(OutboxMessage))).all()
+    assert rows and all(r.status == "sent" for r in rows)
+
+
+async def test_two_browsers_are_two_residents(client, aiohttp_client):
+    await client.get("/")
+    await send(client, text="/start")
+    await send(client, text="1")
+    other = await aiohttp_client(client.server)
+    data = await (await other.get("/chat/api/messages?after=0")).json()
+    assert data["messages"] == []
+
+
+async def test_changing_language_turns_the_page_right_to_left(client):
+    await client.get("/")
+    await send(client, text="/start")
+    data = await send(client, text="العربية", payload="lang:ar")
+    assert data["language"] == "ar" and data["dir"] == "rtl"
+
+
+async def test_bad_requests_get_clear_answers_and_nothing_breaks(client):
+    await client.get("/")
+    assert (await client.post("/chat/api/send", data="text=hallo")).status == 415
+    bad_json = await client.post(
+        "/chat/api/send", data="{", headers={"Content-Type": "application/json"}
+    )
+    assert bad_json.status == 400
+    assert (await client.post("/chat/api/send", json=[])).status == 400
+    assert (await client.post("/chat/api/send", json={"text": ""})).status == 400
+    assert (await client.post("/chat/api/send", json={"text": 5})).status == 400
+    assert (await client.get("/chat/api/messages?after=x")).status == 400
+    data = await send(client, text="\x00\u202e" + "ሰላም " * 3000)
+    stored = next(m for m in data["messages"] if m["from"] == "resident")
+    assert len(stored["text"]) <= 4096 and "ሰላም" in stored["text"]
+
+
+async def test_reset_starts_a_new_conversation(client):
+    await client.get("/")
+    await send(client, text="/start")
+    await client.post("/chat/api/reset")
+    data = await (await client.get("/chat/api/messages?after=0")).json()
+    assert data["messages"] == []
+
+
+async def test_simulator_page_and_health(client):
+    page = await client.get("/simulator")
+    assert 'data-mode="simulator"' in await page.text()
+    assert (await (await client.get("/healthz")).json()) == {"status": "ok"}
