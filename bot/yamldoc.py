@@ -100,12 +100,7 @@ def parse(text: str, display: str) -> tuple[Doc | None, list[Problem]]:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = exc.problem or exc.context or "cannot read this YAML"
-        return None, [
-            Problem(display, line, col, "error", f"YAML syntax: {what}{_yaml_hint(what)}")
-        ]
+        return None, [_syntax_problem(exc, text, display)]
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises marked errors for text
         return None, [Problem(display, 1, 1, "error", f"YAML syntax: {exc}")]
     doc = Doc(display, None)
@@ -115,14 +110,68 @@ def parse(text: str, display: str) -> tuple[Doc | None, list[Problem]]:
     return doc, problems
 
 
-def _yaml_hint(problem: str) -> str:
-    if "'\\t'" in problem:
-        return " (indent with spaces, not tabs)"
-    if "mapping values are not allowed" in problem:
-        return " (a ':' inside a text? put the text in quotes)"
-    if "could not find expected ':'" in problem:
-        return " (a key without ':', or a text over two lines that needs quotes)"
-    return ""
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, display: str) -> Problem:
+    """PyYAML's complaint, moved to the line an author must fix and said in plain words."""
+    problem, context = exc.problem or "", exc.context or ""
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    opened = exc.context_mark
+    lines = text.splitlines()
+    message = f"YAML syntax: {problem or context or 'cannot read this YAML'}"
+    if "quoted scalar" in context and opened:
+        line, col = opened.line + 1, opened.column + 1
+        message = (
+            "YAML syntax: this text opens a quote that is never closed (add the closing quote)"
+        )
+    elif "flow sequence" in context or "flow mapping" in context:
+        if opened:
+            line, col = opened.line + 1, opened.column + 1
+        message = (
+            "YAML syntax: a '[' or '{' here is never closed "
+            "(a text that starts with '[' or '{' must be in quotes)"
+        )
+    elif "'\\t'" in problem:
+        message += " (indent with spaces, not tabs)"
+    elif "mapping values are not allowed" in problem:
+        before = _previous_line(lines, line - 1)
+        if (
+            before is not None
+            and ":" not in lines[before]
+            and not lines[before].lstrip().startswith("-")
+        ):
+            word = lines[before].strip()
+            line, col = before + 1, len(lines[before]) - len(lines[before].lstrip()) + 1
+            message = f"YAML syntax: '{word}' needs a ':' at the end (write '{word}:')"
+        else:
+            message += " (a ':' inside a text? put the text in quotes)"
+    elif "expected <block end>" in problem and _inside_line(lines, line, col):
+        message = (
+            "YAML syntax: the text goes on after a closing quote or bracket "
+            "(put the whole text in quotes)"
+        )
+    elif "expected <block end>" in problem or "could not find expected ':'" in problem:
+        message = (
+            "YAML syntax: this line is indented differently from the lines above it "
+            "(keys of one node must start in the same column)"
+        )
+    return Problem(display, line, col, "error", message)
+
+
+def _inside_line(lines: list[str], line: int, col: int) -> bool:
+    """Whether (line, col) is after other text on its line rather than at its indentation."""
+    if not 0 < line <= len(lines):
+        return False
+    text = lines[line - 1]
+    return col - 1 > len(text) - len(text.lstrip())
+
+
+def _previous_line(lines: list[str], index: int) -> int | None:
+    """The index of the last non-blank, non-comment line before `index`."""
+    for i in range(min(index, len(lines)) - 1, -1, -1):
+        stripped = lines[i].strip()
+        if stripped and not stripped.startswith("#"):
+            return i
+    return None
 
 
 def _build(node: yaml.Node, path: YamlPath, doc: Doc, problems: list[Problem]) -> Any:

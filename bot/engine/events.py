@@ -37,6 +37,16 @@ class WaitForInput:
 
 
 @dataclass(frozen=True)
+class Saved:
+    """An answer was stored under `name` (a node's `save:`)."""
+
+    flow: str
+    node: str
+    name: str
+    value: object
+
+
+@dataclass(frozen=True)
 class Escalate:
     """Open a case. `reason` is a short code (e.g. `asked_for_person`, `eviction_or_seizure`)."""
 
@@ -65,4 +75,4 @@ class Error:
     fatal: bool = False
 
 
-Event = Say | WaitForInput | Escalate | FlowEnded | Error
+Event = Say | WaitForInput | Saved | Escalate | FlowEnded | Error

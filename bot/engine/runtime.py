@@ -17,6 +17,7 @@ from bot.engine.events import (
     Escalate,
     Event,
     FlowEnded,
+    Saved,
     Say,
     WaitForInput,
 )
@@ -225,11 +226,12 @@ def _answer_options(flows: FlowSet, state: State, node: Node, received: Input, e
     if index < 0:
         return _ask_again(flows, state, [Say(texts.STALE_BUTTON)])
     option = node.options[index]
+    events: list[Event] = []
     if node.save:
-        state = state.with_vars(
-            **{node.save: option.value if option.value is not None else option.label}
-        )
-    return _run(flows, _at(state, None, None), node.flow, option.next, [], env)
+        value = option.value if option.value is not None else option.label
+        state = state.with_vars(**{node.save: value})
+        events.append(Saved(node.flow, node.id, node.save, value))
+    return _run(flows, _at(state, None, None), node.flow, option.next, events, env)
 
 
 def _answer_input(flows: FlowSet, state: State, node: Node, received: Input, env: Env) -> Result:
@@ -244,9 +246,11 @@ def _answer_input(flows: FlowSet, state: State, node: Node, received: Input, env
             value = parse_answer(kind, received.text, env.now().date())
         except InvalidAnswer as invalid:
             return _not_understood(flows, state, received, [], invalid.msgid)
+    events: list[Event] = []
     if node.save:
         state = state.with_vars(**{node.save: value})
-    return _run(flows, _at(state, None, None), node.flow, node.next or "", [], env)
+        events.append(Saved(node.flow, node.id, node.save, value))
+    return _run(flows, _at(state, None, None), node.flow, node.next or "", events, env)
 
 
 def _not_understood(

@@ -15,6 +15,7 @@ from bot.engine import (
     Escalate,
     FlowEnded,
     Press,
+    Saved,
     Say,
     State,
     Text,
@@ -110,8 +111,9 @@ def test_a_word_that_stands_in_one_label_only_picks_it(typed, lands_at):
 
 
 def test_option_value_is_saved():
-    st, _ = walk("1", "3")
+    st, events = walk("1", "3")
     assert st.vars["topic"] == "energie"
+    assert Saved("geld", "situation", "topic", "energie") in events
     st, _ = walk("1", "1")
     assert st.vars["topic"] == "Ik heb achterstanden"
 
