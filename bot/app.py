@@ -33,9 +33,10 @@ async def _core(app: web.Application) -> AsyncIterator[None]:
     db = Database(config.database_url)
     await db.create_all()
     app[DB] = db
-    app[FLOWS] = load(config.flows_dir)
-    app[CATALOGS] = Catalogs.load(config.locales_dir)
-    app[CONVERSATIONS] = Conversations(db, app[FLOWS], app[CATALOGS])
+    conversations = Conversations.from_config(db, config)
+    app[FLOWS] = conversations.flows
+    app[CATALOGS] = conversations.catalogs
+    app[CONVERSATIONS] = conversations
     yield
     await db.dispose()
 

@@ -19,6 +19,9 @@ class Config:
     webhook_url: str | None = None
     webhook_secret: str | None = None
     send_rate: float = 30.0
+    office_hours: str = "ma-vr 09:00-17:00"
+    repeat_times: int = 3
+    repeat_days: int = 14
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Config:
@@ -34,4 +37,7 @@ class Config:
             webhook_url=e.get("WEBHOOK_URL") or None,
             webhook_secret=e.get("WEBHOOK_SECRET") or None,
             send_rate=float(e.get("BUURTBOT_SEND_RATE") or cls.send_rate),
+            office_hours=e.get("BUURTBOT_OFFICE_HOURS") or cls.office_hours,
+            repeat_times=int(e.get("BUURTBOT_REPEAT_TIMES") or cls.repeat_times),
+            repeat_days=int(e.get("BUURTBOT_REPEAT_DAYS") or cls.repeat_days),
         )

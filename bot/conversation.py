@@ -1,8 +1,17 @@
-"""One inbound message = one transaction: state, transcript and outbox change together.
+"""One inbound message = one transaction: risk, flow step, case, transcript and outbox change
+together.
 
 Channels (Telegram, web chat, terminal) turn what they receive into an `Inbound` and call
 `Conversations.receive`. Nothing is sent from here: replies become outbox rows in the same
-transaction as the state change that caused them, and a dispatcher sends them.
+transaction as the state change that caused them, and each channel's sender delivers them.
+
+The order for every message, in every state:
+1. risk check (pure, before any database work, so a crisis reply exists even when the
+   database is down: then `DeliverDirectly` carries it to the channel);
+2. an open risk question ("do you think of harming yourself?") is answered;
+3. while a case is open the message goes to the social worker, not to the flows;
+4. a typed request for a person opens a case;
+5. otherwise the flow engine takes the step.
 """
 
 from __future__ import annotations
@@ -10,25 +19,49 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
-from bot.engine import Env, Escalate, FlowSet, Press, Say, State, Text, repeat, resume
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import escalation
+from bot.config import Config
+from bot.engine import (
+    MENU,
+    Env,
+    Escalate,
+    FlowSet,
+    Press,
+    Saved,
+    Say,
+    State,
+    Text,
+    load,
+    repeat,
+    resume,
+    texts,
+)
+from bot.engine.answers import InvalidAnswer, parse_answer
 from bot.engine.texts import N_
+from bot.escalation import Decision, OfficeHours, RepeatRule
 from bot.i18n import LANGUAGES, NATIVE_NAMES, Catalogs, Rendered, supported
-from storage import cases, repo
+from bot.risk import Assessment, RiskModel, assess
+from bot.risk import load as load_risk
+from bot.risk.assessment import NOTHING
+from storage import cases, contacts, repo
 from storage.db import Database
-from storage.models import PRIORITY_NORMAL
+from storage.models import PRIORITY_CRISIS, PRIORITY_NORMAL
 
 logger = logging.getLogger(__name__)
 
-LANGUAGE_COMMANDS = frozenset({"taal", "language", "لغة", "ቋንቋ"})
+CONTEXT = "escalation"
+LANGUAGE_COMMANDS = frozenset({"taal", "language", "لغة", "اللغة", "ቋንቋ"})
 LANGUAGE_ASK = N_("In welke taal wil je praten?")
 LANGUAGE_SET = N_("Goed, we praten verder in het Nederlands.")
-ESCALATED = N_(
-    "Ik heb je doorgestuurd naar een medewerker van het buurtteam. Een mens leest je bericht "
-    "en antwoordt hier. Is het dringend? Bel 112 bij direct gevaar."
-)
+CHECK_PAYLOAD = "check:"
+NOT_HELPED = ("nee", "no")
 
 
 def _utcnow() -> datetime:
@@ -46,6 +79,26 @@ class Inbound:
     language_hint: str | None = None  # e.g. Telegram's language_code
 
 
+class DeliverDirectly(Exception):
+    """The database failed, but these crisis replies must reach the resident anyway: the
+    channel sends them at once, outside the outbox."""
+
+    def __init__(self, replies: list[Rendered]) -> None:
+        super().__init__("crisis reply without storage")
+        self.replies = replies
+
+
+@dataclass
+class _Turn:
+    """What one message leads to, gathered before it is written."""
+
+    lang: str
+    replies: list[tuple[Rendered, int]] = field(default_factory=list)  # (message, priority)
+
+    def add(self, rendered: Rendered, priority: int = PRIORITY_NORMAL) -> None:
+        self.replies.append((rendered, priority))
+
+
 class Conversations:
     """The conversation path shared by every channel."""
 
@@ -55,106 +108,351 @@ class Conversations:
         flows: FlowSet,
         catalogs: Catalogs,
         *,
+        risk: RiskModel | None = None,
+        office: OfficeHours | None = None,
+        repeat_rule: RepeatRule | None = None,
         clock: Callable[[], datetime] = _utcnow,
         new_id: Callable[[], str] = lambda: secrets.token_hex(3),
     ) -> None:
         self.db = db
         self.flows = flows
         self.catalogs = catalogs
+        self.risk = risk
+        self.office = office or OfficeHours.parse("altijd")
+        self.repeat_rule = repeat_rule or RepeatRule()
         self.clock = clock
         self.new_id = new_id
+        self.listeners: list[Callable[[int], None]] = []  # told when rows are queued
+
+    @classmethod
+    def from_config(
+        cls, db: Database, config: Config, flows: FlowSet | None = None
+    ) -> Conversations:
+        """The conversation path as configured: flows, catalogs, risk lists, office hours."""
+        return cls(
+            db,
+            flows or load(config.flows_dir),
+            Catalogs.load(config.locales_dir),
+            risk=load_risk(config.flows_dir / "risk"),
+            office=OfficeHours.parse(config.office_hours),
+            repeat_rule=RepeatRule(times=config.repeat_times, days=config.repeat_days),
+        )
 
     def env(self) -> Env:
         return Env(now=self.clock, new_id=self.new_id, aliases=self.catalogs.aliases)
 
+    def assess(self, text: str | None) -> Assessment:
+        if not text or self.risk is None:
+            return NOTHING
+        return assess(self.risk, text)
+
     async def receive(self, inbound: Inbound) -> list[Rendered]:
         """Handle one message; returns what was queued for the resident, in order."""
+        # A pressed button's label is our text, not the resident's: only typed text is checked.
+        assessment = NOTHING if inbound.payload else self.assess(inbound.text)
+        decision = escalation.on_risk(
+            assessment.level, assessment.categories, [m.phrase for m in assessment.matches]
+        )
+        try:
+            turn = await self._receive(inbound, assessment, decision)
+        except (SQLAlchemyError, OSError, TimeoutError) as exc:
+            if not decision.crisis:
+                raise
+            logger.error("storage failed; sending the crisis reply directly", exc_info=exc)
+            lang = _message_language(assessment, inbound)
+            raise DeliverDirectly([self._say(m, lang) for m in decision.say]) from exc
+        for listener in self.listeners:
+            listener(min((p for _, p in turn.replies), default=PRIORITY_NORMAL))
+        return [r for r, _ in turn.replies]
+
+    async def _receive(self, inbound: Inbound, assessment: Assessment, decision: Decision) -> _Turn:
         now = self.clock()
         async with self.db.transaction() as s:
             resident = await repo.get_or_create_resident(
                 s, inbound.channel, inbound.external_id, now=now
             )
-            lang = resident.language or supported(inbound.language_hint)
+            turn = _Turn(resident.language or _message_language(assessment, inbound))
+            data = await repo.load_state(s, resident.id) or {}
+            state = State.from_dict(data)
+            open_case = await cases.open_case_of(s, resident.id)
+
             shown = inbound.text if inbound.text is not None else (inbound.payload or "")
-            data = {"press": inbound.payload} if inbound.payload else None
-            await repo.add_transcript(s, resident.id, "in", shown, now=now, data=data)
-
-            state = State.from_dict(await repo.load_state(s, resident.id))
-            chosen = _language_choice(inbound)
-            if chosen is not None or _is_language_command(inbound):
-                state, replies, lang = await self._language(s, resident.id, state, chosen, lang)
-            else:
-                received = Press(inbound.payload) if inbound.payload else Text(inbound.text or "")
-                state, events = resume(self.flows, state, received, env=self.env())
-                replies = [await self._perform(s, resident.id, e, lang) for e in events]
-                replies = [r for r in replies if r is not None]
-            for rendered in replies:
-                await self._queue(s, resident.id, rendered, now)
-            await repo.save_state(s, resident.id, state.to_dict(), now=now)
-        return replies
-
-    async def _perform(self, s, resident_id: int, event, lang: str) -> Rendered | None:
-        if isinstance(event, Say):
-            return self.catalogs.render(event, lang)
-        if isinstance(event, Escalate):
-            logger.info(
-                "escalation %s/%s for resident %s", event.priority, event.reason, resident_id
+            details: dict[str, Any] = {}
+            if inbound.payload:
+                details["press"] = inbound.payload
+            if assessment.level != "none":
+                details["risk"] = _risk_details(assessment)
+            entry = await repo.add_transcript(
+                s, resident.id, "in", shown, now=now, data=details or None
             )
+            if open_case is not None:
+                entry.case_id = open_case.id
+
+            pending_check = data.get("check")
+            data.pop("check", None)
+            if pending_check and (answer := _yes_no(inbound, now)) is not None:
+                await self._on_check_answer(s, resident.id, answer, state, turn, now)
+            elif _language_choice(inbound) or _is_language_command(inbound):
+                state = await self._language(s, resident.id, state, inbound, turn)
+            elif open_case is not None:
+                if decision.opens_case or decision.ask_check:
+                    await self._on_risk(s, resident.id, decision, turn, now)
+                else:
+                    await self._relay(s, resident.id, turn)
+            else:
+                state, check = await self._step(s, resident.id, state, inbound, decision, turn, now)
+                if check:
+                    data["check"] = check
+            for rendered, priority in turn.replies:
+                await self._queue(s, resident.id, rendered, priority, now)
+            await repo.save_state(s, resident.id, {**data, **state.to_dict()}, now=now)
+        return turn
+
+    # --- risk ----------------------------------------------------------------------------
+
+    async def _on_risk(
+        self, s: AsyncSession, rid: int, decision: Decision, turn: _Turn, now: datetime
+    ) -> None:
+        priority = PRIORITY_CRISIS if decision.crisis else PRIORITY_NORMAL
+        for msgid in decision.say:
+            turn.add(self._say(msgid, turn.lang), priority)
+        if decision.ask_check:
+            check = self._say(escalation.CHECK_QUESTION, turn.lang)
+            yes, no = (self.catalogs.render(Say(t), turn.lang).text for t in (texts.YES, texts.NO))
+            buttons = ((yes, f"{CHECK_PAYLOAD}y"), (no, f"{CHECK_PAYLOAD}n"))
+            turn.replies[-1] = (Rendered(check.text, buttons, check.language), priority)
+        if decision.opens_case:
+            await self._open(
+                s,
+                rid,
+                decision.priority or "high",
+                decision.reason,
+                decision.detail,
+                turn,
+                now,
+                told=True,
+            )
+
+    async def _on_check_answer(
+        self, s: AsyncSession, rid: int, yes: bool, state: State, turn: _Turn, now: datetime
+    ) -> None:
+        if yes:
+            decision = escalation.on_risk(
+                "urgent", ["suicide"], ["answered yes to the check question"]
+            )
+            await self._on_risk(s, rid, decision, turn, now)
+            return
+        turn.add(self._say(escalation.CHECK_NO, turn.lang))
+        _, events = repeat(self.flows, state, env=self.env())
+        turn.replies += [
+            (self.catalogs.render(e, turn.lang), PRIORITY_NORMAL)
+            for e in events
+            if isinstance(e, Say)
+        ]
+
+    # --- cases ---------------------------------------------------------------------------
+
+    async def _open(
+        self,
+        s: AsyncSession,
+        rid: int,
+        priority: str,
+        reason: str,
+        detail: str,
+        turn: _Turn,
+        now: datetime,
+        *,
+        told: bool = False,
+    ) -> None:
+        """Open (or raise) a case and tell the resident honestly when a person will answer."""
+        logger.info("case %s/%s for resident %s", priority, reason, rid)
+        await cases.open_case(
+            s, rid, reason=reason, priority=priority, detail=detail, language=turn.lang, now=now
+        )
+        if not told:
+            turn.add(self._say(escalation.PERSON_COMING, turn.lang))
+        if not self.office.on_duty(now):
+            when = self.office.next_start(now)
+            turn.add(self._say(escalation.OFF_DUTY, turn.lang, when=when))
+
+    async def _relay(self, s: AsyncSession, rid: int, turn: _Turn) -> None:
+        """A case is open: the message is for the worker. Say so once, not after every line."""
+        last = await repo.transcript(s, rid, limit=2)
+        relayed = self._say(escalation.RELAYED, turn.lang).text
+        if not any(e.direction == "out" and e.text == relayed for e in last):
+            turn.add(self._say(escalation.RELAYED, turn.lang))
+
+    # --- flows ---------------------------------------------------------------------------
+
+    async def _step(
+        self,
+        s: AsyncSession,
+        rid: int,
+        state: State,
+        inbound: Inbound,
+        decision: Decision,
+        turn: _Turn,
+        now: datetime,
+    ) -> tuple[State, str | None]:
+        """No case is open: the flows take the message, unless it is not an answer to the open
+        question and shows risk or asks for a person. Returns the new state and, when the
+        resident is asked whether they think of harming themselves, the reason for that."""
+        typed = inbound.text if not inbound.payload else None
+        asks_person = bool(typed) and escalation.asks_for_person(typed or "")
+        special = decision.opens_case or decision.ask_check or asks_person
+        received = Press(inbound.payload) if inbound.payload else Text(inbound.text or "")
+        new_state, events = resume(self.flows, state, received, env=self.env())
+        if special and not _answered(state, new_state):
+            if decision.opens_case or decision.ask_check:
+                await self._on_risk(s, rid, decision, turn, now)
+                return state, (decision.reason or "suicide") if decision.ask_check else None
+            await self._open(s, rid, "normal", "asked_for_person", typed or "", turn, now)
+            return state, None
+        # An answer to the open question (typed label of an option, say): the flow goes on.
+        # Risk still sends its crisis lines first, and raises the case if the flow opened one.
+        flow_escalates = any(isinstance(e, Escalate) for e in events)
+        if decision.opens_case and not flow_escalates:
+            await self._on_risk(s, rid, decision, turn, now)
+        elif decision.crisis:
+            for msgid in decision.say:
+                turn.add(self._say(msgid, turn.lang), PRIORITY_CRISIS)
+        await self._flow_events(s, rid, state, new_state, events, turn, now)
+        if decision.opens_case and flow_escalates:
             await cases.open_case(
                 s,
-                resident_id,
-                reason=event.reason,
-                priority=event.priority,
-                detail=event.detail,
-                language=lang,
-                now=self.clock(),
+                rid,
+                reason=decision.reason,
+                priority=decision.priority or "high",
+                detail=decision.detail,
+                language=turn.lang,
+                now=now,
             )
-            return self.catalogs.render(Say(ESCALATED), lang)
-        return None
+        return new_state, None
 
-    async def _language(self, s, resident_id: int, state: State, chosen: str | None, lang: str):
+    async def _flow_events(
+        self,
+        s: AsyncSession,
+        rid: int,
+        state: State,
+        new_state: State,
+        events: list,
+        turn: _Turn,
+        now: datetime,
+    ) -> None:
+        for event in events:
+            if isinstance(event, Say):
+                turn.add(self.catalogs.render(event, turn.lang))
+            elif isinstance(event, Escalate):
+                await self._open(s, rid, event.priority, event.reason, event.detail, turn, now)
+            elif (
+                isinstance(event, Saved) and event.name == "geholpen" and event.value in NOT_HELPED
+            ):
+                await contacts.add_contact(s, rid, "not_helped", event.flow, now=now)
+        started = new_state.flow not in (None, MENU) and state.flow in (None, MENU)
+        if started:
+            await contacts.add_contact(s, rid, "topic", new_state.flow or "", now=now)
+        if started or any(isinstance(e, Saved) and e.name == "geholpen" for e in events):
+            await self._check_repeats(s, rid, turn, now)
+
+    async def _check_repeats(self, s: AsyncSession, rid: int, turn: _Turn, now: datetime) -> None:
+        if await cases.open_case_of(s, rid) is not None:
+            return
+        history = [
+            escalation.Contact(c.kind, c.topic, c.at)
+            for c in await contacts.recent_contacts(s, rid, now=now, days=self.repeat_rule.days)
+        ]
+        decision = escalation.repeated(history, self.repeat_rule, now)
+        if decision.opens_case:
+            await self._open(s, rid, "normal", decision.reason, decision.detail, turn, now)
+
+    # --- language ------------------------------------------------------------------------
+
+    async def _language(
+        self, s: AsyncSession, rid: int, state: State, inbound: Inbound, turn: _Turn
+    ) -> State:
+        chosen = _language_choice(inbound)
         if chosen is None:
             buttons = tuple((NATIVE_NAMES[code], f"lang:{code}") for code in LANGUAGES)
-            ask = self.catalogs.render(Say(LANGUAGE_ASK), lang)
-            return state, [Rendered(ask.text, buttons, ask.language)], lang
-        await repo.set_language(s, resident_id, chosen)
-        replies = [self.catalogs.render(Say(LANGUAGE_SET), chosen)]
+            ask = self._say(LANGUAGE_ASK, turn.lang)
+            turn.add(Rendered(ask.text, buttons, ask.language))
+            return state
+        await repo.set_language(s, rid, chosen)
+        turn.lang = chosen
+        turn.add(self._say(LANGUAGE_SET, chosen))
         # Show the open question again, now in the chosen language.
         state, events = repeat(self.flows, state, env=self.env())
-        replies += [self.catalogs.render(e, chosen) for e in events if isinstance(e, Say)]
-        return state, replies, chosen
+        turn.replies += [
+            (self.catalogs.render(e, chosen), PRIORITY_NORMAL) for e in events if isinstance(e, Say)
+        ]
+        return state
 
-    async def _queue(self, s, resident_id: int, rendered: Rendered, now: datetime) -> None:
+    # --- output --------------------------------------------------------------------------
+
+    def _say(self, msgid: str, lang: str, **params: object) -> Rendered:
+        return self.catalogs.render(Say(msgid, CONTEXT, params=params), lang)
+
+    async def _queue(
+        self, s: AsyncSession, rid: int, rendered: Rendered, priority: int, now: datetime
+    ) -> None:
         buttons = [list(b) for b in rendered.buttons] or None
         entry = await repo.add_transcript(
-            s,
-            resident_id,
-            "out",
-            rendered.text,
-            now=now,
-            data={"buttons": buttons} if buttons else None,
+            s, rid, "out", rendered.text, now=now, data={"buttons": buttons} if buttons else None
         )
         await repo.enqueue(
             s,
-            resident_id,
+            rid,
             rendered.text,
             now=now,
             buttons=buttons,
-            priority=PRIORITY_NORMAL,
+            priority=priority,
             transcript_id=entry.id,
         )
+
+
+def _answered(before: State, after: State) -> bool:
+    """Whether the engine took the message as the answer to an open question."""
+    if before.idle:
+        return False
+    return (after.flow, after.node, after.wait) != (before.flow, before.node, before.wait)
+
+
+def _risk_details(assessment: Assessment) -> dict[str, Any]:
+    return {
+        "level": assessment.level,
+        "categories": list(assessment.categories),
+        "matches": [
+            {"phrase": m.phrase, "category": m.category, "language": m.language}
+            for m in assessment.matches
+        ],
+    }
+
+
+def _message_language(assessment: Assessment, inbound: Inbound) -> str:
+    """The language to answer in before the resident chose one: that of the risk phrase that
+    matched, else of the script the message is written in, else the channel's hint."""
+    if assessment.matches:
+        return assessment.matches[0].language
+    text = inbound.text or ""
+    if any("\u0600" <= ch <= "\u06ff" for ch in text):
+        return "ar"
+    if any("\u1200" <= ch <= "\u137f" for ch in text):
+        return "ti"
+    return supported(inbound.language_hint)
+
+
+def _yes_no(inbound: Inbound, now: datetime) -> bool | None:
+    if inbound.payload and inbound.payload.startswith(CHECK_PAYLOAD):
+        return inbound.payload == f"{CHECK_PAYLOAD}y"
+    try:
+        return bool(parse_answer("yes_no", inbound.text or "", now.date()))
+    except InvalidAnswer:
+        return None
 
 
 def _is_language_command(inbound: Inbound) -> bool:
     text = (inbound.text or "").strip()
     word = text[1:] if text.startswith("/") else text
-    return word.split("@", 1)[0].casefold() in LANGUAGE_COMMANDS or text.casefold() in {
-        "taal",
-        "language",
-        "لغة",
-        "اللغة",
-        "ቋንቋ",
-    }
+    return word.split("@", 1)[0].casefold() in LANGUAGE_COMMANDS
 
 
 def _language_choice(inbound: Inbound) -> str | None:

@@ -13,7 +13,7 @@ from bot.config import Config
 from bot.conversation import Conversations, Inbound
 from bot.engine import load
 from bot.engine.errors import FlowSetInvalid
-from bot.i18n import LANGUAGES, Catalogs
+from bot.i18n import LANGUAGES
 from storage import repo
 from storage.db import Database
 
@@ -38,7 +38,7 @@ def run(
 async def _chat(config: Config, flows, lang: str, stdin: TextIO, stdout: TextIO) -> int:
     db = Database(config.database_url)
     await db.create_all()
-    conversations = Conversations(db, flows, Catalogs.load(config.locales_dir))
+    conversations = Conversations.from_config(db, config, flows)
     chat_id = f"terminal-{secrets.token_hex(4)}"
     async with db.transaction() as s:
         resident = await repo.get_or_create_resident(

@@ -74,8 +74,9 @@ def test_unknown_step_kind(flows_copy: Path):
 
 
 def test_flows_test_command_exit_codes(flows_copy: Path, capsys):
+    outcomes, _ = run_directory(flows_copy, ROOT / "locales")
     assert main(["flows", "test", str(flows_copy)]) == 0
-    assert "3 passed, 0 failed" in capsys.readouterr().err
+    assert f"{len(outcomes)} passed, 0 failed" in capsys.readouterr().err
     (flows_copy / "tests" / "broken.yaml").write_text(
         "tests:\n  - name: x\n    steps:\n      - bot: niet gezegd\n", encoding="utf-8"
     )
@@ -83,29 +84,37 @@ def test_flows_test_command_exit_codes(flows_copy: Path, capsys):
     assert "broken.yaml:4:" in capsys.readouterr().out
 
 
+TEST_FLOWS = ROOT / "tests" / "engine" / "runtime_flows"
+
+
 def test_graph_is_mermaid_with_every_edge(capsys):
-    assert main(["flows", "graph", "toeslagen"]) == 0
+    assert main(["flows", "graph", "geld", "--dir", str(TEST_FLOWS)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("flowchart TD")
-    assert 'n_onderwerp -- "Hulp bij de huur" --> n_huur' in out
-    assert 'n_route -- "heeft_digid" --> n_met_digid' in out
-    assert 'n_route -- "anders" --> n_zonder_digid' in out
-    assert "esc_mens" in out and "n_klaar --> done((einde))" in out
+    assert 'n_situation -- "Ik heb achterstanden" --> n_arrears' in out
+    assert 'n_route -- "debt_total >= 5000" --> n_gemeente' in out
+    assert 'n_route -- "anders" --> n_self_help' in out
+    assert 'n_gemeente -.-> flow_n_opvang(["flow opvang"])' in out
+    assert "esc_bailiff" in out and "n_self_help --> done((einde))" in out
 
 
 def test_graph_of_an_unknown_flow(capsys):
-    assert main(["flows", "graph", "toeslag"]) == 1
-    assert "no flow 'toeslag' (flows: toeslagen)" in capsys.readouterr().err
+    assert main(["flows", "graph", "gel", "--dir", str(TEST_FLOWS)]) == 1
+    assert "no flow 'gel' (flows: geld, opvang)" in capsys.readouterr().err
 
 
 def test_terminal_chat_walks_a_flow_through_the_database(tmp_path: Path):
-    config = Config(database_url=f"sqlite:///{tmp_path / 'chat.db'}")
+    flows = tmp_path / "flows"
+    shutil.copytree(TEST_FLOWS, flows)
+    shutil.copytree(ROOT / "flows" / "risk", flows / "risk")
+    config = Config(database_url=f"sqlite:///{tmp_path / 'chat.db'}", flows_dir=flows)
     out = io.StringIO()
-    assert chat(config, "nl", io.StringIO("1\nHulp bij de huur\n2\n/quit\n"), out) == 0
+    assert chat(config, "nl", io.StringIO("1\nIk heb achterstanden\n7500\n2\n/quit\n"), out) == 0
     text = out.getvalue()
-    assert "geen mens" in text and "[1] Toeslagen (geld van de overheid)" in text
-    assert "Huurtoeslag is geld" in text
-    assert "BelastingTelefoon" in text  # answered "2" = Nee to "Heb je DigiD?"
+    assert "geen mens" in text and "[1] Geldzorgen en schulden" in text
+    assert "Je bent niet de enige." in text
+    assert "Bij 7.500 euro kan de gemeente helpen." in text  # the number, formatted
+    assert "Ik zoek een mens voor je." in text  # "2" pressed "Nee" to "Heb je vannacht …?"
 
 
 def test_terminal_chat_refuses_an_unknown_language(tmp_path: Path, capsys):

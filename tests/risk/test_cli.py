@@ -1,0 +1,113 @@
+"""`buurtbot risk check`: one message per line in, one JSON object per line out."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+BUURTBOT = Path(sys.executable).parent / "buurtbot"
+
+
+def run(
+    monkeypatch: pytest.MonkeyPatch, lines: str, *args: str, flows: Path = ROOT / "flows"
+) -> tuple[int, list[dict], str]:
+    monkeypatch.setenv("BUURTBOT_FLOWS_DIR", str(flows))
+    monkeypatch.setattr(sys, "stdin", io.StringIO(lines))
+    out, err = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    code = main(["risk", "check", *args])
+    return code, [json.loads(line) for line in out.getvalue().splitlines()], err.getvalue()
+
+
+def test_one_object_per_line_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = "ik wil dood\n\nmijn telefoon is dood\nجوزي بيضربني\nik zie het niet meer zitten\n"
+    code, out, _ = run(monkeypatch, lines)
+    assert code == 0
+    assert [o["text"] for o in out] == [
+        "ik wil dood",
+        "",
+        "mijn telefoon is dood",
+        "جوزي بيضربني",
+        "ik zie het niet meer zitten",
+    ]
+    assert [o["level"] for o in out] == ["urgent", "none", "none", "high", "check"]
+    assert out[0]["categories"] == ["suicide"]
+    assert out[1] == {"text": "", "level": "none", "categories": [], "matches": []}
+    match = out[0]["matches"][0]
+    assert set(match) == {"phrase", "category", "level", "language", "start", "end"}
+    assert (match["category"], match["level"], match["language"]) == ("suicide", "urgent", "nl")
+    assert out[3]["matches"][0]["language"] == "ar"
+
+
+def test_text_is_kept_as_written_and_not_escaped(monkeypatch: pytest.MonkeyPatch) -> None:
+    _, out, _ = run(monkeypatch, "ክሞት፡እየ 💊\r\n")
+    assert out[0]["text"] == "ክሞት፡እየ 💊"  # \r\n line ends are not part of the text
+
+
+def test_no_trailing_newline_still_gives_the_last_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    _, out, _ = run(monkeypatch, "a\nik wil dood")
+    assert [o["level"] for o in out] == ["none", "urgent"]
+
+
+def test_lang_prefers_that_language_when_lists_overlap(monkeypatch: pytest.MonkeyPatch) -> None:
+    # "suicide" is in the nl and en lists: both match, the preferred one is printed.
+    _, auto, _ = run(monkeypatch, "suicide\n")
+    _, nl, _ = run(monkeypatch, "suicide\n", "--lang", "nl")
+    _, en, _ = run(monkeypatch, "suicide\n", "--lang", "en")
+    assert sorted(m["language"] for m in auto[0]["matches"]) == ["en", "nl"]
+    assert [m["language"] for m in nl[0]["matches"]] == ["nl"]
+    assert [m["language"] for m in en[0]["matches"]] == ["en"]
+    # --lang never limits the lists: an Arabic message is found with --lang nl too.
+    _, out, _ = run(monkeypatch, "بدي انتحر\n", "--lang", "nl")
+    assert out[0]["level"] == "urgent"
+
+
+def test_broken_lists_exit_2_with_errors_on_stderr(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "risk").mkdir()
+    (tmp_path / "risk" / "nl.yaml").write_text("language: nl\nsuicide:\n  urgnt: [x]\n")
+    code, out, err = run(monkeypatch, "ik wil dood\n", flows=tmp_path)
+    assert code == 2
+    assert out == []
+    assert err.splitlines() == [
+        f"{tmp_path}/risk/nl.yaml:3:3: error: suicide.urgnt: unknown level 'urgnt' "
+        "(did you mean 'urgent'?); levels are urgent, high, check"
+    ]
+
+
+@pytest.mark.skipif(not BUURTBOT.exists(), reason="the buurtbot script is not installed")
+def test_the_command_answers_each_line_before_the_next_arrives() -> None:
+    env = {**os.environ, "BUURTBOT_FLOWS_DIR": str(ROOT / "flows")}
+    proc = subprocess.Popen(
+        [str(BUURTBOT), "risk", "check", "--lang", "auto"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert proc.stdin and proc.stdout
+    try:
+        for text, level in [("ik wil dood", "urgent"), ("hallo", "none"), ("ሰብኣየ ይወቕዓኒ", "high")]:
+            proc.stdin.write(text.encode() + b"\n")
+            proc.stdin.flush()
+            line = proc.stdout.readline()  # blocks until flushed: the stream is not closed yet
+            assert json.loads(line)["level"] == level
+        proc.stdin.write(b"bad \xff bytes\n")  # not UTF-8: replaced, not fatal
+        proc.stdin.flush()
+        assert json.loads(proc.stdout.readline())["text"] == "bad \ufffd bytes"
+        proc.stdin.close()
+        assert proc.wait(timeout=30) == 0
+    finally:
+        proc.kill()
+        proc.wait()

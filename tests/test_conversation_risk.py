@@ -1,0 +1,209 @@
+"""Risk in the conversation path: every message, in every state, through a real database with
+the shipped phrase lists. Crisis replies go first, cases open with what matched, and a crisis
+reply still comes when the database is down."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from bot import escalation
+from bot.config import Config
+from bot.conversation import Conversations, DeliverDirectly, Inbound
+from bot.engine import load
+from bot.escalation import OfficeHours, RepeatRule
+from bot.i18n import Catalogs
+from bot.risk import load as load_risk
+from storage import repo
+from storage.cases import Case
+from storage.db import Database
+from storage.models import OutboxMessage, Resident
+
+ROOT = Path(__file__).resolve().parents[1]
+FLOWS = load(ROOT / "tests" / "engine" / "runtime_flows")
+RISK = load_risk(ROOT / "flows" / "risk")
+FRIDAY_AFTERNOON = datetime(2026, 11, 20, 14, tzinfo=UTC)  # 15:00 in Amsterdam
+SATURDAY_NIGHT = datetime(2026, 11, 21, 23, tzinfo=UTC)
+
+SUICIDE = "ik wil niet meer leven, ik heb alle pillen klaarliggen"
+
+
+def conversations(db, now=FRIDAY_AFTERNOON, **kw) -> Conversations:
+    return Conversations(
+        db,
+        FLOWS,
+        Catalogs.load(ROOT / "locales"),
+        risk=RISK,
+        office=OfficeHours.parse("ma-vr 09:00-17:00"),
+        clock=lambda: now,
+        **kw,
+    )
+
+
+def msg(chat: str, text: str | None = None, payload: str | None = None) -> Inbound:
+    return Inbound("telegram", chat, text=text, payload=payload, language_hint="nl")
+
+
+async def only_case(db) -> Case:
+    async with db.transaction() as s:
+        return (await s.exec(select(Case))).one()
+
+
+async def outbox(db) -> list[OutboxMessage]:
+    async with db.transaction() as s:
+        query = select(OutboxMessage).order_by(OutboxMessage.priority, OutboxMessage.id)
+        return list((await s.exec(query)).all())
+
+
+async def test_urgent_message_gets_crisis_lines_first_and_an_urgent_case(database):
+    c = conversations(database)
+    await c.receive(msg("1", "hallo"))
+    await c.receive(msg("1", "1"))  # in the middle of a flow
+    replies = await c.receive(msg("1", SUICIDE))
+    assert replies[0].text == escalation.CRISIS_SUICIDE
+    rows = await outbox(database)
+    assert rows[0].text == escalation.CRISIS_SUICIDE and rows[0].priority == 0
+    assert all(r.priority == 10 for r in rows[1:])  # everything else waits behind it
+    case = await only_case(database)
+    assert (case.priority, case.reason) == ("urgent", "suicide")
+    assert "ik wil niet meer leven" in case.detail
+    async with database.transaction() as s:
+        resident = (await s.exec(select(Resident))).one()
+        entry = next(e for e in await repo.transcript(s, resident.id) if e.text == SUICIDE)
+    assert entry.data["risk"]["level"] == "urgent"
+
+
+async def test_high_opens_a_high_case_with_help(database):
+    c = conversations(database)
+    replies = await c.receive(msg("2", "ik heb vannacht geen slaapplek"))
+    assert replies[0].text == escalation.HELP_NO_BED
+    case = await only_case(database)
+    assert (case.priority, case.reason) == ("high", "no_bed")
+
+
+async def test_harmless_trap_words_run_the_flow(database):
+    c = conversations(database)
+    replies = await c.receive(msg("3", "mijn telefoon is dood"))
+    assert replies[0].text.startswith("Hallo! Ik ben Buurtbot")
+    async with database.transaction() as s:
+        assert (await s.exec(select(Case))).first() is None
+
+
+async def test_check_asks_kindly_and_yes_escalates(database):
+    c = conversations(database)
+    await c.receive(msg("4", "hallo"))
+    replies = await c.receive(msg("4", "ik zie het niet meer zitten"))
+    assert replies[-1].text == escalation.CHECK_QUESTION
+    assert [b[1] for b in replies[-1].buttons] == ["check:y", "check:n"]
+    replies = await c.receive(msg("4", "ja", payload="check:y"))
+    assert replies[0].text == escalation.CRISIS_SUICIDE
+    assert (await only_case(database)).priority == "urgent"
+
+
+async def test_check_answered_no_goes_back_to_the_question(database):
+    c = conversations(database)
+    await c.receive(msg("5", "hallo"))
+    await c.receive(msg("5", "ik zie het niet meer zitten"))
+    replies = await c.receive(msg("5", "nee"))
+    assert replies[0].text == escalation.CHECK_NO
+    assert replies[-1].text == "Waar kan ik je mee helpen?"
+    async with database.transaction() as s:
+        assert (await s.exec(select(Case))).first() is None
+
+
+async def test_while_a_case_is_open_messages_go_to_the_worker_and_risk_raises_it(database):
+    c = conversations(database)
+    await c.receive(msg("6", "hallo"))
+    await c.receive(msg("6", "/mens"))
+    assert (await only_case(database)).priority == "normal"
+    first = await c.receive(msg("6", "1"))  # not a menu choice now: it is for the worker
+    second = await c.receive(msg("6", "hallo?"))
+    assert [r.text for r in first] == [escalation.RELAYED]
+    assert second == []  # said once, not after every line
+    await c.receive(msg("6", SUICIDE))
+    case = await only_case(database)
+    assert case.priority == "urgent" and case.reason == "suicide"
+    async with database.transaction() as s:
+        resident = (await s.exec(select(Resident))).one()
+        relayed = [e for e in await repo.transcript(s, resident.id) if e.text in ("1", "hallo?")]
+    assert relayed and all(e.case_id == case.id for e in relayed)
+
+
+async def test_typed_request_for_a_person_opens_a_case(database):
+    c = conversations(database)
+    replies = await c.receive(msg("7", "ik wil een mens spreken"))
+    assert replies[0].text == escalation.PERSON_COMING
+    assert (await only_case(database)).reason == "asked_for_person"
+
+
+async def test_off_duty_says_honestly_when_a_person_answers(database):
+    c = conversations(database, now=SATURDAY_NIGHT)
+    replies = await c.receive(msg("8", "/mens"))
+    off = replies[-1].text
+    assert "maandag 23 november 09:00" in off
+    for number in ("112", "113", "0800-0113", "0800-2000"):
+        assert number in off
+
+
+async def test_three_times_the_same_topic_opens_a_case(database):
+    start = FRIDAY_AFTERNOON - timedelta(days=5)
+    for day in range(3):
+        c = conversations(database, now=start + timedelta(days=day), repeat_rule=RepeatRule())
+        await c.receive(msg("9", "/menu"))
+        await c.receive(msg("9", "1"))
+    case = await only_case(database)
+    assert case.reason == "repeated_contact" and "geld: 3x" in case.detail
+
+
+async def test_a_pressed_button_is_not_risk_checked_and_the_flow_gives_its_own_help(database):
+    # "De deurwaarder staat voor de deur" matches the risk lists, but it is our own button.
+    c = conversations(database)
+    await c.receive(msg("11", "hallo"))
+    replies = await c.receive(msg("11", "1"))
+    label, payload = replies[-1].buttons[1]
+    replies = await c.receive(msg("11", label, payload=payload))
+    assert replies[0].text == "Dit is dringend."  # the flow's own text, not generic help
+    case = await only_case(database)
+    assert (case.reason, case.priority) == ("eviction_or_seizure", "high")
+
+
+async def test_a_typed_answer_that_shows_risk_runs_the_flow_and_keeps_the_case(database):
+    c = conversations(database)
+    await c.receive(msg("12", "hallo"))
+    await c.receive(msg("12", "1"))
+    replies = await c.receive(msg("12", "De deurwaarder staat voor de deur"))
+    assert replies[0].text == "Dit is dringend."
+    assert (await only_case(database)).priority == "high"
+
+
+async def test_urgent_text_as_an_answer_still_gets_the_crisis_lines_first(database):
+    c = conversations(database)
+    for body in ("hallo", "2", "nee"):  # opvang: no bed, then "Hoe mogen we je noemen?"
+        await c.receive(msg("13", body))
+    replies = await c.receive(msg("13", SUICIDE))
+    assert replies[0].text == escalation.CRISIS_SUICIDE
+    assert (await only_case(database)).priority == "urgent"
+
+
+async def test_crisis_reply_comes_even_when_the_database_is_down(tmp_path: Path):
+    broken = Database(f"sqlite:///{tmp_path}")  # a folder, not a database file
+    c = conversations(broken)
+    with pytest.raises(DeliverDirectly) as caught:
+        await c.receive(Inbound("telegram", "10", text="بدي موت"))
+    assert caught.value.replies[0].language in ("ar", "en", "nl")
+    assert "0800-0113" in caught.value.replies[0].text
+    with pytest.raises(Exception) as other:  # a harmless message: the channel retries later
+        await c.receive(msg("10", "hallo"))
+    assert not isinstance(other.value, DeliverDirectly)
+    await broken.dispose()
+
+
+async def test_the_app_builds_conversations_with_risk_from_config(tmp_path: Path):
+    config = Config(database_url=f"sqlite:///{tmp_path / 'x.db'}", flows_dir=ROOT / "flows")
+    db = Database(config.database_url)
+    built = Conversations.from_config(db, config)
+    assert built.risk is not None and built.assess(SUICIDE).level == "urgent"
+    await db.dispose()
