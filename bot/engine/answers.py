@@ -16,14 +16,10 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from bot.engine.fold import digits, fold
+from bot.engine.texts import N_
 
 MAX_TEXT = 4096
 MAX_NUMBER = 10**9
-
-
-def N_(s: str) -> str:
-    """Marks a Dutch text for extraction into the message catalogs."""
-    return s
 
 
 EMPTY = N_("Ik zie geen antwoord. Typ je antwoord in een bericht.")
