@@ -21,6 +21,10 @@ def cmd_flows_validate(args: argparse.Namespace, config: Config) -> int:
 
     directory = _flows_dir(args.dir, config)
     _, problems = check(directory)
+    if (directory / "risk").is_dir():  # the risk phrase lists are content too
+        from bot.risk import check as check_risk
+
+        problems += check_risk(directory / "risk")[1]
     for problem in sorted(problems):
         print(problem)
     errors = sum(p.severity == "error" for p in problems)
@@ -77,6 +81,62 @@ def cmd_risk_check(args: argparse.Namespace, config: Config) -> int:
     return check(args.lang, sys.stdin, sys.stdout, flows_dir=config.flows_dir)
 
 
+def cmd_i18n_status(args: argparse.Namespace, config: Config) -> int:
+    from bot.i18n_status import run_cli
+
+    return run_cli(Path(args.dir) if args.dir else config.locales_dir, args.json, sys.stdout)
+
+
+def _users_failed(message: object) -> int:
+    print(f"buurtbot users: {message}", file=sys.stderr)
+    return 1
+
+
+def cmd_users_add(args: argparse.Namespace, config: Config) -> int:
+    from bot.dashboard import accounts
+    from storage.users import UserError
+
+    try:
+        password = accounts.read_password_twice(sys.stdin)
+        user = accounts.run(
+            lambda db: accounts.add(db, args.name, args.role, password), config.database_url
+        )
+    except (accounts.PasswordInputError, UserError) as e:
+        return _users_failed(e)
+    print(f"added {user.name} ({user.role})")
+    return 0
+
+
+def cmd_users_passwd(args: argparse.Namespace, config: Config) -> int:
+    from bot.dashboard import accounts
+    from storage.users import UserError
+
+    try:
+        password = accounts.read_password_twice(sys.stdin, prompt="New password")
+        accounts.run(
+            lambda db: accounts.change_password(db, args.name, password), config.database_url
+        )
+    except (accounts.PasswordInputError, UserError) as e:
+        return _users_failed(e)
+    print(f"password of {args.name} changed; their sessions have ended")
+    return 0
+
+
+def cmd_users_disable(args: argparse.Namespace, config: Config) -> int:
+    from bot.dashboard import accounts
+    from storage.users import UserError
+
+    try:
+        user, released = accounts.run(
+            lambda db: accounts.disable(db, args.name), config.database_url
+        )
+    except UserError as e:
+        return _users_failed(e)
+    back = f"; cases back in the queue: {len(released)}" if released else ""
+    print(f"disabled {user.name}{back}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="buurtbot", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
@@ -107,6 +167,34 @@ def build_parser() -> argparse.ArgumentParser:
     p = risk_sub.add_parser("check", help="one message per stdin line in, one JSON line out")
     p.add_argument("--lang", default="auto", choices=["auto", "nl", "ar", "ti", "en"])
     p.set_defaults(func=cmd_risk_check)
+
+    i18n = sub.add_parser("i18n", help="translations")
+    i18n_sub = i18n.add_subparsers(dest="i18n_command", required=True)
+    p = i18n_sub.add_parser(
+        "status", help="per locale: translated, reviewed, draft, fuzzy and missing texts"
+    )
+    p.add_argument(
+        "dir", nargs="?", help="locales folder (default: BUURTBOT_LOCALES_DIR or locales)"
+    )
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=cmd_i18n_status)
+
+    users = sub.add_parser("users", help="dashboard accounts")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    p = users_sub.add_parser(
+        "add", help="add a user; the password is read twice (prompt, or two stdin lines)"
+    )
+    p.add_argument("name", help="login name: lowercase letters, digits, '.', '_', '-'")
+    p.add_argument("--role", choices=["worker", "admin"], default="worker")
+    p.set_defaults(func=cmd_users_add)
+    p = users_sub.add_parser("passwd", help="set a new password (read twice); ends sessions")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_users_passwd)
+    p = users_sub.add_parser(
+        "disable", help="the user can no longer log in; their cases go back to the queue"
+    )
+    p.add_argument("name")
+    p.set_defaults(func=cmd_users_disable)
     return parser
 
 

@@ -120,3 +120,12 @@ def test_terminal_chat_walks_a_flow_through_the_database(tmp_path: Path):
 def test_terminal_chat_refuses_an_unknown_language(tmp_path: Path, capsys):
     assert chat(Config(database_url=f"sqlite:///{tmp_path / 'c.db'}"), "fr") == 2
     assert "unknown language 'fr'" in capsys.readouterr().err
+
+
+def test_validate_checks_the_risk_lists_too(flows_copy: Path, capsys):
+    (flows_copy / "risk" / "zz.yaml").write_text(
+        "language: nl\nstatus: draft\nsuicide:\n  urgnt:\n    - x\n", encoding="utf-8"
+    )
+    assert main(["flows", "validate", str(flows_copy)]) == 1
+    out = capsys.readouterr().out
+    assert f"{flows_copy}/risk/zz.yaml:4:3: error: suicide.urgnt: unknown level 'urgnt'" in out

@@ -16,9 +16,9 @@ from bot.risk.phrases import check as check_lists
 def check(lang: str, stdin: TextIO, stdout: TextIO, *, flows_dir: Path) -> int:
     """Assess every line of `stdin`; exit code 0, or 2 when the phrase lists are broken.
 
-    `lang` ("auto", "nl", "ar", "ti", "en") only orders the output: when the same words match
-    phrases of several languages, the preferred language's match is kept. Every line is always
-    checked against all languages.
+    `lang` ("auto", "nl", "ar", "ti", "en") only decides which match is printed when the same
+    words match phrases of several languages ("suicide" is in the nl and en lists); every line
+    is always checked against all languages. "auto" prefers Arabic or Tigrinya by script.
     """
     model, problems = check_lists(Path(flows_dir) / "risk")
     if model is None:

@@ -70,7 +70,6 @@ SUFFIXES = ARABIC_SUFFIXES | GEEZ_SUFFIXES
 # "بسم"). A Ge'ez letter is a whole syllable, so two of them (ገዛ in ገዛና) are enough.
 CLITIC_MIN_LENGTH = 3
 GEEZ_CLITIC_MIN_LENGTH = 2
-_MAX_OCCURRENCES = 8  # per combination part; bounds the search on very repetitive messages
 
 
 class _Text:
@@ -271,12 +270,16 @@ def assess(model: RiskModel, text: str) -> Assessment:
     return Assessment(level, categories, tuple(ordered))
 
 
+Hit = tuple[int, int, int, int, str]  # compact start, end, first and last word, phrase
+_NEAREST = 3  # occurrences of each other part tried on each side of an anchor
+
+
 def _apply(
     rule: Rule, guard_set: frozenset[int], found: dict[int, list[Span]], message: _Text
 ) -> list[tuple[Span, str]]:
     """Where `rule` matches: (compact span, phrase as written) pairs."""
     guards = [span for index in guard_set.intersection(found) for span in found[index]]
-    parts: list[list[tuple[int, int, int, int, str]]] = []  # start, end, first/last word
+    parts: list[list[Hit]] = []
     for part in rule.parts:
         hits = sorted(
             (s, e, message.word(s), message.word(e - 1), phrase)
@@ -286,28 +289,52 @@ def _apply(
         )
         if not hits:
             return []
-        parts.append(hits[:_MAX_OCCURRENCES])
+        parts.append(hits)
     if len(parts) == 1:
         return [((s, e), phrase) for s, e, _, _, phrase in parts[0]]
+    best = _best_combination(rule, parts, message)
+    return [best] if best else []
+
+
+def _best_combination(
+    rule: Rule, parts: list[list[Hit]], message: _Text
+) -> tuple[Span, str] | None:
+    """The combination of one hit per part with the fewest words between them.
+
+    Every hit of the part with the fewest hits is tried as an anchor, against the nearest
+    hits of each other part on either side of it; a farther hit can only have more words
+    between, or lie across a sentence end. No cap on the number of hits, so a long message
+    full of a generic part ("me", "كل") still finds the one that counts.
+    """
+    anchor = min(range(len(parts)), key=lambda i: len(parts[i]))
+    starts = [[hit[0] for hit in hits] for hits in parts]
     best: tuple[int, Span, str] | None = None
-    for combo in product(*parts):
-        ordered = sorted(combo)
-        between = 0
-        for a, b in pairwise(ordered):
-            if a[1] > b[0]:  # parts must be different words of the message
-                break
-            between += max(0, b[2] - a[3] - 1)
-        else:
-            if rule.within is not None and between > rule.within:
+    for pivot in parts[anchor]:
+        options = []
+        for i, hits in enumerate(parts):
+            if i == anchor:
+                options.append([pivot])
                 continue
-            if message.breaks and message.crosses(ordered[0][0], ordered[-1][1]):
-                continue  # every part in the same sentence
-            if best is None or between < best[0]:
-                phrase = " + ".join(hit[4] for hit in combo)
-                best = (between, (ordered[0][0], ordered[-1][1]), phrase)
-                if between == 0:
+            at = bisect_left(starts[i], pivot[0])
+            options.append(hits[max(0, at - _NEAREST) : at + _NEAREST])
+        for combo in product(*options):
+            ordered = sorted(combo)
+            between = 0
+            for a, b in pairwise(ordered):
+                if a[1] > b[0]:  # parts must be different words of the message
                     break
-    return [(best[1], best[2])] if best else []
+                between += max(0, b[2] - a[3] - 1)
+            else:
+                if rule.within is not None and between > rule.within:
+                    continue
+                if message.breaks and message.crosses(ordered[0][0], ordered[-1][1]):
+                    continue  # every part in the same sentence
+                if best is None or between < best[0]:
+                    phrase = " + ".join(hit[4] for hit in combo)
+                    best = (between, (ordered[0][0], ordered[-1][1]), phrase)
+                    if between == 0:
+                        return best[1], best[2]
+    return (best[1], best[2]) if best else None
 
 
 def _guarded(start: int, end: int, guards: list[Span]) -> bool:

@@ -17,8 +17,8 @@ Over the whole text:
 - runs of one repeated letter are squeezed to one ("dooood" -> "dod", "zelfmoordd" ->
   "zelfmord"); the phrase "zelfmoord" squeezes to the same "zelfmord".
 - a number of two or more digits becomes "#", so "30 pillen" in a list matches "50 pillen".
-- sentence ends (. ! ? ؟ ። before a space, a line break) are remembered: a match never
-  reaches across one ("de brug is dicht. ik spring even binnen" is not a jump from a bridge).
+- sentence ends (. ! ? ؟ ። ፧ before white space) are remembered: a match never reaches
+  across one ("de brug is dicht. ik spring even binnen" is not a jump from a bridge).
 
 The matcher works on the *compact* text: the words glued together, plus where each word starts
 and ends. Matching on it makes "zelf moord", "zelf-moord" and "zelfmoord" the same, and
@@ -110,6 +110,9 @@ _ASCII = {code: (_map_char(chr(code)) or None) for code in range(128)}
 assert all(v is None or len(v) == 1 for v in _ASCII.values())
 
 _SQUEEZE = re.compile(r"([^\W\d_])\1+")
+_DOUBLE = re.compile(r"(.)\1")
+_RUN = re.compile(r"([^\W\d_])\1*|.", re.DOTALL)  # one per character of a squeezed word
+_TOKEN = re.compile(r"\S+")
 NUMBER = "#"
 
 # A sentence ends at . ! ? ؟ ። ፧ before white space. Not at an ellipsis ("ik wil... dood" goes
@@ -136,7 +139,6 @@ def script(ch: str) -> int:
     return OTHER
 
 
-_DOUBLE = re.compile(r"(.)\1")
 _WORDS: dict[str, str] = {}  # mapped word -> final word; words repeat across messages
 
 
@@ -185,7 +187,8 @@ def split(text: str) -> tuple[list[str], list[int]]:
 
 def words(text: str) -> list[str]:
     """The normalised words of `text`."""
-    return [get(w) or _word(w) for get in (_WORDS.get,) for w in _mapped(text).split()]
+    get = _WORDS.get
+    return [get(w) or _word(w) for w in _mapped(text).split()]
 
 
 def normalize(text: str) -> str:
@@ -205,7 +208,7 @@ class Offsets:
     (translate per character, cumulative lengths) and a bisection per position asked.
     """
 
-    __slots__ = ("_cum", "_mapped", "_starts", "_tokens", "_word_ends", "_words")
+    __slots__ = ("_cum", "_starts", "_tokens", "_word_ends", "_words")
 
     def __init__(self, text: str) -> None:
         text = _marked(text)
@@ -221,7 +224,6 @@ class Offsets:
         self._tokens = [token for _, token in found]
         self._words = [_WORDS.get(t) or _word(t) for t in self._tokens]
         self._word_ends = list(accumulate(map(len, self._words)))
-        self._mapped = mapped
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The span of `text` that compact[start:end] came from."""
@@ -246,7 +248,3 @@ class Offsets:
                     a, b = m.start(), m.end()
                     break
         return self._starts[k] + a, self._starts[k] + b
-
-
-_TOKEN = re.compile(r"\S+")
-_RUN = re.compile(r"([^\W\d_])\1*|.", re.DOTALL)

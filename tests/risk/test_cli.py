@@ -89,25 +89,29 @@ def test_broken_lists_exit_2_with_errors_on_stderr(
 @pytest.mark.skipif(not BUURTBOT.exists(), reason="the buurtbot script is not installed")
 def test_the_command_answers_each_line_before_the_next_arrives() -> None:
     env = {**os.environ, "BUURTBOT_FLOWS_DIR": str(ROOT / "flows")}
-    proc = subprocess.Popen(
+    with subprocess.Popen(
         [str(BUURTBOT), "risk", "check", "--lang", "auto"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
-    )
-    assert proc.stdin and proc.stdout
-    try:
-        for text, level in [("ik wil dood", "urgent"), ("hallo", "none"), ("ሰብኣየ ይወቕዓኒ", "high")]:
-            proc.stdin.write(text.encode() + b"\n")
+    ) as proc:
+        assert proc.stdin and proc.stdout
+        try:
+            for text, level in [
+                ("ik wil dood", "urgent"),
+                ("hallo", "none"),
+                ("ሰብኣየ ይወቕዓኒ", "high"),
+            ]:
+                proc.stdin.write(text.encode() + b"\n")
+                proc.stdin.flush()
+                line = proc.stdout.readline()  # blocks until flushed: stdin is still open
+                assert json.loads(line)["level"] == level
+            proc.stdin.write(b"bad \xff bytes\n")  # not UTF-8: replaced, not fatal
             proc.stdin.flush()
-            line = proc.stdout.readline()  # blocks until flushed: the stream is not closed yet
-            assert json.loads(line)["level"] == level
-        proc.stdin.write(b"bad \xff bytes\n")  # not UTF-8: replaced, not fatal
-        proc.stdin.flush()
-        assert json.loads(proc.stdout.readline())["text"] == "bad \ufffd bytes"
-        proc.stdin.close()
-        assert proc.wait(timeout=30) == 0
-    finally:
-        proc.kill()
-        proc.wait()
+            assert json.loads(proc.stdout.readline())["text"] == "bad \ufffd bytes"
+            proc.stdin.close()
+            assert proc.wait(timeout=30) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()

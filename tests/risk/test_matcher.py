@@ -161,6 +161,14 @@ def test_a_combination_reports_its_parts_and_span(pills: RiskModel) -> None:
     assert text[match.start : match.end] == "al mijn   pillen"
 
 
+def test_a_long_message_full_of_a_generic_part_still_finds_the_pair(tmp_path: Path) -> None:
+    model = lists(tmp_path, nl="violence:\n  urgent:\n    - all: [[me], [vermoorden]]\n")
+    text = "hij belt me, " * 60 + "en nu zegt hij dat hij me gaat vermoorden"
+    result = assess(model, text)
+    assert result.level == "urgent"
+    assert found(result, text) == ["me gaat vermoorden"]
+
+
 def test_parts_may_come_in_any_order(tmp_path: Path) -> None:
     model = lists(tmp_path, ti="suicide:\n  urgent:\n    - all: [[ኩሉ], [ከኒና*]]\n")
     assert assess(model, "ኩሉ ከኒናታት ውሒጠ").level == "urgent"
