@@ -47,5 +47,32 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Translations (docs/i18n.md): extract every text into locales/messages.pot, update the
+# catalogs from it (a new language gets one), set CLDR's plural rule (pybabel init writes a
+# wrong one for ti), check each catalog with GNU msgfmt, and show what is left to translate.
+LOCALES := ar ti en
+POT := locales/messages.pot
+
+messages: install
+	$(BIN)/pybabel -q extract -F babel.cfg -c Translators: --project=Buurtbot --version=0.1.0 \
+	  --copyright-holder="Buurtbot contributors" -o $(POT) .
+	for lang in $(LOCALES); do \
+	  $(BIN)/pybabel -q update -i $(POT) -d locales -l $$lang --init-missing --ignore-obsolete \
+	    || exit 1; \
+	done
+	$(BIN)/python -m bot.i18n_extract plural-forms locales
+	@for lang in $(LOCALES); do \
+	  $(BIN)/pybabel -q compile -i locales/$$lang/LC_MESSAGES/messages.po -o /dev/null -l $$lang \
+	    || exit 1; \
+	done
+	@if command -v msgfmt >/dev/null; then \
+	  for lang in $(LOCALES); do \
+	    msgfmt --check -o /dev/null locales/$$lang/LC_MESSAGES/messages.po || exit 1; \
+	  done; \
+	else \
+	  echo "msgfmt not installed (make system-packages installs gettext): skipped msgfmt --check"; \
+	fi
+	$(BIN)/buurtbot i18n status
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

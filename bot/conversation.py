@@ -41,12 +41,21 @@ from bot.engine import (
     load,
     repeat,
     resume,
+    start,
     texts,
 )
 from bot.engine.answers import InvalidAnswer, parse_answer
 from bot.engine.texts import N_
 from bot.escalation import Decision, OfficeHours, RepeatRule
-from bot.i18n import LANGUAGES, NATIVE_NAMES, Catalogs, Rendered, supported
+from bot.i18n import (
+    LANGUAGES,
+    Catalogs,
+    Rendered,
+    asks_for_language,
+    picker_buttons,
+    script_language,
+    supported,
+)
 from bot.risk import Assessment, RiskModel, assess
 from bot.risk import load as load_risk
 from bot.risk.assessment import NOTHING
@@ -57,7 +66,6 @@ from storage.models import PRIORITY_CRISIS, PRIORITY_NORMAL
 logger = logging.getLogger(__name__)
 
 CONTEXT = "escalation"
-LANGUAGE_COMMANDS = frozenset({"taal", "language", "لغة", "اللغة", "ቋንቋ"})
 LANGUAGE_ASK = N_("In welke taal wil je praten?")
 LANGUAGE_SET = N_("Goed, we praten verder in het Nederlands.")
 CHECK_PAYLOAD = "check:"
@@ -93,6 +101,7 @@ class _Turn:
     """What one message leads to, gathered before it is written."""
 
     lang: str
+    script: str | None = None  # the language of the message's script (Arabic, Ge'ez), if any
     replies: list[tuple[Rendered, int]] = field(default_factory=list)  # (message, priority)
 
     def add(self, rendered: Rendered, priority: int = PRIORITY_NORMAL) -> None:
@@ -171,7 +180,10 @@ class Conversations:
             resident = await repo.get_or_create_resident(
                 s, inbound.channel, inbound.external_id, now=now
             )
-            turn = _Turn(resident.language or _message_language(assessment, inbound))
+            turn = _Turn(
+                resident.language or _message_language(assessment, inbound),
+                script=script_language(inbound.text),
+            )
             data = await repo.load_state(s, resident.id) or {}
             state = State.from_dict(data)
             open_case = await cases.open_case_of(s, resident.id)
@@ -192,17 +204,21 @@ class Conversations:
             data.pop("check", None)
             if pending_check and (answer := _yes_no(inbound, now)) is not None:
                 await self._on_check_answer(s, resident.id, answer, state, turn, now)
-            elif _language_choice(inbound) or _is_language_command(inbound):
+            elif _language_choice(inbound) or asks_for_language(inbound.text):
                 state = await self._language(s, resident.id, state, inbound, turn)
             elif open_case is not None:
                 if decision.opens_case or decision.ask_check:
                     await self._on_risk(s, resident.id, decision, turn, now)
                 else:
                     await self._relay(s, resident.id, turn)
+            elif resident.language is None and not data and not _needs_more(inbound, decision):
+                # First contact: say what we are, and let the resident pick a language.
+                state = await self._first_contact(state, inbound, turn)
             else:
                 state, check = await self._step(s, resident.id, state, inbound, decision, turn, now)
                 if check:
                     data["check"] = check
+                self._offer_switch(inbound, turn, data)
             for rendered, priority in turn.replies:
                 await self._queue(s, resident.id, rendered, priority, now)
             await repo.save_state(s, resident.id, {**data, **state.to_dict()}, now=now)
@@ -216,6 +232,10 @@ class Conversations:
         priority = PRIORITY_CRISIS if decision.crisis else PRIORITY_NORMAL
         for msgid in decision.say:
             turn.add(self._say(msgid, turn.lang), priority)
+        if decision.crisis and turn.script and turn.script != turn.lang:
+            # Written in another script than the chosen language: the crisis lines in both.
+            for msgid in decision.say:
+                turn.add(self._say(msgid, turn.script), priority)
         if decision.ask_check:
             check = self._say(escalation.CHECK_QUESTION, turn.lang)
             yes, no = (self.catalogs.render(Say(t), turn.lang).text for t in (texts.YES, texts.NO))
@@ -367,14 +387,33 @@ class Conversations:
 
     # --- language ------------------------------------------------------------------------
 
+    async def _first_contact(self, state: State, inbound: Inbound, turn: _Turn) -> State:
+        _, events = start(self.flows, state, env=self.env())
+        greeting = next(e for e in events if isinstance(e, Say))
+        turn.add(self.catalogs.render(greeting, turn.lang))
+        turn.add(self._picker(turn.lang, inbound.language_hint))
+        # Idle, but greeted: the next message shows the menu (or starts a flow by its title).
+        return State(vars=state.vars, wait=self.new_id())
+
+    def _picker(self, lang: str, hint: str | None) -> Rendered:
+        ask = self._say(LANGUAGE_ASK, lang)
+        return Rendered(ask.text, picker_buttons(hint), ask.language)
+
+    def _offer_switch(self, inbound: Inbound, turn: _Turn, data: dict[str, Any]) -> None:
+        """Written in Arabic or Ge'ez script while another language is set: offer to switch,
+        once per script. Last, so its language buttons are the ones shown."""
+        text = inbound.text or ""
+        detected = script_language(text) if not text.startswith("/") else None
+        if detected and detected != turn.lang and data.get("offered_language") != detected:
+            data["offered_language"] = detected
+            turn.add(self.catalogs.switch_offer(detected, turn.lang))
+
     async def _language(
         self, s: AsyncSession, rid: int, state: State, inbound: Inbound, turn: _Turn
     ) -> State:
         chosen = _language_choice(inbound)
         if chosen is None:
-            buttons = tuple((NATIVE_NAMES[code], f"lang:{code}") for code in LANGUAGES)
-            ask = self._say(LANGUAGE_ASK, turn.lang)
-            turn.add(Rendered(ask.text, buttons, ask.language))
+            turn.add(self._picker(turn.lang, inbound.language_hint))
             return state
         await repo.set_language(s, rid, chosen)
         turn.lang = chosen
@@ -407,6 +446,16 @@ class Conversations:
             priority=priority,
             transcript_id=entry.id,
         )
+
+
+def _needs_more(inbound: Inbound, decision: Decision) -> bool:
+    """Whether a first message asks for more than a greeting: risk, a person, a command."""
+    if decision.opens_case or decision.ask_check or inbound.payload:
+        return True
+    text = (inbound.text or "").strip()
+    if text.startswith("/") and not text.casefold().startswith("/start"):
+        return True  # /mens, /menu, /hulp ... do what they say from the first message on
+    return escalation.asks_for_person(text)
 
 
 def _answered(before: State, after: State) -> bool:
@@ -447,12 +496,6 @@ def _yes_no(inbound: Inbound, now: datetime) -> bool | None:
         return bool(parse_answer("yes_no", inbound.text or "", now.date()))
     except InvalidAnswer:
         return None
-
-
-def _is_language_command(inbound: Inbound) -> bool:
-    text = (inbound.text or "").strip()
-    word = text[1:] if text.startswith("/") else text
-    return word.split("@", 1)[0].casefold() in LANGUAGE_COMMANDS
 
 
 def _language_choice(inbound: Inbound) -> str | None:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from bot.conversation import Conversations, Inbound
+from bot.conversation import LANGUAGE_ASK, LANGUAGE_SET, Conversations, Inbound
 from bot.engine import load, texts
-from bot.i18n import Catalogs
+from bot.i18n import SWITCH_OFFER, Catalogs
 from storage import repo
 from storage.cases import Case
 from storage.models import OutboxMessage, Resident
@@ -21,6 +21,12 @@ FLOWS = load(ROOT / "tests" / "engine" / "runtime_flows")
 NOW = datetime(2026, 11, 21, 10, tzinfo=UTC)
 
 
+async def begin(c: Conversations, chat: str) -> list:
+    """A new resident says hello and picks Dutch: the menu is open."""
+    await c.receive(Inbound("telegram", chat, text="hallo"))
+    return await c.receive(Inbound("telegram", chat, text="Nederlands", payload="lang:nl"))
+
+
 def conversations(database) -> Conversations:
     return Conversations(database, FLOWS, Catalogs.empty(), clock=lambda: NOW)
 
@@ -29,31 +35,68 @@ def text(chat: str, body: str) -> Inbound:
     return Inbound("telegram", chat, text=body)
 
 
-async def test_first_message_greets_and_everything_is_stored(database):
+async def test_first_message_greets_and_offers_languages_and_everything_is_stored(database):
     c = conversations(database)
-    replies = await c.receive(text("100", "hallo"))
-    assert next(r.text for r in replies) == texts.GREETING
-    assert replies[-1].text == texts.MENU_ASK
+    first = await c.receive(Inbound("telegram", "100", text="hallo", language_hint="ar-SY"))
+    assert [r.text for r in first] == [texts.GREETING, LANGUAGE_ASK]
+    assert [b[0] for b in first[-1].buttons] == ["العربية", "Nederlands", "ትግርኛ", "English"]
+    replies = await c.receive(Inbound("telegram", "100", text="Nederlands", payload="lang:nl"))
+    assert [r.text for r in replies] == [LANGUAGE_SET, texts.MENU_ASK]
     assert replies[-1].buttons[-1][0] == texts.HUMAN_BUTTON
     async with database.transaction() as s:
         resident = (await s.exec(select(Resident))).one()
         assert resident.pseudonym and "100" not in resident.pseudonym
+        assert resident.language == "nl"
         entries = await repo.transcript(s, resident.id)
         assert [(e.direction, e.text) for e in entries] == [
             ("in", "hallo"),
             ("out", texts.GREETING),
+            ("out", LANGUAGE_ASK),
+            ("in", "Nederlands"),
+            ("out", LANGUAGE_SET),
             ("out", texts.MENU_ASK),
         ]
         outbox = (await s.exec(select(OutboxMessage).order_by(OutboxMessage.id))).all()
-        assert [m.text for m in outbox] == [texts.GREETING, texts.MENU_ASK]
-        assert outbox[1].buttons[0][0] == "Geldzorgen en schulden"
+        assert [m.text for m in outbox] == [
+            texts.GREETING,
+            LANGUAGE_ASK,
+            LANGUAGE_SET,
+            texts.MENU_ASK,
+        ]
+        assert outbox[-1].buttons[0][0] == "Geldzorgen en schulden"
         assert all(m.status == "pending" and m.transcript_id for m in outbox)
         assert (await repo.load_state(s, resident.id))["flow"] == "_menu"
 
 
+async def test_a_first_message_that_is_a_command_does_what_it_says(database):
+    c = conversations(database)
+    replies = await c.receive(text("101", "/mens"))
+    assert "medewerker" in replies[0].text
+    async with database.transaction() as s:
+        assert (await s.exec(select(Case))).one().reason == "asked_for_person"
+
+
+async def test_typing_a_menu_title_after_the_greeting_starts_that_flow(database):
+    c = conversations(database)
+    await c.receive(text("102", "hallo"))
+    replies = await c.receive(text("102", "geldzorgen en schulden"))
+    assert replies[-1].text == "Wat speelt er?"
+
+
+async def test_writing_in_another_script_offers_to_switch_once(database):
+    c = conversations(database)
+    await begin(c, "103")
+    replies = await c.receive(text("103", "مرحبا"))
+    offer = replies[-1]
+    assert offer.text == SWITCH_OFFER or "لغ" in offer.text
+    assert ("العربية", "lang:ar") in offer.buttons
+    again = await c.receive(text("103", "مرحبا"))
+    assert all(("العربية", "lang:ar") not in r.buttons for r in again)
+
+
 async def test_a_restart_continues_where_the_resident_was(database):
     first = conversations(database)
-    await first.receive(text("7", "hallo"))
+    await begin(first, "7")
     replies = await first.receive(text("7", "1"))
     assert replies[-1].text == "Wat speelt er?"
     payload = replies[-1].buttons[0][1]
@@ -67,7 +110,7 @@ async def test_a_restart_continues_where_the_resident_was(database):
 
 async def test_residents_do_not_see_each_others_state(database):
     c = conversations(database)
-    await c.receive(text("1", "hallo"))
+    await begin(c, "1")
     await c.receive(text("1", "1"))
     replies = await c.receive(text("2", "1"))
     assert replies[0].text == texts.GREETING  # resident 2 is new, not in resident 1's flow
@@ -75,7 +118,7 @@ async def test_residents_do_not_see_each_others_state(database):
 
 async def test_asking_for_a_person_opens_a_case(database):
     c = conversations(database)
-    await c.receive(text("5", "hallo"))
+    await begin(c, "5")
     replies = await c.receive(text("5", "/mens"))
     assert "medewerker" in replies[-1].text
     async with database.transaction() as s:
@@ -89,7 +132,7 @@ async def test_asking_for_a_person_opens_a_case(database):
 
 async def test_flow_escalate_node_opens_a_case_with_its_priority(database):
     c = conversations(database)
-    await c.receive(text("9", "hallo"))
+    await begin(c, "9")
     replies = await c.receive(text("9", "1"))
     payload = replies[-1].buttons[1][1]
     pressed = Inbound("telegram", "9", text="De deurwaarder staat voor de deur", payload=payload)
@@ -103,7 +146,7 @@ async def test_flow_escalate_node_opens_a_case_with_its_priority(database):
 
 async def test_language_can_be_chosen_and_is_kept(database):
     c = conversations(database)
-    await c.receive(text("3", "hallo"))
+    await begin(c, "3")
     replies = await c.receive(text("3", "/taal"))
     assert [b[0] for b in replies[-1].buttons] == ["Nederlands", "العربية", "ትግርኛ", "English"]
     await c.receive(Inbound("telegram", "3", text="English", payload="lang:en"))

@@ -31,6 +31,12 @@ SATURDAY_NIGHT = datetime(2026, 11, 21, 23, tzinfo=UTC)
 SUICIDE = "ik wil niet meer leven, ik heb alle pillen klaarliggen"
 
 
+async def begin(c: Conversations, chat: str) -> list:
+    """A new resident says hello and picks Dutch: the menu is open."""
+    await c.receive(Inbound("telegram", chat, text="hallo"))
+    return await c.receive(Inbound("telegram", chat, text="Nederlands", payload="lang:nl"))
+
+
 def conversations(db, now=FRIDAY_AFTERNOON, **kw) -> Conversations:
     return Conversations(
         db,
@@ -60,7 +66,7 @@ async def outbox(db) -> list[OutboxMessage]:
 
 async def test_urgent_message_gets_crisis_lines_first_and_an_urgent_case(database):
     c = conversations(database)
-    await c.receive(msg("1", "hallo"))
+    await begin(c, "1")
     await c.receive(msg("1", "1"))  # in the middle of a flow
     replies = await c.receive(msg("1", SUICIDE))
     assert replies[0].text == escalation.CRISIS_SUICIDE
@@ -94,7 +100,7 @@ async def test_harmless_trap_words_run_the_flow(database):
 
 async def test_check_asks_kindly_and_yes_escalates(database):
     c = conversations(database)
-    await c.receive(msg("4", "hallo"))
+    await begin(c, "4")
     replies = await c.receive(msg("4", "ik zie het niet meer zitten"))
     assert replies[-1].text == escalation.CHECK_QUESTION
     assert [b[1] for b in replies[-1].buttons] == ["check:y", "check:n"]
@@ -105,7 +111,7 @@ async def test_check_asks_kindly_and_yes_escalates(database):
 
 async def test_check_answered_no_goes_back_to_the_question(database):
     c = conversations(database)
-    await c.receive(msg("5", "hallo"))
+    await begin(c, "5")
     await c.receive(msg("5", "ik zie het niet meer zitten"))
     replies = await c.receive(msg("5", "nee"))
     assert replies[0].text == escalation.CHECK_NO
@@ -116,7 +122,7 @@ async def test_check_answered_no_goes_back_to_the_question(database):
 
 async def test_while_a_case_is_open_messages_go_to_the_worker_and_risk_raises_it(database):
     c = conversations(database)
-    await c.receive(msg("6", "hallo"))
+    await begin(c, "6")
     await c.receive(msg("6", "/mens"))
     assert (await only_case(database)).priority == "normal"
     first = await c.receive(msg("6", "1"))  # not a menu choice now: it is for the worker
@@ -141,6 +147,7 @@ async def test_typed_request_for_a_person_opens_a_case(database):
 
 async def test_off_duty_says_honestly_when_a_person_answers(database):
     c = conversations(database, now=SATURDAY_NIGHT)
+    await begin(c, "8")
     replies = await c.receive(msg("8", "/mens"))
     off = replies[-1].text
     assert "maandag 23 november 09:00" in off
@@ -161,7 +168,7 @@ async def test_three_times_the_same_topic_opens_a_case(database):
 async def test_a_pressed_button_is_not_risk_checked_and_the_flow_gives_its_own_help(database):
     # "De deurwaarder staat voor de deur" matches the risk lists, but it is our own button.
     c = conversations(database)
-    await c.receive(msg("11", "hallo"))
+    await begin(c, "11")
     replies = await c.receive(msg("11", "1"))
     label, payload = replies[-1].buttons[1]
     replies = await c.receive(msg("11", label, payload=payload))
@@ -172,7 +179,7 @@ async def test_a_pressed_button_is_not_risk_checked_and_the_flow_gives_its_own_h
 
 async def test_a_typed_answer_that_shows_risk_runs_the_flow_and_keeps_the_case(database):
     c = conversations(database)
-    await c.receive(msg("12", "hallo"))
+    await begin(c, "12")
     await c.receive(msg("12", "1"))
     replies = await c.receive(msg("12", "De deurwaarder staat voor de deur"))
     assert replies[0].text == "Dit is dringend."
@@ -181,11 +188,20 @@ async def test_a_typed_answer_that_shows_risk_runs_the_flow_and_keeps_the_case(d
 
 async def test_urgent_text_as_an_answer_still_gets_the_crisis_lines_first(database):
     c = conversations(database)
-    for body in ("hallo", "2", "nee"):  # opvang: no bed, then "Hoe mogen we je noemen?"
+    await begin(c, "13")
+    for body in ("2", "nee"):  # opvang: no bed, then "Hoe mogen we je noemen?"
         await c.receive(msg("13", body))
     replies = await c.receive(msg("13", SUICIDE))
     assert replies[0].text == escalation.CRISIS_SUICIDE
     assert (await only_case(database)).priority == "urgent"
+
+
+async def test_crisis_in_arabic_script_while_dutch_is_set_comes_in_both(database):
+    c = conversations(database)
+    await begin(c, "14")
+    replies = await c.receive(msg("14", "بدي موت"))
+    crisis = [r for r in replies if "0800-0113" in r.text]
+    assert [r.language for r in crisis] == ["nl", "ar"]
 
 
 async def test_crisis_reply_comes_even_when_the_database_is_down(tmp_path: Path):
@@ -196,7 +212,7 @@ async def test_crisis_reply_comes_even_when_the_database_is_down(tmp_path: Path)
     assert caught.value.replies[0].language in ("ar", "en", "nl")
     assert "0800-0113" in caught.value.replies[0].text
     with pytest.raises(Exception) as other:  # a harmless message: the channel retries later
-        await c.receive(msg("10", "hallo"))
+        await begin(c, "10")
     assert not isinstance(other.value, DeliverDirectly)
     await broken.dispose()
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.app import CONVERSATIONS, DB
+from bot.app import CATALOGS, CONVERSATIONS, DB
 from bot.conversation import Inbound
 from bot.engine import State
-from bot.i18n import LANGUAGES, NATIVE_NAMES, RTL, supported
+from bot.i18n import LANGUAGES, NATIVE_NAMES, RTL, supported, web_texts
 from storage import repo
 
 logger = logging.getLogger(__name__)
@@ -66,15 +66,16 @@ async def _snapshot(request: web.Request, external_id: str, after: int) -> dict:
     once the page has them."""
     db = request.app[DB]
     now = datetime.now(UTC)
+    entries, state, language = [], None, None
     async with db.transaction() as s:
         resident = await repo.find_resident(s, CHANNEL, external_id)
-        if resident is None:
-            return {"messages": [], "language": None, "dir": "ltr", "state": None}
-        for message in await repo.next_pending(s, now=now, limit=200, resident_id=resident.id):
-            await repo.mark_sent(s, message.id, now=now)
-        entries = [e for e in await repo.transcript(s, resident.id) if e.id > after]
-        state = await repo.load_state(s, resident.id)
-        language = resident.language
+        if resident is not None:
+            for message in await repo.next_pending(s, now=now, limit=200, resident_id=resident.id):
+                await repo.mark_sent(s, message.id, now=now)
+            entries = [e for e in await repo.transcript(s, resident.id) if e.id > after]
+            state = await repo.load_state(s, resident.id)
+            language = resident.language
+    shown = language or _browser_language(request)
     return {
         "messages": [
             {
@@ -86,10 +87,15 @@ async def _snapshot(request: web.Request, external_id: str, after: int) -> dict:
             for e in entries
         ],
         "language": language,
-        "dir": "rtl" if language in RTL else "ltr",
+        "dir": "rtl" if shown in RTL else "ltr",
         "state": State.from_dict(state).to_dict() if state else None,
         "languages": [{"code": c, "name": NATIVE_NAMES[c]} for c in LANGUAGES],
+        "ui": web_texts(request.app[CATALOGS], shown),
     }
+
+
+def _browser_language(request: web.Request) -> str:
+    return supported(request.headers.get("Accept-Language", "")[:5], default="nl")
 
 
 async def messages(request: web.Request) -> web.Response:
@@ -122,7 +128,7 @@ async def send(request: web.Request) -> web.Response:
         external_id,
         text=text[:MAX_TEXT] if text is not None else None,
         payload=payload[:64] if payload else None,
-        language_hint=supported(request.headers.get("Accept-Language", "")[:5], default="nl"),
+        language_hint=_browser_language(request),
     )
     await request.app[CONVERSATIONS].receive(inbound)
     after = body.get("after") if isinstance(body.get("after"), int) else 0

@@ -31,6 +31,7 @@ async def test_a_resident_talks_to_the_bot_in_the_browser(browser, base_url):
     messages = page.get_by_test_id("bot-message")
     await expect(messages.first).to_contain_text("computerprogramma en geen mens")
     await expect(page.get_by_test_id("bot-notice")).to_be_visible()
+    await page.get_by_test_id("chat-button").filter(has_text="Nederlands").click()
     await page.get_by_test_id("chat-button").filter(has_text="Toeslagen").click()
     await expect(messages.last).to_have_text("Waar gaat je vraag over?")
     # Typing instead of pressing works too.
@@ -46,6 +47,12 @@ async def test_a_resident_talks_to_the_bot_in_the_browser(browser, base_url):
     await expect(messages.last).to_have_text("Heb je DigiD?")
 
 
+async def test_the_browser_language_is_the_first_guess(browser, base_url):
+    page = await browser.new_page(locale="en-GB")
+    await page.goto(base_url + "/")
+    await expect(page.get_by_test_id("bot-message").first).to_contain_text("computer program")
+
+
 async def test_arabic_turns_the_page_right_to_left(browser, base_url):
     page = await browser.new_page(locale="nl-NL")
     await page.goto(base_url + "/")
@@ -53,12 +60,16 @@ async def test_arabic_turns_the_page_right_to_left(browser, base_url):
     await page.get_by_test_id("language").select_option("ar")
     await expect(page.locator("html")).to_have_attribute("dir", "rtl")
     await expect(page.locator("html")).to_have_attribute("lang", "ar")
+    # The whole page speaks Arabic now: the notice, and the bot's answer.
+    await expect(page.get_by_test_id("bot-notice")).not_to_contain_text("computerprogramma")
+    await expect(page.get_by_test_id("bot-message").last).not_to_contain_text("Waar kan ik")
     await page.screenshot(path=screenshot_path("webchat-arabic"), full_page=True)
 
 
 async def test_the_simulator_shows_flow_node_and_answers(browser, base_url):
     page = await browser.new_page(viewport={"width": 1100, "height": 800}, locale="nl-NL")
     await page.goto(base_url + "/simulator")
+    await page.get_by_test_id("chat-button").filter(has_text="Nederlands").click()
     await expect(page.get_by_test_id("sim-flow")).to_have_text("_menu")
     await page.get_by_test_id("chat-button").filter(has_text="Toeslagen").click()
     await page.get_by_test_id("chat-button").filter(has_text="Welke toeslag past bij mij?").click()
@@ -67,5 +78,5 @@ async def test_the_simulator_shows_flow_node_and_answers(browser, base_url):
     await expect(page.get_by_test_id("sim-vars")).to_contain_text('"toeslag_huurt": "ja"')
     await page.screenshot(path=screenshot_path("simulator"), full_page=True)
     await page.get_by_test_id("sim-reset").click()
-    await expect(page.get_by_test_id("sim-flow")).to_have_text("_menu")
-    await expect(page.get_by_test_id("bot-message")).to_have_count(2)
+    await expect(page.get_by_test_id("bot-message")).to_have_count(2)  # greeting, languages
+    await expect(page.get_by_test_id("sim-flow")).to_have_text("–")  # greeted, nothing open

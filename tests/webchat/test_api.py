@@ -7,6 +7,7 @@ import hashlib
 from sqlmodel import select
 
 from bot.app import DB
+from bot.conversation import LANGUAGE_ASK
 from bot.engine import texts
 from bot.webchat.views import COOKIE
 from storage.models import OutboxMessage, Resident
@@ -30,7 +31,10 @@ async def test_a_conversation_and_a_reload_shows_it_all_again(client):
     await client.get("/")
     data = await send(client, text="/start")
     bot = [m["text"] for m in data["messages"] if m["from"] == "bot"]
-    assert bot == [texts.GREETING, texts.MENU_ASK]
+    assert bot == [texts.GREETING, LANGUAGE_ASK]
+    assert ["Nederlands", "lang:nl"] in data["messages"][-1]["buttons"]
+    data = await send(client, text="Nederlands", payload="lang:nl")
+    assert data["messages"][-1]["text"] == texts.MENU_ASK
     label, payload = data["messages"][-1]["buttons"][0]
     data = await send(client, text=label, payload=payload, after=data["messages"][-1]["id"])
     assert [m["from"] for m in data["messages"]] == ["resident", "bot"]
@@ -39,7 +43,18 @@ async def test_a_conversation_and_a_reload_shows_it_all_again(client):
     # A reload asks for everything: the whole conversation comes back, in order.
     reload = await (await client.get("/chat/api/messages?after=0")).json()
     assert [m["id"] for m in reload["messages"]] == sorted(m["id"] for m in reload["messages"])
-    assert len(reload["messages"]) == 5
+    assert len(reload["messages"]) == 8
+
+
+async def test_the_page_texts_follow_the_language(client):
+    nl = await (await client.get("/chat/api/messages?after=0")).json()
+    assert "computerprogramma" in nl["ui"]["notice"]
+    en = await client.get("/chat/api/messages?after=0", headers={"Accept-Language": "en-GB"})
+    assert "computer program" in (await en.json())["ui"]["notice"]
+    await client.get("/")
+    await send(client, text="/start")
+    ar = await send(client, text="العربية", payload="lang:ar")
+    assert ar["dir"] == "rtl" and "computerprogramma" not in ar["ui"]["notice"]
 
 
 async def test_the_database_keeps_only_a_hash_of_the_cookie(client):

@@ -11,16 +11,24 @@
   const language = document.getElementById("language");
   let last = 0;
   let busy = false;
+  let sendError = "";
 
   function show(data) {
     if (data.languages && !language.options.length) {
       language.add(new Option("Taal · اللغة · ቋንቋ · Language", ""));
       for (const l of data.languages) language.add(new Option(l.name, l.code));
     }
+    if (data.ui) {
+      document.querySelector('[data-testid="bot-notice"]').textContent = data.ui.notice;
+      input.placeholder = data.ui.placeholder;
+      input.setAttribute("aria-label", data.ui.message);
+      form.querySelector('button[type="submit"]').setAttribute("aria-label", data.ui.send);
+      sendError = data.ui.error;
+    }
+    document.documentElement.dir = data.dir;
     if (data.language) {
       language.value = data.language;
       document.documentElement.lang = data.language;
-      document.documentElement.dir = data.dir;
     }
     for (const m of data.messages) {
       if (m.id <= last) continue;
@@ -73,7 +81,7 @@
       input.value = "";
     } catch (e) {
       // Keep what the resident typed in the box so nothing is lost.
-      status.textContent = "Versturen lukt nu niet. Probeer het zo opnieuw. / تعذر الإرسال / ኣይተላእከን / Could not send.";
+      status.textContent = sendError || "Versturen lukt nu niet. Probeer het zo opnieuw.";
     } finally {
       busy = false;
     }
