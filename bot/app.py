@@ -49,10 +49,11 @@ Setup = Callable[[web.Application], None]
 
 
 def parts(config: Config) -> list[Setup]:
-    """The parts of this process: the web chat always, Telegram when a token is set."""
-    from bot import webchat
+    """The parts of this process: the web chat and the dashboard always, Telegram when a token
+    is set."""
+    from bot import dashboard, webchat
 
-    found: list[Setup] = [webchat.setup]
+    found: list[Setup] = [webchat.setup, dashboard.setup]
     if config.telegram_token:
         from bot import telegram
 
@@ -76,6 +77,7 @@ def run(config: Config) -> int:
     load(config.flows_dir)  # refuse to start on broken flows, with every problem printed
     base = f"http://{config.dashboard_host}:{config.dashboard_port}"
     print(f"Buurtbot runs: web chat at {base}/ , flow simulator at {base}/simulator")
+    print(f"Dashboard for social workers: {base}/dashboard")
     print("Telegram: " + ("on" if config.telegram_token else "off (set TELEGRAM_BOT_TOKEN)"))
     web.run_app(
         init_app(config),

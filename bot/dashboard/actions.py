@@ -1,0 +1,247 @@
+"""What a worker does, each in one transaction together with its audit row; afterwards the
+senders and the live updates are woken (`Conversations.listeners`).
+
+Replies go the way every message to a resident goes: a transcript entry and an outbox row in
+the same transaction; the channel's sender delivers it (the web chat shows the transcript).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.conversation import Conversations
+from bot.dashboard import texts
+from bot.dashboard.auth import utcnow
+from bot.engine import Say, State
+from bot.i18n import RTL, SOURCE, isolate_ltr, script_language
+from storage import audit, casework, notes, repo, users
+from storage.cases import Case
+from storage.casework import Actor, CaseView
+from storage.db import Database
+from storage.models import PRIORITY_NORMAL, Resident, TranscriptEntry
+from storage.notes import CaseNote
+
+logger = logging.getLogger(__name__)
+
+MAX_REPLY = 4000  # Telegram takes 4096 characters; leave room for bidi marks
+MAX_NOTE = 10_000
+TRANSCRIPT_SHOWN = 300
+
+
+class Refused(Exception):
+    """The worker asked for something that cannot be done; `msgid` (bot/dashboard/texts.py)
+    says why, with `params` filled in."""
+
+    def __init__(self, msgid: str, status: int = 400, **params: object) -> None:
+        super().__init__(msgid % params if params else msgid)
+        self.msgid = msgid
+        self.status = status
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Work:
+    """One worker's request: where to write, who they are, where they are."""
+
+    db: Database
+    conversations: Conversations
+    actor: Actor
+    ip: str
+
+    def notify(self) -> None:
+        for listener in list(self.conversations.listeners):
+            try:
+                listener(PRIORITY_NORMAL)
+            except Exception:  # a sender's trouble must not undo a committed action
+                logger.exception("a listener failed after a dashboard action")
+
+
+@dataclass
+class CaseData:
+    """Everything the case page shows."""
+
+    view: CaseView
+    transcript: list[TranscriptEntry]
+    notes: list[CaseNote]
+    names: dict[int, str] = field(default_factory=dict)  # user id -> name
+    state: State | None = None
+    colleagues: list[users.User] = field(default_factory=list)
+
+
+async def _record(
+    s: AsyncSession,
+    work: Work,
+    action: str,
+    now: datetime,
+    case_id: int | None = None,
+    detail: str = "",
+) -> None:
+    await audit.record(
+        s,
+        action,
+        now=now,
+        user_id=work.actor.id,
+        user_name=work.actor.name,
+        case_id=case_id,
+        detail=detail,
+        ip=work.ip,
+    )
+
+
+async def view_case(work: Work, case_id: int) -> CaseData:
+    """The case with its transcript and notes; the view is logged."""
+    now = utcnow()
+    async with work.db.transaction() as s:
+        view = await casework.case_view(s, case_id)
+        entries = await repo.transcript(s, view.case.resident_id, limit=TRANSCRIPT_SHOWN)
+        found_notes = await notes.notes_of(s, case_id)
+        state = await repo.load_state(s, view.case.resident_id)
+        everyone = await users.all_users(s)
+        await _record(s, work, "view_case", now, case_id)
+    return CaseData(
+        view,
+        entries,
+        found_notes,
+        {u.id: u.name for u in everyone if u.id is not None},
+        State.from_dict(state) if state else None,
+        [u for u in everyone if u.active and u.id != work.actor.id],
+    )
+
+
+async def updates(
+    work: Work, case_id: int, *, after: int, notes_after: int
+) -> tuple[CaseView, list[TranscriptEntry], list[CaseNote], dict[int, str]]:
+    """What is new on a case page since transcript entry `after` and note `notes_after`."""
+    async with work.db.transaction() as s:
+        view = await casework.case_view(s, case_id)
+        entries = [
+            e
+            for e in await repo.transcript(s, view.case.resident_id, limit=TRANSCRIPT_SHOWN)
+            if (e.id or 0) > after
+        ]
+        found = await notes.notes_of(s, case_id, after=notes_after)
+        names = {u.id: u.name for u in await users.all_users(s) if u.id is not None}
+    return view, entries, found, names
+
+
+async def claim(work: Work, case_id: int) -> Case:
+    now = utcnow()
+    async with work.db.transaction() as s:
+        case = await casework.claim(s, case_id, work.actor, now=now)
+        await _record(s, work, "claim", now, case_id)
+    work.notify()
+    return case
+
+
+async def claim_next(work: Work) -> Case:
+    now = utcnow()
+    async with work.db.transaction() as s:
+        case = await casework.claim_next(s, work.actor, now=now)
+        if case is None:
+            raise Refused(texts.NOTHING_WAITING, status=409)
+        await _record(s, work, "claim", now, case.id, "next in queue")
+    work.notify()
+    return case
+
+
+def _resident_language(resident: Resident, case: Case) -> str:
+    return resident.language or case.language or SOURCE
+
+
+async def reply(work: Work, case_id: int, text: str) -> TranscriptEntry:
+    """Send `text` to the case's resident (through the outbox)."""
+    text = text.strip().replace("\r\n", "\n")
+    if not text:
+        raise Refused(texts.EMPTY_REPLY)
+    if len(text) > MAX_REPLY:
+        raise Refused(texts.REPLY_TOO_LONG, max=MAX_REPLY)
+    now = utcnow()
+    async with work.db.transaction() as s:
+        case = await casework.for_reply(s, case_id, work.actor)
+        resident = await s.get(Resident, case.resident_id)
+        assert resident is not None  # the foreign key cascades
+        lang = _resident_language(resident, case)
+        if lang in RTL and script_language(text) == lang:
+            text = isolate_ltr(text)  # phone numbers the right way round in Arabic
+        entry = await repo.add_transcript(
+            s, case.resident_id, "out", text, now=now, data={"worker_id": work.actor.id}
+        )
+        entry.case_id = case.id
+        await repo.enqueue(s, case.resident_id, text, now=now, transcript_id=entry.id)
+        await _record(s, work, "reply", now, case_id, f"transcript {entry.id}")
+    work.notify()
+    return entry
+
+
+async def add_note(work: Work, case_id: int, text: str) -> CaseNote:
+    """An internal note: for colleagues, never sent."""
+    text = text.strip()
+    if not text:
+        raise Refused(texts.EMPTY_NOTE)
+    now = utcnow()
+    async with work.db.transaction() as s:
+        await casework.case_view(s, case_id)  # exists
+        note = await notes.add_note(s, case_id, work.actor.id, text[:MAX_NOTE], now=now)
+        await _record(s, work, "note", now, case_id, f"note {note.id}")
+    work.notify()
+    return note
+
+
+async def release(work: Work, case_id: int) -> Case:
+    now = utcnow()
+    async with work.db.transaction() as s:
+        case = await casework.release(s, case_id, work.actor)
+        await _record(s, work, "release", now, case_id)
+    work.notify()
+    return case
+
+
+async def reassign(work: Work, case_id: int, to_user_id: int) -> Case:
+    now = utcnow()
+    async with work.db.transaction() as s:
+        to = await users.get_user(s, to_user_id)
+        if to is None or not to.active:
+            raise Refused(texts.UNKNOWN_COLLEAGUE)
+        case = await casework.reassign(s, case_id, work.actor, to, now=now)
+        await _record(s, work, "reassign", now, case_id, f"to {to.name}")
+    work.notify()
+    return case
+
+
+def closing_message(conversations: Conversations, lang: str) -> str:
+    return conversations.catalogs.render(Say(texts.CLOSED, texts.CONTEXT), lang).text
+
+
+async def close(work: Work, case_id: int, outcome: str, note: str = "") -> Case:
+    """Close the case with `outcome`, tell the resident in their language, and hand them back
+    to the bot: no open case any more, and the conversation idle, so their next message gets
+    the menu."""
+    if outcome not in casework.OUTCOMES:
+        raise Refused(texts.UNKNOWN_OUTCOME)
+    now = utcnow()
+    async with work.db.transaction() as s:
+        case = await casework.close(s, case_id, work.actor, outcome, now=now)
+        if note.strip():
+            await notes.add_note(
+                s, case_id, work.actor.id, note.strip()[:MAX_NOTE], now=now, kind="close"
+            )
+        resident = await s.get(Resident, case.resident_id)
+        assert resident is not None
+        text = closing_message(work.conversations, _resident_language(resident, case))
+        entry = await repo.add_transcript(
+            s, case.resident_id, "out", text, now=now, data={"worker_id": work.actor.id}
+        )
+        entry.case_id = case.id
+        await repo.enqueue(s, case.resident_id, text, now=now, transcript_id=entry.id)
+        data = await repo.load_state(s, case.resident_id) or {}
+        state = State.from_dict(data)
+        idle = State(vars=state.vars, wait=state.wait or "handed-back").to_dict()
+        rest = {k: v for k, v in data.items() if k != "check"}  # an open risk question ends too
+        await repo.save_state(s, case.resident_id, {**rest, **idle}, now=now)
+        await _record(s, work, "close", now, case_id, outcome)
+    work.notify()
+    return case

@@ -1,0 +1,47 @@
+"""Every URL of the dashboard (mounted under `/dashboard`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.dashboard import admin, views
+
+STATIC = Path(__file__).parent / "static"
+CASE = r"/cases/{case_id:\d+}"
+
+
+def setup_routes(app: web.Application) -> None:
+    r = app.router
+    r.add_get("/login", views.login_page, name="login")
+    r.add_post("/login", views.login_submit)
+    r.add_post("/logout", views.logout, name="logout")
+
+    r.add_get("/", views.queue_page, name="queue")
+    r.add_get("/queue/rows", views.queue_rows)
+    r.add_post("/queue/next", views.take_next)
+    r.add_get("/closed", views.closed_page, name="closed")
+
+    r.add_get(CASE, views.case_page, name="case")
+    r.add_get(CASE + "/updates", views.case_updates)
+    r.add_post(CASE + "/claim", views.claim)
+    r.add_post(CASE + "/reply", views.reply)
+    r.add_post(CASE + "/notes", views.note)
+    r.add_post(CASE + "/release", views.release)
+    r.add_post(CASE + "/reassign", views.reassign)
+    r.add_get(CASE + "/close", views.close_page)
+    r.add_post(CASE + "/close", views.close)
+
+    r.add_get("/events", views.events)
+    r.add_post("/api/alive", views.alive)
+    r.add_get("/api/whoami", views.whoami)
+
+    r.add_get("/audit", admin.audit_page, name="audit")
+    r.add_get("/admin/users", admin.users_page, name="users")
+    r.add_post("/admin/users", admin.users_add)
+    r.add_post(r"/admin/users/{user_id:\d+}/disable", admin.users_disable)
+    r.add_get("/admin/flows", admin.flows_page, name="flows")
+    r.add_get("/admin/translations", admin.translations_page, name="translations")
+
+    r.add_static("/static/", STATIC, name="static")

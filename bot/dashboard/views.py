@@ -1,0 +1,435 @@
+"""The social worker's pages: login, the queue, a case, and what can be done with it.
+
+Handlers are thin: read the request, call `actions` (one transaction each, audited), render or
+redirect. Errors are raised and turned into answers by `middlewares.errors`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from bot.app import CONVERSATIONS, DB, FLOWS
+from bot.dashboard import actions, auth, i18n, texts
+from bot.dashboard.actions import Refused, Work
+from bot.dashboard.live import Subscription
+from bot.dashboard.rendering import fragment, render
+from bot.dashboard.settings import LIVE, LOGIN, REPLIES
+from bot.engine import FlowSet
+from bot.i18n import RTL
+from storage import audit, casework, users
+from storage.casework import Actor
+
+logger = logging.getLogger(__name__)
+
+PING_EVERY = 20.0  # seconds between keep-alives on the event stream (and session checks)
+CASE_PATH = "/dashboard/cases/{}"
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def login_of(request: web.Request) -> users.Login:
+    return request[LOGIN]
+
+
+def actor_of(request: web.Request) -> Actor:
+    user = login_of(request).user
+    assert user.id is not None
+    return Actor(user.id, user.name, user.role)
+
+
+def work_of(request: web.Request) -> Work:
+    return Work(
+        request.config_dict[DB],
+        request.config_dict[CONVERSATIONS],
+        actor_of(request),
+        auth.client_ip(request),
+    )
+
+
+def redirect(location: str) -> web.Response:
+    """303 See Other: after a POST the browser GETs `location`."""
+    return web.Response(status=303, headers={"Location": location})
+
+
+def case_id_of(request: web.Request) -> int:
+    return int(request.match_info["case_id"])
+
+
+def safe_next(value: object) -> str:
+    """Where to go after login: a dashboard page of this site only."""
+    if (
+        isinstance(value, str)
+        and value.startswith("/dashboard/")
+        and not value.startswith("/dashboard/login")
+        and "//" not in value
+        and "\\" not in value
+    ):
+        return value
+    return "/dashboard/"
+
+
+async def form(request: web.Request) -> dict[str, str]:
+    data = await request.post()
+    return {k: v for k, v in data.items() if isinstance(v, str)}
+
+
+# --- login ------------------------------------------------------------------------------------
+
+
+@auth.public
+async def login_page(request: web.Request) -> web.Response:
+    db = request.config_dict[DB]
+    if await auth.load_login(request, db, activity=False) is not None:
+        return redirect(safe_next(request.query.get("next")))
+    notice = None
+    if request.query.get("expired"):
+        notice = i18n.gettext(texts.SESSION_ENDED)
+    elif request.query.get("bye"):
+        notice = i18n.gettext(texts.LOGGED_OUT)
+    return _login_form(request, notice=notice, next_page=request.query.get("next", ""))
+
+
+def _login_form(
+    request: web.Request,
+    *,
+    notice: str | None = None,
+    error: str | None = None,
+    next_page: str = "",
+    name: str = "",
+    status: int = 200,
+) -> web.Response:
+    token, fresh = auth.login_token(request)
+    response = render(
+        request,
+        "login.html",
+        {
+            "login_csrf": token,
+            "notice": notice,
+            "error": error,
+            "next_page": safe_next(next_page) if next_page else "",
+            "name": name,
+        },
+        status=status,
+    )
+    if fresh:
+        auth.set_login_cookie(response, request, token)
+    return response
+
+
+@auth.public
+async def login_submit(request: web.Request) -> web.Response:
+    data = await form(request)
+    expected = request.cookies.get(auth.LOGIN_COOKIE, "")
+    if not auth.tokens_match(expected, data.get(auth.CSRF_FIELD)):
+        raise auth.CsrfFailed()
+    name, password = data.get("name", "")[:200], data.get("password", "")[:1024]
+    attempt = await auth.log_in(request.config_dict[DB], name, password, ip=auth.client_ip(request))
+    if attempt.token is None:
+        if attempt.locked_until is not None:
+            minutes = max(1, round((attempt.locked_until - auth.utcnow()).total_seconds() / 60))
+            error = i18n.gettext(texts.LOGIN_LOCKED, minutes=minutes)
+            status = 429
+        else:
+            error, status = i18n.gettext(texts.LOGIN_FAILED), 401
+        return _login_form(
+            request, error=error, next_page=data.get("next", ""), name=name, status=status
+        )
+    response = redirect(safe_next(data.get("next")))
+    auth.set_session_cookie(response, request, attempt.token)
+    response.del_cookie(auth.LOGIN_COOKIE, path=f"{auth.PATH}/login")
+    return response
+
+
+async def logout(request: web.Request) -> web.Response:
+    await auth.log_out(request.config_dict[DB], login_of(request), ip=auth.client_ip(request))
+    response = redirect("/dashboard/login?bye=1")
+    auth.clear_session_cookie(response)
+    return response
+
+
+# --- the queue --------------------------------------------------------------------------------
+
+
+async def _queue_context(request: web.Request) -> dict[str, Any]:
+    async with request.config_dict[DB].transaction() as s:
+        rows = await casework.queue(s)
+    me = login_of(request).user.id
+    return {
+        "waiting": [r for r in rows if r.case.status == "waiting"],
+        "mine": [r for r in rows if r.case.status == "claimed" and r.case.worker_id == me],
+        "others": [r for r in rows if r.case.status == "claimed" and r.case.worker_id != me],
+        "now": auth.utcnow(),
+    }
+
+
+async def queue_page(request: web.Request) -> web.Response:
+    context = await _queue_context(request)
+    context["closed"] = request.query.get("closed", "")
+    work = work_of(request)
+    async with work.db.transaction() as s:
+        await audit.record(
+            s,
+            "view_queue",
+            now=auth.utcnow(),
+            user_id=work.actor.id,
+            user_name=work.actor.name,
+            ip=work.ip,
+        )
+    return render(request, "queue.html", context)
+
+
+@auth.api
+async def queue_rows(request: web.Request) -> web.Response:
+    """The queue's lists, for the page to swap in when something changed."""
+    context = await _queue_context(request)
+    html = fragment(request, "_queue_lists.html", {**context, "lang": i18n.current_language()})
+    return web.Response(text=html, content_type="text/html")
+
+
+async def take_next(request: web.Request) -> web.Response:
+    case = await actions.claim_next(work_of(request))
+    return redirect(CASE_PATH.format(case.id))
+
+
+async def closed_page(request: web.Request) -> web.Response:
+    work = work_of(request)
+    async with work.db.transaction() as s:
+        rows = await casework.recently_closed(s)
+        await audit.record(
+            s,
+            "view_closed",
+            now=auth.utcnow(),
+            user_id=work.actor.id,
+            user_name=work.actor.name,
+            ip=work.ip,
+        )
+    return render(request, "closed.html", {"rows": rows, "now": auth.utcnow()})
+
+
+# --- a case -----------------------------------------------------------------------------------
+
+
+def questions(flows: FlowSet) -> dict[str, tuple[str, str]]:
+    """Saved answer name -> (question, msgctxt), for the summary of what a resident answered."""
+    found: dict[str, tuple[str, str]] = {}
+    for flow in flows.flows.values():
+        for node in flow.nodes.values():
+            if node.save and node.ask and node.save not in found:
+                found[node.save] = (node.ask, node.context)
+    return found
+
+
+def answers(request: web.Request, data: actions.CaseData) -> list[dict[str, str]]:
+    if data.state is None:
+        return []
+    asked = questions(request.config_dict[FLOWS])
+    catalogs = request.config_dict[CONVERSATIONS].catalogs
+    lang = i18n.current_language()
+    shown = []
+    for name, value in data.state.vars.items():
+        question = asked.get(name)
+        label = catalogs.translate(lang, *question)[0] if question else name.replace("_", " ")
+        if isinstance(value, bool):
+            text = i18n.gettext(texts.YES if value else texts.NO)
+        else:
+            text = "" if value is None else str(value)
+        shown.append({"name": name, "question": label, "value": text})
+    return shown
+
+
+async def case_page(request: web.Request) -> web.Response:
+    work = work_of(request)
+    data = await actions.view_case(work, case_id_of(request))
+    case, resident = data.view.case, data.view.resident
+    lang = resident.language or case.language or "nl"
+    replies = request.config_dict[REPLIES].for_language(lang)
+    me = work.actor
+    holder = case.worker_id == me.id and case.status == "claimed"
+    flows = request.config_dict[FLOWS]
+    flow = data.state.flow if data.state else None
+    return render(
+        request,
+        "case.html",
+        {
+            "data": data,
+            "case": case,
+            "resident": resident,
+            "resident_lang": lang,
+            "resident_dir": "rtl" if lang in RTL else "ltr",
+            "worker_name": data.view.worker_name,
+            "answers": answers(request, data),
+            "flow_title": flows.flows[flow].title if flow in flows.flows else None,
+            "replies": replies,
+            "holder": holder,
+            "can_manage": case.status != "closed" and (holder or me.admin),
+            "outcomes": casework.OUTCOMES,
+            "closing_text": actions.closing_message(request.config_dict[CONVERSATIONS], lang),
+            "last_entry": max((e.id or 0 for e in data.transcript), default=0),
+            "last_note": max((n.id or 0 for n in data.notes), default=0),
+            "now": auth.utcnow(),
+        },
+    )
+
+
+@auth.api
+async def case_updates(request: web.Request) -> web.Response:
+    """New messages and notes of a case, and its status, for the open case page."""
+    try:
+        after = int(request.query.get("after", "0"))
+        notes_after = int(request.query.get("notes_after", "0"))
+    except ValueError:
+        raise web.HTTPBadRequest() from None
+    view, entries, found, names = await actions.updates(
+        work_of(request), case_id_of(request), after=after, notes_after=notes_after
+    )
+    context = {"case": view.case, "names": names, "lang": i18n.current_language()}
+    return web.json_response(
+        {
+            "status": view.case.status,
+            "worker": view.worker_name or "",
+            "priority": view.case.priority,
+            "messages": fragment(request, "_messages.html", {**context, "entries": entries}),
+            "last_entry": max((e.id or 0 for e in entries), default=after),
+            "notes": fragment(request, "_notes.html", {**context, "notes": found}),
+            "last_note": max((n.id or 0 for n in found), default=notes_after),
+            "status_text": fragment(
+                request,
+                "_case_status.html",
+                {**context, "worker_name": view.worker_name},
+            ).strip(),
+        }
+    )
+
+
+async def claim(request: web.Request) -> web.Response:
+    case_id = case_id_of(request)
+    await actions.claim(work_of(request), case_id)
+    return redirect(CASE_PATH.format(case_id))
+
+
+async def reply(request: web.Request) -> web.Response:
+    case_id = case_id_of(request)
+    data = await form(request)
+    await actions.reply(work_of(request), case_id, data.get("text", ""))
+    return redirect(CASE_PATH.format(case_id))
+
+
+async def note(request: web.Request) -> web.Response:
+    case_id = case_id_of(request)
+    data = await form(request)
+    await actions.add_note(work_of(request), case_id, data.get("text", ""))
+    return redirect(CASE_PATH.format(case_id) + "#notes")
+
+
+async def release(request: web.Request) -> web.Response:
+    await actions.release(work_of(request), case_id_of(request))
+    return redirect("/dashboard/")
+
+
+async def reassign(request: web.Request) -> web.Response:
+    case_id = case_id_of(request)
+    data = await form(request)
+    try:
+        to = int(data.get("to", ""))
+    except ValueError:
+        raise Refused(texts.UNKNOWN_COLLEAGUE) from None
+    await actions.reassign(work_of(request), case_id, to)
+    return redirect("/dashboard/")
+
+
+async def close_page(request: web.Request) -> web.Response:
+    """The close form on a page of its own (the case page opens it as a dialog)."""
+    work = work_of(request)
+    case_id = case_id_of(request)
+    async with work.db.transaction() as s:
+        view = await casework.case_view(s, case_id)
+    lang = view.resident.language or view.case.language or "nl"
+    return render(
+        request,
+        "close.html",
+        {
+            "case": view.case,
+            "resident": view.resident,
+            "outcomes": casework.OUTCOMES,
+            "closing_text": actions.closing_message(request.config_dict[CONVERSATIONS], lang),
+            "resident_lang": lang,
+        },
+    )
+
+
+async def close(request: web.Request) -> web.Response:
+    case_id = case_id_of(request)
+    data = await form(request)
+    await actions.close(work_of(request), case_id, data.get("outcome", ""), data.get("note", ""))
+    return redirect("/dashboard/?closed=" + str(case_id))
+
+
+# --- live -------------------------------------------------------------------------------------
+
+
+def _sse(event: str, data: object) -> bytes:
+    return f"event: {event}\ndata: {json.dumps(data)}\n\n".encode()
+
+
+@auth.api
+async def events(request: web.Request) -> web.StreamResponse:
+    """Server-Sent Events: `summary` (waiting and urgent cases) when the queue changed, `cases`
+    (ids) when cases changed, `logout` when the session ended."""
+    if not auth.same_origin(request):
+        raise web.HTTPForbidden()
+    live = request.config_dict[LIVE]
+    db = request.config_dict[DB]
+    token = request.cookies.get(auth.COOKIE, "")
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "text/event-stream",
+            "Cache-Control": "no-store",
+            "X-Accel-Buffering": "no",
+        }
+    )
+    await response.prepare(request)
+    subscription: Subscription = live.subscribe()
+    try:
+        await response.write(b"retry: 3000\n\n" + _sse("summary", live.snapshot.summary()))
+        while True:
+            news = await subscription.next(PING_EVERY)
+            if news is None:
+                break
+            queue_changed, cases = news
+            if not queue_changed and not cases:
+                async with db.transaction() as s:
+                    still = await users.find_session(s, token, now=auth.utcnow())
+                if still is None:
+                    await response.write(_sse("logout", {}))
+                    break
+                await response.write(b": ping\n\n")
+                continue
+            if queue_changed:
+                await response.write(_sse("summary", live.snapshot.summary()))
+            if cases:
+                await response.write(_sse("cases", {"ids": sorted(cases)}))
+    except ConnectionResetError:
+        pass  # the page went away
+    finally:
+        live.unsubscribe(subscription)
+    return response
+
+
+@auth.api
+async def alive(request: web.Request) -> web.Response:
+    """The page saw the worker type, click or move: that counts as activity."""
+    login = login_of(request)
+    async with request.config_dict[DB].transaction() as s:
+        await users.touch(s, login.session, now=auth.utcnow())
+    return web.json_response({"ok": True})
+
+
+@auth.api
+async def whoami(request: web.Request) -> web.Response:
+    user = login_of(request).user
+    return web.json_response({"name": user.name, "role": user.role})

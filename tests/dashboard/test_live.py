@@ -1,0 +1,131 @@
+"""Live updates over Server-Sent Events: a new case and a resident's message reach an open page
+at once when this process wrote them, and within the poll interval when another process did."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.app import DB
+from bot.dashboard import views
+from storage import repo
+from storage.cases import open_case
+from storage.db import Database
+from tests.dashboard.conftest import SUICIDE, Worker, only_open_case, resident_says
+
+
+async def next_event(response, timeout: float = 5.0) -> tuple[str, dict]:
+    event = None
+    while True:
+        raw = await asyncio.wait_for(response.content.readline(), timeout)
+        assert raw, "the stream ended"
+        line = raw.decode().rstrip("\n")
+        if line.startswith("event: "):
+            event = line[len("event: ") :]
+        elif line.startswith("data: ") and event:
+            data = json.loads(line[len("data: ") :])
+            return event, data
+
+
+async def event_of(response, kind: str, timeout: float = 5.0) -> dict:
+    while True:
+        event, data = await next_event(response, timeout)
+        if event == kind:
+            return data
+
+
+async def test_a_new_case_and_new_messages_reach_an_open_page(client, add_user):
+    await add_user("fatima")
+    await Worker.login(client, "fatima")
+    stream = await client.get("/dashboard/events")
+    assert stream.status == 200
+    assert stream.headers["Content-Type"].startswith("text/event-stream")
+    assert await event_of(stream, "summary") == {"waiting": 0, "open": 0, "urgent": []}
+
+    started = asyncio.get_running_loop().time()
+    await resident_says(client.app, "r1", SUICIDE)
+    summary = await event_of(stream, "summary")
+    case = await only_open_case(client.app)
+    assert summary == {"waiting": 1, "open": 1, "urgent": [case.id]}
+    assert asyncio.get_running_loop().time() - started < 1.0  # woken, not polled
+    assert (await event_of(stream, "cases"))["ids"] == [case.id]
+
+    # The queue's rows, as the page fetches them.
+    rows = await client.get("/dashboard/queue/rows")
+    assert f'data-case="{case.id}"' in await rows.text()
+
+    # The resident writes again: the case page hears of it and fetches the new message.
+    await resident_says(client.app, "r1", "ben je er nog?")
+    assert case.id in (await event_of(stream, "cases"))["ids"]
+    update = await (await client.get(f"/dashboard/cases/{case.id}/updates?after=0")).json()
+    assert "ben je er nog?" in update["messages"] and update["status"] == "waiting"
+    later = await client.get(
+        f"/dashboard/cases/{case.id}/updates?after={update['last_entry']}&notes_after=0"
+    )
+    assert "ben je er nog?" not in (await later.json())["messages"]
+    stream.close()
+
+
+async def test_a_case_written_by_another_process_appears_within_the_poll(client, add_user, config):
+    await add_user("fatima")
+    await Worker.login(client, "fatima")
+    stream = await client.get("/dashboard/events")
+    await event_of(stream, "summary")
+    other = Database(config.database_url)  # another process: no listener is called here
+    try:
+        now = datetime.now(UTC)
+        async with other.transaction() as s:
+            resident = await repo.get_or_create_resident(s, "telegram", "55", now=now)
+            await open_case(s, resident.id, reason="no_bed", priority="high", now=now)
+    finally:
+        await other.dispose()
+    summary = await event_of(stream, "summary", timeout=3.0)
+    assert summary["waiting"] == 1
+    stream.close()
+
+
+async def test_the_stream_says_logout_when_the_session_ends(client, add_user, monkeypatch):
+    monkeypatch.setattr(views, "PING_EVERY", 0.2)
+    await add_user("fatima")
+    worker = await Worker.login(client, "fatima")
+    stream = await client.get("/dashboard/events")
+    await event_of(stream, "summary")
+    async with client.app[DB].transaction() as s:
+        from sqlalchemy import delete
+
+        from storage.users import WebSession
+
+        await s.exec(delete(WebSession))
+    assert await event_of(stream, "logout", timeout=3.0) == {}
+    del worker
+
+
+@pytest.mark.parametrize(
+    "headers", [{"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}]
+)
+async def test_the_stream_is_for_this_site_only(client, add_user, headers):
+    await add_user("fatima")
+    await Worker.login(client, "fatima")
+    response = await client.get("/dashboard/events", headers=headers)
+    assert response.status == 403
+
+
+async def test_a_page_of_another_worker_hears_a_claim(client, add_user, second_client):
+    await add_user("fatima")
+    await add_user("noor")
+    fatima = await Worker.login(client, "fatima")
+    await Worker.login(second_client, "noor")
+    await resident_says(client.app, "r1", "/mens")
+    case = await only_open_case(client.app)
+    stream = await second_client.get("/dashboard/events")
+    await event_of(stream, "summary")
+    await fatima.post(f"/dashboard/cases/{case.id}/claim")
+    while (await event_of(stream, "summary"))["waiting"] != 0:
+        pass  # an earlier summary may still come first
+    update = await (await second_client.get(f"/dashboard/cases/{case.id}/updates")).json()
+    assert update["status"] == "claimed" and update["worker"] == "fatima"
+    assert "Opgepakt door fatima" in update["status_text"]
+    stream.close()
