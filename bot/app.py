@@ -7,6 +7,7 @@ Each part plugs in with a `setup(app)` that adds its routes and its `cleanup_ctx
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 
@@ -72,12 +73,26 @@ def init_app(config: Config) -> web.Application:
     return app
 
 
+async def _first_admin(config: Config) -> str | None:
+    from bot.firstrun import ensure_admin
+
+    db = Database(config.database_url)
+    try:
+        return await ensure_admin(db)
+    finally:
+        await db.dispose()
+
+
 def run(config: Config) -> int:
     """`buurtbot run`: serve until interrupted."""
     load(config.flows_dir)  # refuse to start on broken flows, with every problem printed
+    password = asyncio.run(_first_admin(config))
     base = f"http://{config.dashboard_host}:{config.dashboard_port}"
     print(f"Buurtbot runs: web chat at {base}/ , flow simulator at {base}/simulator")
     print(f"Dashboard for social workers: {base}/dashboard")
+    if password:
+        print(f"First run: log in to the dashboard as 'admin' with password {password}")
+        print("  (shown once; change it with: .venv/bin/buurtbot users passwd admin)")
     print("Telegram: " + ("on" if config.telegram_token else "off (set TELEGRAM_BOT_TOKEN)"))
     web.run_app(
         init_app(config),

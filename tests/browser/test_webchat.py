@@ -80,3 +80,16 @@ async def test_the_simulator_shows_flow_node_and_answers(browser, base_url):
     await page.get_by_test_id("sim-reset").click()
     await expect(page.get_by_test_id("bot-message")).to_have_count(2)  # greeting, languages
     await expect(page.get_by_test_id("sim-flow")).to_have_text("–")  # greeted, nothing open
+
+
+async def test_messages_typed_quickly_one_after_another_all_arrive_in_order(browser, base_url):
+    page = await browser.new_page(locale="nl-NL")
+    await page.goto(base_url + "/")
+    await expect(page.get_by_test_id("bot-message").first).to_be_visible()
+    box = page.get_by_test_id("chat-text")
+    for text in ("eerste", "tweede", "derde"):  # no waiting for the answers in between
+        await box.fill(text)
+        await box.press("Enter")
+    mine = page.get_by_test_id("resident-message")
+    await expect(mine).to_have_count(4)  # "/start" and the three
+    assert await mine.all_inner_texts() == ["/start", "eerste", "tweede", "derde"]

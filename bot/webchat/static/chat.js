@@ -10,7 +10,6 @@
   const status = document.getElementById("status");
   const language = document.getElementById("language");
   let last = 0;
-  let busy = false;
   let sendError = "";
 
   function show(data) {
@@ -66,9 +65,14 @@
     document.getElementById("sim-vars").textContent = JSON.stringify(state?.vars ?? {}, null, 1);
   }
 
-  async function post(body) {
-    if (busy) return;
-    busy = true;
+  // Sends go out one after another, in the order the resident made them; none is dropped.
+  let queue = Promise.resolve();
+  function post(body) {
+    queue = queue.then(() => send(body));
+    return queue;
+  }
+
+  async function send(body) {
     status.textContent = "";
     try {
       const r = await fetch("/chat/api/send", {
@@ -78,12 +82,10 @@
       });
       if (!r.ok) throw new Error(String(r.status));
       show(await r.json());
-      input.value = "";
+      if (body.text === input.value.trim()) input.value = "";
     } catch (e) {
       // Keep what the resident typed in the box so nothing is lost.
       status.textContent = sendError || "Versturen lukt nu niet. Probeer het zo opnieuw.";
-    } finally {
-      busy = false;
     }
   }
 
