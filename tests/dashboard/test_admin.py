@@ -99,6 +99,7 @@ async def test_the_flows_page_shows_every_problem_with_its_place(
     anne = await Worker.login(client, "anne")
     status, html = await anne.page("/dashboard/admin/flows")
     assert status == 200 and 'data-testid="problems-flows"' in html
+    assert 'href="/simulator"' in html and "<code>geld</code>" in html  # try them right away
     # A flow author breaks a file while the dashboard runs.
     broken = flows / "geld.yaml"
     broken.write_text(broken.read_text(encoding="utf-8").replace("next:", "nxet:", 1))
