@@ -83,6 +83,7 @@ async def _snapshot(request: web.Request, external_id: str, after: int) -> dict:
                 "from": "resident" if e.direction == "in" else "bot",
                 "text": e.text,
                 "buttons": (e.data or {}).get("buttons") or [],
+                "risk": (e.data or {}).get("risk"),
             }
             for e in entries
         ],

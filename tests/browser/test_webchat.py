@@ -77,6 +77,12 @@ async def test_the_simulator_shows_flow_node_and_answers(browser, base_url):
     await expect(page.get_by_test_id("sim-node")).to_have_text("zorg_vraag")
     await expect(page.get_by_test_id("sim-vars")).to_contain_text('"toeslag_huurt": "ja"')
     await page.screenshot(path=screenshot_path("simulator"), full_page=True)
+    # A message that shows risk: the panel names the level and what matched.
+    await page.get_by_test_id("chat-text").fill("ik heb vannacht geen slaapplek")
+    await page.get_by_test_id("chat-send").click()
+    await expect(page.get_by_test_id("sim-risk")).to_contain_text(
+        "high: geen slaapplek (no_bed, nl)"
+    )
     await page.get_by_test_id("sim-reset").click()
     await expect(page.get_by_test_id("bot-message")).to_have_count(2)  # greeting, languages
     await expect(page.get_by_test_id("sim-flow")).to_have_text("–")  # greeted, nothing open

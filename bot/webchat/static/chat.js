@@ -40,6 +40,7 @@
       list.appendChild(li);
       if (m.from === "bot") showButtons(m.buttons);
       if (m.from === "resident") showButtons([]);
+      if (simulator && m.from === "resident") showRisk(m.risk);
     }
     list.lastElementChild?.scrollIntoView({ block: "end" });
     if (simulator && data.state !== undefined) showState(data.state);
@@ -56,6 +57,13 @@
       b.addEventListener("click", () => post({ text: label, payload }));
       buttons.appendChild(b);
     }
+  }
+
+  function showRisk(risk) {
+    const field = document.getElementById("sim-risk");
+    if (!risk) { field.textContent = "–"; return; }
+    const phrases = risk.matches.map((m) => `${m.phrase} (${m.category}, ${m.language})`);
+    field.textContent = `${risk.level}: ${phrases.join("; ")}`;
   }
 
   function showState(state) {
