@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 from storage.db import Database
+from tests.telegram.botapi import BotAPI
 
 PG_URL = os.environ.get("DATABASE_URL_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 T = TypeVar("T")
@@ -121,3 +122,14 @@ def redis_url() -> str:
     if not answer.startswith((b"+PONG", b"-NOAUTH")):
         _unavailable(f"no Redis at {host}:{port} (set REDIS_URL_TEST to change): {answer!r}")
     return REDIS_URL
+
+
+@pytest.fixture
+async def botapi() -> AsyncIterator[BotAPI]:
+    """The Telegram Bot API stand-in (tests/telegram/botapi.py), real HTTP on 127.0.0.1."""
+    api = BotAPI()
+    await api.start()
+    try:
+        yield api
+    finally:
+        await api.close()

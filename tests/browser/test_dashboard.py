@@ -7,7 +7,6 @@ case at the same moment."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -38,16 +37,6 @@ def quick_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         passwords, "hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     )
-
-
-@pytest.fixture
-async def botapi() -> AsyncIterator[BotAPI]:
-    api = BotAPI()
-    await api.start()
-    try:
-        yield api
-    finally:
-        await api.close()
 
 
 @pytest.fixture

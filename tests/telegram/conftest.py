@@ -23,16 +23,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-async def botapi() -> AsyncIterator[BotAPI]:
-    api = BotAPI()
-    await api.start()
-    try:
-        yield api
-    finally:
-        await api.close()
-
-
-@pytest.fixture
 def config(botapi: BotAPI, tmp_path: Path) -> Config:
     return Config(
         telegram_token=botapi.token,
