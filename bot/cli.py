@@ -59,13 +59,18 @@ def cmd_flows_graph(args: argparse.Namespace, config: Config) -> int:
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
     from bot.app import run
     from bot.engine.errors import FlowSetInvalid
+    from bot.risk import RiskListsInvalid
+    from bot.telegram import TelegramConfigError
 
     try:
         return run(config)
-    except FlowSetInvalid as invalid:
+    except (FlowSetInvalid, RiskListsInvalid) as invalid:
         for problem in sorted(invalid.problems):
             print(problem, file=sys.stderr)
         print("Buurtbot does not start with broken flows; fix the errors above.", file=sys.stderr)
+        return 1
+    except TelegramConfigError as wrong:
+        print(f"Telegram: {wrong}", file=sys.stderr)
         return 1
 
 

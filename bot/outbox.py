@@ -59,7 +59,7 @@ PACE_MARGIN = 1.1  # spacing a little wider than 1/rate, so no receiver sees rat
 STOP_GRACE = 10.0  # seconds in-flight sends get to finish when the process stops
 GROUP_MAX = 20  # rows of one resident sent by one task, in order
 CRISIS_RESERVE = 4  # tasks beyond max_in_flight, for crisis rows only
-COALESCE_SECONDS = 0.005  # after waking, so that one transaction serves several reasons
+COALESCE_SECONDS = 0.025  # after waking, so that one transaction serves several reasons
 _KNOWN_LIMIT = 100_000  # addresses kept in memory
 
 

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.app import CATALOGS, CONFIG, CONVERSATIONS, DB
+from bot.telegram import webhook
 from bot.telegram.channel import TelegramChannel, TelegramConfigError, check_config
 
 __all__ = ["TELEGRAM", "TelegramChannel", "TelegramConfigError", "setup"]
@@ -22,9 +24,6 @@ TELEGRAM = web.AppKey("telegram", TelegramChannel)
 def setup(app: web.Application) -> None:
     """Add the webhook route (in webhook mode) and the channel's start and stop. Raises
     `TelegramConfigError` when the settings cannot work."""
-    from bot.app import CATALOGS, CONFIG, CONVERSATIONS, DB
-    from bot.telegram import webhook
-
     config = app[CONFIG]
     check_config(config)
     channel = TelegramChannel(config)

@@ -131,8 +131,11 @@ class Handlers:
         label = _label_of(message, data)
         payload = data
         if callback_data.is_hashed(data):
-            async with self._turn(), self.db.transaction() as s:
-                payload = await callback_data.decode(s, CHANNEL, str(chat.id), data) or data
+            try:
+                async with self._turn(), self.db.transaction() as s:
+                    payload = await callback_data.decode(s, CHANNEL, str(chat.id), data) or data
+            except Exception:  # handled below as a press of unknown data
+                logger.exception("could not look up a long button payload")
         if not await self._receive(update, chat, text=label or data, payload=payload):
             return
         if message is not None and label is not None:

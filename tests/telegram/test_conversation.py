@@ -140,42 +140,18 @@ async def kill_9(process: asyncio.subprocess.Process) -> None:
     await process.wait()
 
 
-async def test_kill_9_while_a_reply_is_on_its_way(botapi, start_process):
+async def test_kill_9_mid_flow_loses_nothing(botapi, start_process):
+    """`buurtbot run` killed with SIGKILL twice: while a message is being handled, and while a
+    reply is on its way. After each restart the resident goes on where they were."""
     process = await start_process()
     try:
         botapi.text(CHAT, "hallo")
         await botapi.wait_sent(CHAT, 2, timeout=20)
-        menu = botapi.sent_to(CHAT)[-1]
-        # The answer to the press hangs at Telegram; the process dies meanwhile.
-        botapi.fail("sendMessage", "slow", delay=30)
-        botapi.press(CHAT, menu.buttons[0][0])
-        await botapi.wait_for(lambda: botapi.calls_of("sendMessage")[-1].outcome == "slow")
-    finally:
-        await kill_9(process)
-    assert len(botapi.sent_to(CHAT)) == 2
-
-    process = await start_process()
-    try:
-        # The reply that was in flight is sent again (at least once), then the rest.
-        question = (await botapi.replies(CHAT, 2, timeout=20))[-1]
-        assert question.buttons
-        replies = await botapi.click(CHAT, question.buttons[0][0])
-        assert texts.GREETING not in [r.text for r in replies]
-    finally:
-        process.terminate()
-        await process.wait()
-
-
-async def test_kill_9_while_a_message_is_being_handled(botapi, start_process):
-    """The update was fetched but not yet handled: Telegram was not told it arrived, so it
-    comes again after the restart instead of being lost."""
-    process = await start_process()
-    try:
-        botapi.text(CHAT, "hallo")
-        await botapi.wait_sent(CHAT, 2, timeout=20)
-        menu = botapi.sent_to(CHAT)[-1]
-        botapi.fail("answerCallbackQuery", "slow", delay=30)  # the handler is held up here
-        press = botapi.press(CHAT, menu.buttons[0][0])
+        first = botapi.sent_to(CHAT)[-1]
+        # 1. Fetched but not handled yet (held up answering the press): Telegram was not told
+        # it arrived, so it comes again after the restart.
+        botapi.fail("answerCallbackQuery", "slow", delay=30)
+        press = botapi.press(CHAT, first.buttons[0][0])
         await botapi.wait_for(lambda: botapi.calls_of("answerCallbackQuery"))
     finally:
         await kill_9(process)
@@ -186,7 +162,25 @@ async def test_kill_9_while_a_message_is_being_handled(botapi, start_process):
     try:
         replies = await botapi.replies(CHAT, 2, timeout=20)
         assert replies and texts.GREETING not in [r.text for r in replies]
-        assert menu.edits  # the press was handled after all: the choice is shown
+        assert first.edits  # the press was handled after all: the choice is shown
+        question = replies[-1]
+        # 2. The reply to the next press hangs at Telegram; the process dies meanwhile.
+        before = len(botapi.sent_to(CHAT))
+        botapi.fail("sendMessage", "slow", delay=30)
+        botapi.press(CHAT, question.buttons[0][0])
+        await botapi.wait_for(lambda: botapi.calls_of("sendMessage")[-1].outcome == "slow")
+    finally:
+        await kill_9(process)
+    assert len(botapi.sent_to(CHAT)) == before
+
+    process = await start_process()
+    try:
+        # The reply that was in flight is sent again (at least once), then the rest.
+        replies = await botapi.replies(CHAT, before, timeout=20)
+        assert replies[-1].buttons
+        assert texts.GREETING not in [r.text for r in replies]
+        nxt = await botapi.click(CHAT, replies[-1].buttons[0][0])
+        assert nxt and texts.GREETING not in [r.text for r in nxt]
     finally:
         process.terminate()
         await process.wait()
