@@ -202,13 +202,17 @@ class Conversations:
 
             pending_check = data.get("check")
             data.pop("check", None)
-            if pending_check and (answer := _yes_no(inbound, now)) is not None:
+            # Risk in the answer itself ("nee, maar ik heb de pillen al") outranks the answer.
+            answered_check = pending_check and not decision.opens_case
+            if answered_check and (answer := _yes_no(inbound, now)) is not None:
                 await self._on_check_answer(s, resident.id, answer, state, turn, now)
             elif _language_choice(inbound) or asks_for_language(inbound.text):
                 state = await self._language(s, resident.id, state, inbound, turn)
             elif open_case is not None:
                 if decision.opens_case or decision.ask_check:
                     await self._on_risk(s, resident.id, decision, turn, now)
+                    if decision.ask_check:
+                        data["check"] = decision.reason or "suicide"
                 else:
                     await self._relay(s, resident.id, turn)
             elif resident.language is None and not data and not _needs_more(inbound, decision):

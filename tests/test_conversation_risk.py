@@ -120,6 +120,25 @@ async def test_check_answered_no_goes_back_to_the_question(database):
         assert (await s.exec(select(Case))).first() is None
 
 
+async def test_risk_in_the_answer_to_the_check_question_outranks_the_answer(database):
+    c = conversations(database)
+    await begin(c, "15")
+    await c.receive(msg("15", "ik zie het niet meer zitten"))
+    replies = await c.receive(msg("15", "nee, maar " + SUICIDE))
+    assert replies[0].text == escalation.CRISIS_SUICIDE
+    assert (await only_case(database)).priority == "urgent"
+
+
+async def test_check_while_a_case_is_open_is_asked_and_yes_raises_the_case(database):
+    c = conversations(database)
+    await begin(c, "16")
+    await c.receive(msg("16", "/mens"))
+    replies = await c.receive(msg("16", "ik zie het niet meer zitten"))
+    assert replies[-1].text == escalation.CHECK_QUESTION
+    await c.receive(msg("16", "ja"))
+    assert (await only_case(database)).priority == "urgent"
+
+
 async def test_while_a_case_is_open_messages_go_to_the_worker_and_risk_raises_it(database):
     c = conversations(database)
     await begin(c, "6")
