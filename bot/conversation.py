@@ -223,8 +223,8 @@ class Conversations:
                 if check:
                     data["check"] = check
                 self._offer_switch(inbound, turn, data)
-            for rendered, priority in turn.replies:
-                await self._queue(s, resident.id, rendered, priority, now)
+            replies = [(r.text, [list(b) for b in r.buttons] or None, p) for r, p in turn.replies]
+            await repo.add_replies(s, resident.id, replies, now=now)
             await repo.save_state(s, resident.id, {**data, **state.to_dict()}, now=now)
         return turn
 
@@ -433,23 +433,6 @@ class Conversations:
 
     def _say(self, msgid: str, lang: str, **params: object) -> Rendered:
         return self.catalogs.render(Say(msgid, CONTEXT, params=params), lang)
-
-    async def _queue(
-        self, s: AsyncSession, rid: int, rendered: Rendered, priority: int, now: datetime
-    ) -> None:
-        buttons = [list(b) for b in rendered.buttons] or None
-        entry = await repo.add_transcript(
-            s, rid, "out", rendered.text, now=now, data={"buttons": buttons} if buttons else None
-        )
-        await repo.enqueue(
-            s,
-            rid,
-            rendered.text,
-            now=now,
-            buttons=buttons,
-            priority=priority,
-            transcript_id=entry.id,
-        )
 
 
 def _needs_more(inbound: Inbound, decision: Decision) -> bool:

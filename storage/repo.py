@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -184,6 +185,43 @@ async def enqueue(
     s.add(message)
     await s.flush()
     return message
+
+
+async def add_replies(
+    s: AsyncSession,
+    resident_id: int,
+    replies: Sequence[tuple[str, list[Any] | None, int]],
+    *,
+    now: datetime,
+) -> list[OutboxMessage]:
+    """A turn's replies, each (text, buttons, priority): transcript entries and their outbox
+    rows, written as two batched inserts instead of two per reply."""
+    entries = [
+        TranscriptEntry(
+            resident_id=resident_id,
+            direction=Direction.OUT.value,
+            text=text,
+            data={"buttons": buttons} if buttons else None,
+            created_at=now,
+        )
+        for text, buttons, _ in replies
+    ]
+    s.add_all(entries)
+    await s.flush()
+    messages = [
+        OutboxMessage(
+            resident_id=resident_id,
+            transcript_id=entry.id,
+            priority=priority,
+            text=text,
+            buttons=buttons,
+            created_at=now,
+        )
+        for entry, (text, buttons, priority) in zip(entries, replies, strict=True)
+    ]
+    s.add_all(messages)
+    await s.flush()
+    return messages
 
 
 async def next_pending(
