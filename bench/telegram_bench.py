@@ -9,9 +9,8 @@ API stand-in (tests/telegram/botapi.py), in the same run.
    (a) A crisis reply queued directly: an outbox row with priority 0, written inside the bot
    process as the conversation path does for a crisis reply; from queueing to its arrival at
    the stand-in. (b) A crisis message written by a resident, from the update being available
-   to the first reply; the risk phrase lists are attached to the conversation path by this
-   benchmark when `init_app` does not attach them yet. And the most sends in any one second
-   during the burst.
+   to the first reply, through the risk check `init_app` sets up. And the most sends in any
+   one second during the burst.
 
 Each bot runs in a subprocess of its own; this process runs the stand-in and the residents.
 
@@ -95,7 +94,6 @@ async def child_buurtbot(base_url: str, token: str, database: str, rate: float) 
 
     from aiohttp import web
 
-    from bot import risk
     from bot.app import CONVERSATIONS, DB, init_app
     from bot.config import Config
     from bot.telegram import TELEGRAM
@@ -116,11 +114,8 @@ async def child_buurtbot(base_url: str, token: str, database: str, rate: float) 
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     await app[TELEGRAM].ready.wait()
-    attached = False
-    if getattr(app[CONVERSATIONS], "risk", None) is None:
-        app[CONVERSATIONS].risk = risk.load(ROOT / "flows" / "risk")
-        attached = True
-    print(json.dumps({"ready": True, "risk_attached": attached}), flush=True)
+    assert app[CONVERSATIONS].risk is not None  # the crisis message is found by the risk check
+    print(json.dumps({"ready": True}), flush=True)
 
     async def handle(words: list[str]) -> dict:
         if words[0] == "crisis":
@@ -416,8 +411,7 @@ def report(results: list[dict], crisis: dict, parts: dict) -> str:
         f"(the burst queues {crisis['burst_sends']} replies). *Queued*: a crisis reply put in "
         "the outbox with priority 0 directly, inside the bot process, as the conversation path "
         "does for one; timed from queueing to arrival. *Written*: a resident writes "
-        f'"{CRISIS_TEXT}"; timed from the update being available to the first reply (the risk '
-        "phrase lists attached by the benchmark, as `init_app` does not attach them yet).",
+        f'"{CRISIS_TEXT}"; timed from the update being available to the first reply.',
         "",
         "| at | burst replies still queued | queued crisis reply | written crisis message |",
         "|---|---:|---:|---:|",
