@@ -248,16 +248,22 @@ async def test_the_closing_message_is_in_the_residents_language(
     assert (await outbox_texts(app, case.resident_id))[-1] == arabic
 
 
-async def test_an_arabic_reply_keeps_phone_numbers_the_right_way_round(client, add_user):
-    await add_user("fatima")
-    fatima = await Worker.login(client, "fatima")
+async def claimed_arabic_case(client, worker):
+    """A resident who chose Arabic asks for a person; `worker` claims the case."""
     from bot.app import CONVERSATIONS
     from bot.conversation import Inbound
 
     await client.app[CONVERSATIONS].receive(Inbound("telegram", "7", payload="lang:ar"))
     await resident_says(client.app, "7", "/mens", channel="telegram")
     case = await only_open_case(client.app)
-    await fatima.post(f"/dashboard/cases/{case.id}/claim")
+    await worker.post(f"/dashboard/cases/{case.id}/claim")
+    return case
+
+
+async def test_an_arabic_reply_keeps_phone_numbers_the_right_way_round(client, add_user):
+    await add_user("fatima")
+    fatima = await Worker.login(client, "fatima")
+    case = await claimed_arabic_case(client, fatima)
     await fatima.post(f"/dashboard/cases/{case.id}/reply", {"text": "اتصل بـ 0800-0113 الآن"})
     sent = (await outbox_texts(client.app, case.resident_id))[-1]
     assert "\u20680800-0113\u2069" in sent
@@ -284,13 +290,7 @@ async def test_the_case_page_shows_the_flow_answers_and_marks_risk(client, add_u
 async def test_canned_replies_in_the_residents_language(client, add_user):
     await add_user("fatima")
     fatima = await Worker.login(client, "fatima")
-    from bot.app import CONVERSATIONS
-    from bot.conversation import Inbound
-
-    await client.app[CONVERSATIONS].receive(Inbound("telegram", "7", payload="lang:ar"))
-    await resident_says(client.app, "7", "/mens", channel="telegram")
-    case = await only_open_case(client.app)
-    await fatima.post(f"/dashboard/cases/{case.id}/claim")
+    case = await claimed_arabic_case(client, fatima)
     _, html = await fatima.page(f"/dashboard/cases/{case.id}")
     assert 'data-testid="canned"' in html
     assert "مرحبًا، أنا من فريق الحي" in html  # Arabic text offered
