@@ -44,6 +44,16 @@ async def outbox_texts(app, resident_id: int) -> list[str]:
         return [r.text for r in rows.all()]
 
 
+async def two_workers_and_a_case(client, second_client, add_user):
+    """Fatima and Noor logged in, each in her own browser; a resident has asked for a person."""
+    await add_user("fatima")
+    await add_user("noor")
+    fatima = await Worker.login(client, "fatima")
+    noor = await Worker.login(second_client, "noor")
+    await resident_says(client.app, "r1", "/mens")
+    return fatima, noor, await only_open_case(client.app)
+
+
 async def test_the_queue_shows_pseudonym_reason_language_and_urgency_never_the_chat_id(
     client, add_user
 ):
@@ -115,12 +125,7 @@ async def test_claim_reply_and_the_web_chat_shows_the_reply(client, add_user, se
 async def test_only_the_holder_replies_and_others_are_told_who_holds_it(
     client, add_user, second_client
 ):
-    await add_user("fatima")
-    await add_user("noor")
-    fatima = await Worker.login(client, "fatima")
-    noor = await Worker.login(second_client, "noor")
-    await resident_says(client.app, "r1", "/mens")
-    case = await only_open_case(client.app)
+    fatima, noor, case = await two_workers_and_a_case(client, second_client, add_user)
     await fatima.post(f"/dashboard/cases/{case.id}/claim")
     lost = await noor.post(f"/dashboard/cases/{case.id}/claim")
     assert lost.status == 409
@@ -136,12 +141,7 @@ async def test_only_the_holder_replies_and_others_are_told_who_holds_it(
 
 
 async def test_a_note_is_never_sent_and_appears_for_colleagues(client, add_user, second_client):
-    await add_user("fatima")
-    await add_user("noor")
-    fatima = await Worker.login(client, "fatima")
-    noor = await Worker.login(second_client, "noor")
-    await resident_says(client.app, "r1", "/mens")
-    case = await only_open_case(client.app)
+    fatima, noor, case = await two_workers_and_a_case(client, second_client, add_user)
     before = await outbox_texts(client.app, case.resident_id)
     response = await fatima.post(
         f"/dashboard/cases/{case.id}/notes", {"text": "Belt morgen met de woningcorporatie"}
@@ -309,12 +309,7 @@ async def test_unknown_case_is_a_calm_404(client, add_user):
 async def test_two_workers_press_claim_at_the_same_moment(client, add_user, second_client):
     import asyncio
 
-    await add_user("fatima")
-    await add_user("noor")
-    fatima = await Worker.login(client, "fatima")
-    noor = await Worker.login(second_client, "noor")
-    await resident_says(client.app, "r1", "/mens")
-    case = await only_open_case(client.app)
+    fatima, noor, case = await two_workers_and_a_case(client, second_client, add_user)
     answers = await asyncio.gather(
         fatima.post(f"/dashboard/cases/{case.id}/claim"),
         noor.post(f"/dashboard/cases/{case.id}/claim"),
