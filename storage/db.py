@@ -8,8 +8,10 @@ one writer at a time, which is what SQLite gives anyway.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +95,13 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
+        # SQLite has one writer, and its busy handler lets waiting transactions retry after
+        # sleeps of up to 100 ms, not first come, first served: under load a transaction could
+        # lose again and again until the busy timeout. In this process they take turns here,
+        # in arrival order, instead. (Never open a transaction inside another one.)
+        self._turn: AbstractAsyncContextManager[Any] = (
+            asyncio.Lock() if self.dialect == "sqlite" else contextlib.nullcontext()
+        )
 
     @property
     def dialect(self) -> str:
@@ -107,7 +116,7 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session in one transaction: committed when the block ends, rolled back on error."""
-        async with self._sessions() as session, session.begin():
+        async with self._turn, self._sessions() as session, session.begin():
             yield session
 
     async def dispose(self) -> None:
