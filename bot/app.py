@@ -17,6 +17,9 @@ from bot.config import Config
 from bot.conversation import Conversations
 from bot.engine import FlowSet, load
 from bot.i18n import Catalogs
+from bot.metrics import Metrics
+from bot.purge import scheduled as scheduled_purge
+from storage import migrate
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -26,35 +29,33 @@ DB = web.AppKey("db", Database)
 FLOWS = web.AppKey("flows", FlowSet)
 CATALOGS = web.AppKey("catalogs", Catalogs)
 CONVERSATIONS = web.AppKey("conversations", Conversations)
+METRICS = web.AppKey("metrics", Metrics)
 
 
 async def _core(app: web.Application) -> AsyncIterator[None]:
     """Database, flows and catalogs: opened before every other part, closed after them."""
     config = app[CONFIG]
     db = Database(config.database_url)
-    await db.create_all()
+    await migrate.upgrade(db)
     app[DB] = db
     conversations = Conversations.from_config(db, config)
     app[FLOWS] = conversations.flows
     app[CATALOGS] = conversations.catalogs
     app[CONVERSATIONS] = conversations
+    conversations.metrics = app[METRICS]
     yield
     await db.dispose()
-
-
-async def healthz(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
 
 
 Setup = Callable[[web.Application], None]
 
 
 def parts(config: Config) -> list[Setup]:
-    """The parts of this process: the web chat and the dashboard always, Telegram when a token
-    is set."""
-    from bot import dashboard, webchat
+    """The parts of this process: health and metrics, the web chat and the dashboard always,
+    Telegram when a token is set."""
+    from bot import dashboard, operations, webchat
 
-    found: list[Setup] = [webchat.setup, dashboard.setup]
+    found: list[Setup] = [operations.setup, webchat.setup, dashboard.setup]
     if config.telegram_token:
         from bot import telegram
 
@@ -66,8 +67,9 @@ def init_app(config: Config) -> web.Application:
     """Build the whole application for `config`; nothing is opened until it starts."""
     app = web.Application()
     app[CONFIG] = config
+    app[METRICS] = Metrics()
     app.cleanup_ctx.append(_core)
-    app.router.add_get("/healthz", healthz)
+    app.cleanup_ctx.append(scheduled_purge)  # retention (docs/privacy.md)
     for setup in parts(config):
         setup(app)
     return app
@@ -86,6 +88,10 @@ async def _first_admin(config: Config) -> str | None:
 def run(config: Config) -> int:
     """`buurtbot run`: serve until interrupted."""
     load(config.flows_dir)  # refuse to start on broken flows, with every problem printed
+    if config.telegram_token:
+        from bot.telegram.channel import check_config
+
+        check_config(config)  # and on unusable Telegram settings, before the database is touched
     password = asyncio.run(_first_admin(config))
     base = f"http://{config.dashboard_host}:{config.dashboard_port}"
     print(f"Buurtbot runs: web chat at {base}/ , flow simulator at {base}/simulator")
@@ -94,10 +100,13 @@ def run(config: Config) -> int:
         print(f"First run: log in to the dashboard as 'admin' with password {password}")
         print("  (shown once; change it with: .venv/bin/buurtbot users passwd admin)")
     print("Telegram: " + ("on" if config.telegram_token else "off (set TELEGRAM_BOT_TOKEN)"))
+    from bot.logs import AccessLogger
+
     web.run_app(
         init_app(config),
         host=config.dashboard_host,
         port=config.dashboard_port,
         print=None,
+        access_log_class=AccessLogger,  # routes, not paths; no client addresses
     )
     return 0

@@ -59,11 +59,16 @@ def cmd_flows_graph(args: argparse.Namespace, config: Config) -> int:
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
     from bot.app import run
     from bot.engine.errors import FlowSetInvalid
+    from bot.logs import LogConfigError, configured
     from bot.risk import RiskListsInvalid
     from bot.telegram import TelegramConfigError
 
     try:
-        return run(config)
+        with configured(config, verbose=args.verbose):  # JSON lines on stderr: bot/logs.py
+            return run(config)
+    except LogConfigError as wrong:
+        print(f"Logging: {wrong}", file=sys.stderr)
+        return 1
     except (FlowSetInvalid, RiskListsInvalid) as invalid:
         for problem in sorted(invalid.problems):
             print(problem, file=sys.stderr)
@@ -90,6 +95,48 @@ def cmd_i18n_status(args: argparse.Namespace, config: Config) -> int:
     from bot.i18n_status import run_cli
 
     return run_cli(Path(args.dir) if args.dir else config.locales_dir, args.json, sys.stdout)
+
+
+def cmd_db_upgrade(args: argparse.Namespace, config: Config) -> int:
+    from storage import migrate
+    from storage.db import run_on
+
+    result = run_on(config.database_url, migrate.upgrade)
+    print(f"{_database_name(config)}: {result.describe()}")
+    return 0
+
+
+def cmd_db_current(args: argparse.Namespace, config: Config) -> int:
+    from storage import migrate
+    from storage.db import run_on
+
+    revision = run_on(config.database_url, migrate.current)
+    newest = migrate.head()
+    state = "up to date" if revision == newest else f"behind: run 'buurtbot db upgrade' ({newest})"
+    print(f"{_database_name(config)}: revision {revision or 'none'}, {state}")
+    return 0 if revision == newest else 1
+
+
+def cmd_db_revision(args: argparse.Namespace, config: Config) -> int:
+    import asyncio
+
+    from storage import migrate
+
+    for path in asyncio.run(migrate.new_revision(args.message)):
+        print(f"wrote {path}: check it, then commit it with the model change")
+    return 0
+
+
+def _database_name(config: Config) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(config.database_url).render_as_string(hide_password=True)
+
+
+def cmd_purge(args: argparse.Namespace, config: Config) -> int:
+    from bot.purge import run_cli
+
+    return run_cli(config, dry_run=args.dry_run, out=sys.stdout, err=sys.stderr)
 
 
 def _users_failed(message: object) -> int:
@@ -183,6 +230,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=cmd_i18n_status)
+
+    db = sub.add_parser("db", help="the database schema (Alembic migrations)")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    p = db_sub.add_parser(
+        "upgrade", help="bring the database to the newest schema (safe to repeat)"
+    )
+    p.set_defaults(func=cmd_db_upgrade)
+    p = db_sub.add_parser("current", help="the schema revision; exit 1 when an upgrade is due")
+    p.set_defaults(func=cmd_db_current)
+    p = db_sub.add_parser("revision", help="for developers: write a migration for model changes")
+    p.add_argument("-m", "--message", required=True, help="what the change is, in a few words")
+    p.set_defaults(func=cmd_db_revision)
+
+    p = sub.add_parser(
+        "purge", help="delete what has outlived its retention period (docs/privacy.md)"
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="only count what would be removed, per category"
+    )
+    p.set_defaults(func=cmd_purge)
 
     users = sub.add_parser("users", help="dashboard accounts")
     users_sub = users.add_subparsers(dest="users_command", required=True)

@@ -22,6 +22,15 @@ class Config:
     office_hours: str = "ma-vr 09:00-17:00"
     repeat_times: int = 3
     repeat_days: int = 14
+    # Retention (docs/privacy.md): days each kind of data is kept, and how often to purge.
+    retention_closed_case_days: int = 180
+    retention_flow_only_days: int = 30
+    retention_outbox_days: int = 7
+    retention_audit_days: int = 730
+    purge_interval_hours: float = 6.0  # 0: no scheduled purge (`buurtbot purge` by hand)
+    log_format: str = "json"  # json | text
+    log_level: str = "INFO"
+    metrics_token: str | None = None  # when set, /metrics wants `Authorization: Bearer <it>`
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Config:
@@ -40,4 +49,22 @@ class Config:
             office_hours=e.get("BUURTBOT_OFFICE_HOURS") or cls.office_hours,
             repeat_times=int(e.get("BUURTBOT_REPEAT_TIMES") or cls.repeat_times),
             repeat_days=int(e.get("BUURTBOT_REPEAT_DAYS") or cls.repeat_days),
+            retention_closed_case_days=int(
+                e.get("BUURTBOT_RETENTION_CLOSED_CASE_DAYS") or cls.retention_closed_case_days
+            ),
+            retention_flow_only_days=int(
+                e.get("BUURTBOT_RETENTION_FLOW_ONLY_DAYS") or cls.retention_flow_only_days
+            ),
+            retention_outbox_days=int(
+                e.get("BUURTBOT_RETENTION_OUTBOX_DAYS") or cls.retention_outbox_days
+            ),
+            retention_audit_days=int(
+                e.get("BUURTBOT_RETENTION_AUDIT_DAYS") or cls.retention_audit_days
+            ),
+            purge_interval_hours=float(
+                e.get("BUURTBOT_PURGE_INTERVAL_HOURS") or cls.purge_interval_hours
+            ),
+            log_format=e.get("BUURTBOT_LOG_FORMAT") or cls.log_format,
+            log_level=e.get("BUURTBOT_LOG_LEVEL") or cls.log_level,
+            metrics_token=e.get("BUURTBOT_METRICS_TOKEN") or None,
         )

@@ -8,7 +8,8 @@ transaction as the state change that caused them, and each channel's sender deli
 The order for every message, in every state:
 1. risk check (pure, before any database work, so a crisis reply exists even when the
    database is down: then `DeliverDirectly` carries it to the channel);
-2. an open risk question ("do you think of harming yourself?") is answered;
+2. an open risk question ("do you think of harming yourself?") is answered, then `/vergeet`
+   and `/gegevens` (bot/privacy.py);
 3. while a case is open the message goes to the social worker, not to the flows;
 4. a typed request for a person opens a case;
 5. otherwise the flow engine takes the step.
@@ -16,6 +17,7 @@ The order for every message, in every state:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections.abc import Callable
@@ -26,7 +28,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import escalation
+from bot import escalation, privacy
 from bot.config import Config
 from bot.engine import (
     MENU,
@@ -56,12 +58,13 @@ from bot.i18n import (
     script_language,
     supported,
 )
+from bot.metrics import Metrics
 from bot.risk import Assessment, RiskModel, assess
 from bot.risk import load as load_risk
 from bot.risk.assessment import NOTHING
 from storage import cases, contacts, repo
 from storage.db import Database
-from storage.models import PRIORITY_CRISIS, PRIORITY_NORMAL
+from storage.models import PRIORITY_CRISIS, PRIORITY_NORMAL, Resident
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +73,8 @@ LANGUAGE_ASK = N_("In welke taal wil je praten?")
 LANGUAGE_SET = N_("Goed, we praten verder in het Nederlands.")
 CHECK_PAYLOAD = "check:"
 NOT_HELPED = ("nee", "no")
+SENT = {"sent": "directly, while storage was down"}
+CRISIS_STORAGE_WAIT = 3.0  # seconds a crisis message waits for storage before going direct
 
 
 def _utcnow() -> datetime:
@@ -85,6 +90,7 @@ class Inbound:
     text: str | None = None
     payload: str | None = None  # a pressed button
     language_hint: str | None = None  # e.g. Telegram's language_code
+    crisis_sent: bool = False  # held while storage was down; its crisis lines went out then
 
 
 class DeliverDirectly(Exception):
@@ -120,6 +126,7 @@ class Conversations:
         risk: RiskModel | None = None,
         office: OfficeHours | None = None,
         repeat_rule: RepeatRule | None = None,
+        retention: privacy.Retention | None = None,
         clock: Callable[[], datetime] = _utcnow,
         new_id: Callable[[], str] = lambda: secrets.token_hex(3),
     ) -> None:
@@ -129,9 +136,11 @@ class Conversations:
         self.risk = risk
         self.office = office or OfficeHours.parse("altijd")
         self.repeat_rule = repeat_rule or RepeatRule()
+        self.privacy = privacy.Privacy(catalogs, retention)
         self.clock = clock
         self.new_id = new_id
         self.listeners: list[Callable[[int], None]] = []  # told when rows are queued
+        self.metrics: Metrics | None = None  # counts messages in (set by bot.app)
 
     @classmethod
     def from_config(
@@ -145,6 +154,7 @@ class Conversations:
             risk=load_risk(config.flows_dir / "risk"),
             office=OfficeHours.parse(config.office_hours),
             repeat_rule=RepeatRule(times=config.repeat_times, days=config.repeat_days),
+            retention=privacy.retention_of(config),
         )
 
     def env(self) -> Env:
@@ -157,26 +167,48 @@ class Conversations:
 
     async def receive(self, inbound: Inbound) -> list[Rendered]:
         """Handle one message; returns what was queued for the resident, in order."""
+        assessment, decision = self._risk(inbound)
+        try:
+            work = self._receive(inbound, assessment, decision)
+            if decision.crisis and not inbound.crisis_sent:
+                # Storage that hangs (a cut network) must not hold up the crisis lines.
+                turn = await asyncio.wait_for(work, CRISIS_STORAGE_WAIT)
+            else:
+                turn = await work
+        except (SQLAlchemyError, OSError, TimeoutError) as exc:
+            if not decision.crisis or inbound.crisis_sent:
+                raise
+            logger.error("storage failed; sending the crisis reply directly", exc_info=exc)
+            raise DeliverDirectly(self._crisis_lines(inbound, assessment, decision)) from exc
+        if self.metrics is not None:  # once stored: a message held in an outage counts once
+            self.metrics.received(inbound.channel)
+        for listener in self.listeners:
+            listener(min((p for _, p in turn.replies), default=PRIORITY_NORMAL))
+        return [r for r, _ in turn.replies]
+
+    def _risk(self, inbound: Inbound) -> tuple[Assessment, Decision]:
         # A pressed button's label is our text, not the resident's: only typed text is checked.
         assessment = NOTHING if inbound.payload else self.assess(inbound.text)
         decision = escalation.on_risk(
             assessment.level, assessment.categories, [m.phrase for m in assessment.matches]
         )
-        try:
-            turn = await self._receive(inbound, assessment, decision)
-        except (SQLAlchemyError, OSError, TimeoutError) as exc:
-            if not decision.crisis:
-                raise
-            logger.error("storage failed; sending the crisis reply directly", exc_info=exc)
-            lang = _message_language(assessment, inbound)
-            raise DeliverDirectly([self._say(m, lang) for m in decision.say]) from exc
-        for listener in self.listeners:
-            listener(min((p for _, p in turn.replies), default=PRIORITY_NORMAL))
-        return [r for r, _ in turn.replies]
+        return assessment, decision
+
+    def crisis_replies(self, inbound: Inbound) -> list[Rendered]:
+        """The crisis lines `inbound` needs at once, found without the database ([]: none)."""
+        assessment, decision = self._risk(inbound)
+        return self._crisis_lines(inbound, assessment, decision) if decision.crisis else []
+
+    def _crisis_lines(
+        self, inbound: Inbound, assessment: Assessment, decision: Decision
+    ) -> list[Rendered]:
+        lang = _message_language(assessment, inbound)
+        return [self._say(m, lang) for m in decision.say]
 
     async def _receive(self, inbound: Inbound, assessment: Assessment, decision: Decision) -> _Turn:
         now = self.clock()
         async with self.db.transaction() as s:
+            await repo.lock_chat(s, inbound.channel, inbound.external_id)
             resident = await repo.get_or_create_resident(
                 s, inbound.channel, inbound.external_id, now=now
             )
@@ -204,8 +236,12 @@ class Conversations:
             data.pop("check", None)
             # Risk in the answer itself ("nee, maar ik heb de pillen al") outranks the answer.
             answered_check = pending_check and not decision.opens_case
+            asked = _privacy_request(inbound, data, decision, now)
+            erased = False
             if answered_check and (answer := _yes_no(inbound, now)) is not None:
                 await self._on_check_answer(s, resident.id, answer, state, turn, now)
+            elif asked is not None:
+                erased = await self._privacy(s, resident, asked, state, turn, data, open_case, now)
             elif _language_choice(inbound) or asks_for_language(inbound.text):
                 state = await self._language(s, resident.id, state, inbound, turn)
             elif open_case is not None:
@@ -224,8 +260,13 @@ class Conversations:
                     data["check"] = check
                 self._offer_switch(inbound, turn, data)
             replies = [(r.text, [list(b) for b in r.buttons] or None, p) for r, p in turn.replies]
+            if inbound.crisis_sent:  # the crisis lines went out while storage was down
+                for text, _, _ in (r for r in replies if r[2] == PRIORITY_CRISIS):
+                    await repo.add_transcript(s, resident.id, "out", text, now=now, data=SENT)
+                replies = [r for r in replies if r[2] != PRIORITY_CRISIS]
             await repo.add_replies(s, resident.id, replies, now=now)
-            await repo.save_state(s, resident.id, {**data, **state.to_dict()}, now=now)
+            if not erased:  # after /vergeet the next message starts afresh
+                await repo.save_state(s, resident.id, {**data, **state.to_dict()}, now=now)
         return turn
 
     # --- risk ----------------------------------------------------------------------------
@@ -289,7 +330,9 @@ class Conversations:
         told: bool = False,
     ) -> None:
         """Open (or raise) a case and tell the resident honestly when a person will answer."""
-        logger.info("case %s/%s for resident %s", priority, reason, rid)
+        who = await s.get(Resident, rid)  # loaded already: no query
+        pseudonym = who.pseudonym if who is not None else "?"
+        logger.info("case %s/%s for %s", priority, reason, pseudonym, extra={"who": pseudonym})
         await cases.open_case(
             s, rid, reason=reason, priority=priority, detail=detail, language=turn.lang, now=now
         )
@@ -429,6 +472,35 @@ class Conversations:
         ]
         return state
 
+    # --- privacy -------------------------------------------------------------------------
+
+    async def _privacy(
+        self,
+        s: AsyncSession,
+        resident: Resident,
+        asked: privacy.Request,
+        state: State,
+        turn: _Turn,
+        data: dict[str, Any],
+        open_case: cases.Case | None,
+        now: datetime,
+    ) -> bool:
+        """`/vergeet` and `/gegevens`; returns whether the resident's data was erased."""
+        outcome = await self.privacy.handle(
+            s, resident, asked, turn.lang, open_case=open_case is not None, now=now
+        )
+        turn.replies += [(r, PRIORITY_NORMAL) for r in outcome.replies]
+        if outcome.pending:
+            data[privacy.PENDING] = True
+        if outcome.repeat and open_case is None and not state.idle:
+            _, events = repeat(self.flows, state, env=self.env())
+            turn.replies += [
+                (self.catalogs.render(e, turn.lang), PRIORITY_NORMAL)
+                for e in events
+                if isinstance(e, Say)
+            ]
+        return outcome.erased
+
     # --- output --------------------------------------------------------------------------
 
     def _say(self, msgid: str, lang: str, **params: object) -> Rendered:
@@ -474,6 +546,17 @@ def _message_language(assessment: Assessment, inbound: Inbound) -> str:
     if any("\u1200" <= ch <= "\u137f" for ch in text):
         return "ti"
     return supported(inbound.language_hint)
+
+
+def _privacy_request(
+    inbound: Inbound, data: dict[str, Any], decision: Decision, now: datetime
+) -> privacy.Request | None:
+    """What the message asks of bot/privacy.py. Risk goes first: "/vergeet ik wil dood" gets
+    the crisis lines and a case, not the question. An unanswered question is dropped."""
+    pending = bool(data.pop(privacy.PENDING, None))
+    if decision.opens_case or decision.ask_check:
+        return None
+    return privacy.request(inbound.text, inbound.payload, pending=pending, now=now)
 
 
 def _yes_no(inbound: Inbound, now: datetime) -> bool | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 
 from bot.dashboard import accounts
-from storage import users
+from storage import migrate, users
 from storage.db import Database
 
 FIRST_ADMIN = "admin"
@@ -15,10 +15,13 @@ FIRST_ADMIN = "admin"
 async def ensure_admin(db: Database) -> str | None:
     """Create the first admin when there is no account at all; returns its one-time password,
     or None when accounts exist already."""
-    await db.create_all()
+    await migrate.upgrade(db)
     async with db.transaction() as s:
         if await users.all_users(s):
             return None
     password = secrets.token_urlsafe(12)
-    await accounts.add(db, FIRST_ADMIN, "admin", password)
+    try:
+        await accounts.add(db, FIRST_ADMIN, "admin", password)
+    except users.UserError:
+        return None  # another process starting at the same moment made it first
     return password

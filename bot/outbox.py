@@ -36,7 +36,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text as sql
 from sqlalchemy import update
@@ -47,6 +47,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage import repo
 from storage.db import Database
 from storage.models import PRIORITY_NORMAL, OutboxMessage, OutboxStatus, Resident
+
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
 
 logger = logging.getLogger(__name__)
 
@@ -205,10 +208,14 @@ class Outbox:
         max_attempts: int = MAX_ATTEMPTS,
         clock: Callable[[], datetime] = _utcnow,
         storage_turn: Callable[[], AbstractAsyncContextManager[Any]] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.db = db
         self.channel = channel
         self.send = send
+        self.metrics = metrics
+        if metrics is not None:
+            metrics.sending(channel)
         self.pacer = pacer or Pacer(0)
         self.max_in_flight = max_in_flight
         self.max_attempts = max_attempts
@@ -347,6 +354,7 @@ class Outbox:
             self._wake.set()
 
     async def _send_one(self, outgoing: Outgoing) -> Result:
+        unexpected = False
         try:
             await self.pacer.wait(outgoing.priority)
             result = await self.send(outgoing)
@@ -354,7 +362,9 @@ class Outbox:
             raise
         except Exception as exc:
             logger.exception("outbox %s: sending row %s failed", self.channel, outgoing.id)
-            result = Retry(f"unexpected: {type(exc).__name__}")
+            result, unexpected = Retry(f"unexpected: {type(exc).__name__}"), True
+        if self.metrics is not None:
+            self.metrics.outcome(self.channel, result, unexpected=unexpected)
         if isinstance(result, Retry) and result.pause_all and result.after:
             self.pacer.pause(result.after)
         return result
@@ -454,7 +464,9 @@ class Outbox:
             logger.warning("outbox row %s given up: %s", outgoing.id, result.error)
             await repo.mark_failed(s, outgoing.id, now=at, error=result.error)
         elif isinstance(result, Blocked):
-            logger.info("resident %s blocked the bot; stop sending", outgoing.resident_id)
+            query = select(Resident.pseudonym).where(Resident.id == outgoing.resident_id)
+            who = (await s.exec(query)).first()
+            logger.info("%s blocked the bot; stop sending", who, extra={"who": who})
             await repo.mark_failed(s, outgoing.id, now=at, error=result.error)
             await mark_blocked(s, outgoing.resident_id, now=at, error=result.error)
             self._blocked.add(outgoing.resident_id)

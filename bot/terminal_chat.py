@@ -14,7 +14,7 @@ from bot.conversation import Conversations, Inbound
 from bot.engine import load
 from bot.engine.errors import FlowSetInvalid
 from bot.i18n import LANGUAGES
-from storage import repo
+from storage import migrate, repo
 from storage.db import Database
 
 QUIT = {"/quit", "/exit", "/q"}
@@ -37,7 +37,7 @@ def run(
 
 async def _chat(config: Config, flows, lang: str, stdin: TextIO, stdout: TextIO) -> int:
     db = Database(config.database_url)
-    await db.create_all()
+    await migrate.upgrade(db)
     conversations = Conversations.from_config(db, config, flows)
     chat_id = f"terminal-{secrets.token_hex(4)}"
     async with db.transaction() as s:

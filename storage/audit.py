@@ -37,6 +37,8 @@ ACTIONS = (
     "user_disable",
     "user_password",
     "language",
+    "erase",  # a resident erased their data (/vergeet): pseudonym, case, counts
+    "purge",  # the retention purge: counts per category
 )
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
@@ -25,6 +25,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage import audit, cases, contacts, models, notes, users  # noqa: F401
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+CONNECT_TIMEOUT = 5  # seconds to reach PostgreSQL
+POOL_TIMEOUT = 10  # seconds to wait for a free connection of the pool
+T = TypeVar("T")
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
@@ -86,8 +89,12 @@ class Database:
                 path.parent.mkdir(parents=True, exist_ok=True)
         elif parsed.get_backend_name() == "postgresql":
             options["pool_pre_ping"] = True
+            options["pool_timeout"] = POOL_TIMEOUT
+            # Fail fast when PostgreSQL cannot be reached, instead of asyncpg's 60 s.
+            connect_args: dict[str, Any] = {"timeout": CONNECT_TIMEOUT}
             if schema is not None:
-                options["connect_args"] = {"server_settings": {"search_path": schema}}
+                connect_args["server_settings"] = {"search_path": schema}
+            options["connect_args"] = connect_args
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
         if self.dialect == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _on_sqlite_connect)
@@ -109,7 +116,9 @@ class Database:
         return self.engine.dialect.name
 
     async def create_all(self) -> None:
-        """Create the tables that are missing (until Alembic migrations take this over)."""
+        """Create the tables that are missing, straight from the models: for tests, which need
+        thousands of empty databases. Everything else runs the migrations (`storage.migrate`),
+        and a test proves both give the same schema."""
         async with self.engine.begin() as connection:
             await connection.run_sync(SQLModel.metadata.create_all)
 
@@ -124,3 +133,16 @@ class Database:
 
     def __repr__(self) -> str:
         return f"Database({make_url(self.url).render_as_string(hide_password=True)!r})"
+
+
+def run_on(url: str, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Open the database at `url`, run `work` on it and close it: for one-shot commands."""
+
+    async def main() -> T:
+        db = Database(url)
+        try:
+            return await work(db)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(main())

@@ -10,13 +10,14 @@ does not depend on the backend.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, update
+from sqlalchemy import and_, exists, or_, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -53,6 +54,21 @@ def new_pseudonym() -> str:
 
 
 # Residents
+
+
+def chat_lock_key(channel: str, external_id: str) -> int:
+    """A 64-bit key for one chat, the same in every process (Python's hash() is not)."""
+    digest = hashlib.blake2b(f"{channel}:{external_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+async def lock_chat(s: AsyncSession, channel: str, external_id: str) -> None:
+    """Let one transaction at a time work on this chat, across every process: on PostgreSQL a
+    transaction-scoped advisory lock, released at commit or rollback. SQLite has one writer
+    for the whole database, which is all the order it needs."""
+    if s.bind.dialect.name == "postgresql":
+        key = chat_lock_key(Channel(channel).value, external_id)
+        await s.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=key))
 
 
 async def find_resident(s: AsyncSession, channel: str, external_id: str) -> Resident | None:

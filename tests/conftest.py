@@ -88,6 +88,16 @@ def postgres_schema(postgres_url: str) -> Iterator[str]:
     _run(_pg_execute(postgres_url, f'DROP SCHEMA "{schema}" CASCADE'))
 
 
+@pytest.fixture
+def postgres_database(postgres_url: str) -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database of this test's own (for whole processes,
+    which run the migrations themselves), dropped at the end."""
+    name = f"buurtbot_{uuid.uuid4().hex[:12]}"
+    _run(_pg_execute(postgres_url, f'CREATE DATABASE "{name}"'))
+    yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    _run(_pg_execute(postgres_url, f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
 @pytest.fixture(
     params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
 )

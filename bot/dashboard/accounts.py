@@ -3,16 +3,15 @@ users page alike. Each change is audited; `by` is None on the command line."""
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TextIO, TypeVar
 
 from bot.dashboard import passwords
-from storage import audit, casework, users
+from storage import audit, casework, migrate, users
 from storage.casework import Actor
-from storage.db import Database
+from storage.db import Database, run_on
 
 T = TypeVar("T")
 
@@ -98,12 +97,8 @@ def read_password_twice(stdin: TextIO, *, prompt: str = "Password") -> str:
 def run(coroutine_factory: Callable[[Database], Awaitable[T]], database_url: str) -> T:
     """Run one account change on the configured database (for the command line)."""
 
-    async def main() -> T:
-        db = Database(database_url)
-        try:
-            await db.create_all()
-            return await coroutine_factory(db)
-        finally:
-            await db.dispose()
+    async def main(db: Database) -> T:
+        await migrate.upgrade(db)
+        return await coroutine_factory(db)
 
-    return asyncio.run(main())
+    return run_on(database_url, main)

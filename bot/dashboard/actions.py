@@ -224,6 +224,12 @@ async def close(work: Work, case_id: int, outcome: str, note: str = "") -> Case:
         raise Refused(texts.UNKNOWN_OUTCOME)
     now = utcnow()
     async with work.db.transaction() as s:
+        # The chat first, then the case row: the order the conversation path takes them in,
+        # so the two cannot deadlock; and no message of theirs is half handled meanwhile.
+        found = await s.get(Case, case_id)
+        owner = await s.get(Resident, found.resident_id) if found is not None else None
+        if owner is not None:
+            await repo.lock_chat(s, owner.channel, owner.external_id)
         case = await casework.close(s, case_id, work.actor, outcome, now=now)
         if note.strip():
             await notes.add_note(

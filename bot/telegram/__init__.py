@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.app import CATALOGS, CONFIG, CONVERSATIONS, DB
+from bot.app import CATALOGS, CONFIG, CONVERSATIONS, DB, METRICS
 from bot.telegram import webhook
 from bot.telegram.channel import TelegramChannel, TelegramConfigError, check_config
 
@@ -26,7 +26,7 @@ def setup(app: web.Application) -> None:
     `TelegramConfigError` when the settings cannot work."""
     config = app[CONFIG]
     check_config(config)
-    channel = TelegramChannel(config)
+    channel = TelegramChannel(config, metrics=app.get(METRICS))
     app[TELEGRAM] = channel
     if config.webhook_url:
         receive = webhook.handler(channel, config.webhook_secret or "")

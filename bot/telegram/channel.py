@@ -21,6 +21,7 @@ from telegram.request import HTTPXRequest
 from bot.config import Config
 from bot.conversation import Conversations
 from bot.i18n import Catalogs
+from bot.metrics import Metrics
 from bot.outbox import Outbox, Pacer
 from bot.telegram.handlers import CHANNEL, Handlers
 from bot.telegram.ordering import InHand, PerChatOrder, PriorityGate
@@ -117,8 +118,9 @@ class TelegramChannel:
     """Builds and runs everything Telegram in one process; `start()` and `stop()` are called by
     the aiohttp cleanup context."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, *, metrics: Metrics | None = None) -> None:
         self.config = config
+        self.metrics = metrics
         self.webhook = bool(config.webhook_url)
         self.parts: Parts | None = None
         self.ready = asyncio.Event()  # updates are taken in and the outbox runs
@@ -156,6 +158,7 @@ class TelegramChannel:
             sender,
             pacer=pacer,
             storage_turn=(lambda: turn.held(urgent=True)) if turn is not None else None,
+            metrics=self.metrics,
         )
         Handlers(
             db=db,
@@ -226,6 +229,20 @@ class TelegramChannel:
             allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False
         )
         self._polling = True
+
+    def status(self) -> str:
+        """For /healthz and /metrics: `ok` (updates are taken in, and Telegram answered the
+        last Bot API call), `starting`, `unreachable` (the last call failed on the network or
+        on Telegram's side; sends are retried) or `down` (the token was refused, or stopped)."""
+        if self.parts is None:
+            return "starting"
+        if getattr(self.parts.application.bot, "reachable", None) is False:
+            return "unreachable"
+        if self.ready.is_set():
+            return "ok"
+        if self._starting is not None and not self._starting.done():
+            return "starting"
+        return "down"
 
     async def stop(self) -> None:
         """Stop taking updates, finish those taken, let the outbox finish its sends."""

@@ -23,6 +23,7 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 
 from bot.conversation import Conversations, DeliverDirectly, Inbound
 from bot.engine import Say
+from bot.holding import Holding
 from bot.i18n import Catalogs, Rendered, supported
 from bot.outbox import Outbox
 from bot.telegram import callback_data, texts
@@ -84,6 +85,7 @@ class Handlers:
         self.storage_turn = storage_turn
         self.urgent = urgent
         self.conversations = conversations
+        self.holding = Holding(conversations)  # messages wait here while storage is down
         self.catalogs = catalogs
         self.sender = sender
         self.outbox = outbox
@@ -187,7 +189,7 @@ class Handlers:
         )
         try:
             async with self._turn(self.urgent(update)):
-                await self.conversations.receive(inbound)
+                await self.holding.receive(inbound)
         except DeliverDirectly as direct:
             # Storage is down and this is a crisis: the replies go now, not through the outbox.
             logger.error("crisis reply for a Telegram chat sent directly (storage down)")

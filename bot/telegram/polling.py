@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ExtBot
 
 from bot.telegram.ordering import InHand
@@ -31,15 +31,33 @@ class TolerantBot(ExtBot):
     PTB reads a batch of updates as a whole: one malformed update fails the batch, the offset
     never moves past it, and polling asks for the same batch forever. Here the batch is read
     again one update at a time, and an unreadable one becomes an empty update (no handler
-    takes it), so that its id is confirmed and everything after it is handled."""
+    takes it), so that its id is confirmed and everything after it is handled.
 
-    __slots__ = ("_in_hand", "_raw_updates")
+    It also remembers whether the last Bot API call reached Telegram (`reachable`), for the
+    health check."""
+
+    __slots__ = ("_in_hand", "_raw_updates", "_reachable")
 
     def attach(self, in_hand: InHand) -> None:
         self._in_hand = in_hand  # an underscore name: PTB freezes the public ones
 
+    @property
+    def reachable(self) -> bool | None:
+        """Whether the last call got an answer from Telegram (an error such as 400, 403 or
+        429 counts: Telegram answered); False after a network failure or a 5xx; None before
+        the first call."""
+        return getattr(self, "_reachable", None)
+
     async def _do_post(self, endpoint: str, data: dict[str, Any], **kwargs: Any) -> Any:
-        result = await super()._do_post(endpoint, data, **kwargs)
+        try:
+            result = await super()._do_post(endpoint, data, **kwargs)
+        except NetworkError as exc:  # BadRequest is one too, but Telegram did answer it
+            self._reachable = isinstance(exc, BadRequest)
+            raise
+        except TelegramError:
+            self._reachable = True
+            raise
+        self._reachable = True
         if endpoint == "getUpdates":
             self._raw_updates = result
         return result

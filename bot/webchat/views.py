@@ -12,7 +12,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.app import CATALOGS, CONVERSATIONS, DB
-from bot.conversation import Inbound
+from bot.conversation import DeliverDirectly, Inbound
 from bot.engine import State
 from bot.i18n import LANGUAGES, NATIVE_NAMES, RTL, supported, web_texts
 from storage import repo
@@ -131,7 +131,15 @@ async def send(request: web.Request) -> web.Response:
         payload=payload[:64] if payload else None,
         language_hint=_browser_language(request),
     )
-    await request.app[CONVERSATIONS].receive(inbound)
+    try:
+        await request.app[CONVERSATIONS].receive(inbound)
+    except DeliverDirectly as direct:
+        # Storage is down and this is a crisis: the lines now, straight from memory. The page
+        # keeps the typed text and says sending failed, so it can be sent again later.
+        logger.error("crisis reply for a web chat sent directly (storage down)")
+        return web.json_response(
+            {"messages": [], "direct": [r.text for r in direct.replies], "stored": False}
+        )
     after = body.get("after") if isinstance(body.get("after"), int) else 0
     response = web.json_response(await _snapshot(request, external_id, after))
     _set_cookie(response, fresh, request)

@@ -156,7 +156,12 @@ def test_babel_cfg_contexts_are_the_ones_the_runtime_renders_with() -> None:
         "bot/engine/answers.py": ENGINE_CONTEXT,
         "bot/escalation.py": "escalation",
     }
-    for relative in ("bot/conversation.py", "bot/i18n.py", "bot/telegram/texts.py"):
+    for relative in (
+        "bot/conversation.py",
+        "bot/i18n.py",
+        "bot/telegram/texts.py",
+        "bot/privacy.py",
+    ):
         if (ROOT / relative).exists():
             expected[relative] = _context_constant(relative)
     for relative, context in expected.items():

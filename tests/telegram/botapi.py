@@ -90,7 +90,12 @@ class BotAPI:
         self._new_update = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._webhook_queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self._webhook_task: asyncio.Task[None] | None = None
+        self._webhook_tasks: list[asyncio.Task[None]] = []
+        # Telegram posts up to max_connections updates at once (40 by default), but those of one
+        # chat one after the other: the next only once the previous one was answered.
+        self.webhook_connections = 1
+        self._chat_turns: dict[Any, asyncio.Lock] = {}
+        self._queued: set[int] = set()  # update ids queued or being posted
         self.port = 0
 
     # --- server ------------------------------------------------------------------------
@@ -105,9 +110,9 @@ class BotAPI:
         self.port = site._server.sockets[0].getsockname()[1]
 
     async def close(self) -> None:
-        if self._webhook_task is not None:
-            self._webhook_task.cancel()
-            await asyncio.gather(self._webhook_task, return_exceptions=True)
+        for task in self._webhook_tasks:
+            task.cancel()
+        await asyncio.gather(*self._webhook_tasks, return_exceptions=True)
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -140,7 +145,7 @@ class BotAPI:
         update.setdefault("update_id", next(self._update_ids))
         self.updates.append(update)
         if self.webhook:
-            self._webhook_queue.put_nowait(update)
+            self._queue_webhook(update)
         self._new_update.set()
         return update
 
@@ -403,10 +408,14 @@ class BotAPI:
             self.webhook = None
             return True
         self.webhook = params
-        if self._webhook_task is None:
-            self._webhook_task = asyncio.create_task(self._deliver_webhooks())
-        for update in self.updates:
-            self._webhook_queue.put_nowait(update)
+        if not self._webhook_tasks:
+            self._webhook_tasks = [
+                asyncio.create_task(self._deliver_webhooks())
+                for _ in range(self.webhook_connections)
+            ]
+        for update in self.updates:  # waiting ones, unless already on their way
+            if update["update_id"] not in self._queued:
+                self._queue_webhook(update)
         return True
 
     async def _api_deleteWebhook(self, params: dict[str, Any]) -> bool:
@@ -431,28 +440,37 @@ class BotAPI:
     async def _api_logOut(self, params: dict[str, Any]) -> bool:
         return True
 
-    # --- webhook delivery, as Telegram does it: one at a time, again until 2xx ----------------
+    # --- webhook delivery, as Telegram does it: again until 2xx ------------------------------
 
     async def _deliver_webhooks(self) -> None:
         async with ClientSession(timeout=ClientTimeout(total=30)) as session:
             while True:
                 update = await self._webhook_queue.get()
-                for _ in range(50):
-                    hook = self.webhook
-                    if not hook:
+                async with self._chat_turns.setdefault(_chat_of(update), asyncio.Lock()):
+                    await self._post_webhook(session, update)
+
+    def _queue_webhook(self, update: dict[str, Any]) -> None:
+        self._queued.add(update["update_id"])
+        self._webhook_queue.put_nowait(update)
+
+    async def _post_webhook(self, session: ClientSession, update: dict[str, Any]) -> None:
+        for _ in range(50):
+            hook = self.webhook
+            if not hook:
+                break
+            headers = {}
+            if hook.get("secret_token"):
+                headers["X-Telegram-Bot-Api-Secret-Token"] = hook["secret_token"]
+            try:
+                async with session.post(hook["url"], json=update, headers=headers) as r:
+                    self.webhook_deliveries.append((update["update_id"], r.status))
+                    if r.status < 300:
+                        self.updates = [u for u in self.updates if u is not update]
+                        self._queued.discard(update["update_id"])
                         break
-                    headers = {}
-                    if hook.get("secret_token"):
-                        headers["X-Telegram-Bot-Api-Secret-Token"] = hook["secret_token"]
-                    try:
-                        async with session.post(hook["url"], json=update, headers=headers) as r:
-                            self.webhook_deliveries.append((update["update_id"], r.status))
-                            if r.status < 300:
-                                self.updates = [u for u in self.updates if u is not update]
-                                break
-                    except OSError:
-                        self.webhook_deliveries.append((update["update_id"], 0))
-                    await asyncio.sleep(0.2)
+            except OSError:
+                self.webhook_deliveries.append((update["update_id"], 0))
+            await asyncio.sleep(0.2)
 
     # --- JSON shapes -------------------------------------------------------------------------
 
@@ -588,3 +606,12 @@ _MEDIA: dict[str, dict[str, Any]] = {
     "document": {"document": {"file_id": "d1", "file_unique_id": "u4", "file_name": "brief.pdf"}},
     "location": {"location": {"latitude": 52.37, "longitude": 4.89}},
 }
+
+
+def _chat_of(update: dict[str, Any]) -> Any:
+    for kind in ("message", "edited_message"):
+        if kind in update:
+            return update[kind].get("chat", {}).get("id")
+    if "callback_query" in update:
+        return update["callback_query"].get("message", {}).get("chat", {}).get("id")
+    return None

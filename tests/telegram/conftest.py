@@ -22,8 +22,8 @@ from tests.telegram.botapi import BotAPI
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def config(botapi: BotAPI, tmp_path: Path) -> Config:
+def telegram_config(botapi: BotAPI, tmp_path: Path) -> Config:
+    """Settings for the whole app with Telegram against the stand-in, on a fresh SQLite file."""
     return Config(
         telegram_token=botapi.token,
         telegram_api_base_url=botapi.base_url,
@@ -32,6 +32,11 @@ def config(botapi: BotAPI, tmp_path: Path) -> Config:
         locales_dir=ROOT / "locales",
         send_rate=0,
     )
+
+
+@pytest.fixture
+def config(botapi: BotAPI, tmp_path: Path) -> Config:
+    return telegram_config(botapi, tmp_path)
 
 
 @pytest.fixture(autouse=True)

@@ -10,13 +10,18 @@ from bot.config import Config
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def config(tmp_path: Path) -> Config:
+def web_config(tmp_path: Path) -> Config:
+    """Settings for the app without Telegram, on a fresh SQLite file."""
     return Config(
         database_url=f"sqlite:///{tmp_path / 'web.db'}",
         flows_dir=ROOT / "flows",
         locales_dir=ROOT / "locales",
     )
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    return web_config(tmp_path)
 
 
 @pytest.fixture

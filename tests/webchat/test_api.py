@@ -118,4 +118,19 @@ async def test_reset_starts_a_new_conversation(client):
 async def test_simulator_page_and_health(client):
     page = await client.get("/simulator")
     assert 'data-mode="simulator"' in await page.text()
-    assert (await (await client.get("/healthz")).json()) == {"status": "ok"}
+    health = await (await client.get("/healthz")).json()
+    assert health == {"status": "ok", "database": "ok"}
+
+
+async def test_a_crisis_gets_its_lines_when_storage_is_gone(client, tmp_path):
+    await client.get("/")
+    await send(client, text="/start")
+    # The database file disappears under the running app: every query now fails.
+    await client.app[DB].engine.dispose()
+    (tmp_path / "web.db").rename(tmp_path / "elsewhere.db")
+    (tmp_path / "web.db").mkdir()  # not even a new empty file can take its place
+    data = await send(client, text="ik wil niet meer leven")
+    assert data["stored"] is False and data["messages"] == []
+    assert any("113" in line and "112" in line for line in data["direct"])
+    calm = await client.post("/chat/api/send", json={"text": "hallo"})
+    assert calm.status == 500  # not stored: the page keeps the text and says so

@@ -89,7 +89,20 @@
         body: JSON.stringify({ ...body, after: last }),
       });
       if (!r.ok) throw new Error(String(r.status));
-      show(await r.json());
+      const data = await r.json();
+      if (data.stored === false) {
+        // Not stored (storage down): crisis lines straight from the server; the text stays.
+        for (const text of data.direct || []) {
+          const li = document.createElement("li");
+          li.className = "bot";
+          li.dir = "auto";
+          li.textContent = text;
+          li.dataset.testid = "bot-message";
+          list.appendChild(li);
+        }
+        throw new Error("not stored");
+      }
+      show(data);
       if (body.text === input.value.trim()) input.value = "";
     } catch (e) {
       // Keep what the resident typed in the box so nothing is lost.

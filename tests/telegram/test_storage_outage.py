@@ -1,0 +1,77 @@
+"""PostgreSQL unreachable for ten seconds while residents write: the crisis reply still goes
+out within seconds, every other message is answered after recovery, in order, and nothing is
+lost or sent twice."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import pytest
+from sqlalchemy.engine import make_url
+from sqlmodel import select
+
+from bot.app import DB
+from storage.cases import Case
+from storage.models import OutboxMessage, TranscriptEntry
+from tests.cable import Cable
+from tests.telegram.conftest import running
+
+pytestmark = pytest.mark.postgres
+
+CALM, CRISIS = 7001, 7002
+OUTAGE = 10.0
+
+
+@pytest.fixture
+async def cable(postgres_database: str):
+    cable = Cable()
+    await cable.plug()
+    yield cable
+    await cable.pull()
+
+
+async def test_ten_seconds_without_postgresql(botapi, config, postgres_database, cable) -> None:
+    url = make_url(postgres_database).set(port=cable.port).render_as_string(hide_password=False)
+    async with running(replace(config, database_url=url)) as app:
+        await botapi.say(CALM, "hallo")  # known, greeted, language picked below
+        await botapi.click(CALM, "Nederlands")
+        before = len(botapi.texts(CALM))
+
+        await cable.pull()
+        pulled = time.monotonic()
+        botapi.text(CALM, "/menu")
+        botapi.text(CALM, "/hulp")
+        botapi.text(CRISIS, "ik wil niet meer leven")
+        crisis = await botapi.wait_sent(CRISIS, 1, timeout=8)
+        crisis_after = time.monotonic() - pulled
+        assert "113" in crisis[0]
+        assert crisis_after < 5, f"crisis reply took {crisis_after:.1f}s"
+        assert len(botapi.texts(CALM)) == before  # not answered while the database is away
+
+        await botapi.settle(quiet=OUTAGE - (time.monotonic() - pulled), timeout=OUTAGE + 5)
+        await cable.plug()
+        answered = await botapi.wait_sent(CALM, before + 3, timeout=20)
+        await botapi.settle(quiet=1.0)
+        # /menu: the menu; /hulp: the help, then the open question again. Once each, in order.
+        assert botapi.texts(CALM)[before:] == answered[before:]
+        menu, help_text, again = answered[before:]
+        assert menu == again == "Waar kan ik je mee helpen?"
+        assert help_text.startswith("Je praat met Buurtbot")
+
+        async with app[DB].transaction() as s:
+            crisis_case = (await s.exec(select(Case))).all()
+            written = (await s.exec(select(TranscriptEntry).order_by(TranscriptEntry.id))).all()
+            queued = (await s.exec(select(OutboxMessage))).all()
+        assert [(c.priority, c.reason) for c in crisis_case] == [("urgent", "suicide")]
+        incoming = [e.text for e in written if e.direction == "in"]
+        assert incoming[:2] == ["hallo", "Nederlands"]
+        assert sorted(incoming[2:]) == sorted(["/menu", "/hulp", "ik wil niet meer leven"])
+        assert incoming.index("/menu") < incoming.index("/hulp")
+        # The crisis lines went out once, directly; the transcript says so, the outbox has none.
+        assert botapi.texts(CRISIS)[: len(crisis)] == crisis
+        sent_directly = [e.text for e in written if (e.data or {}).get("sent")]
+        assert sent_directly == crisis[:1]
+        assert botapi.texts(CRISIS).count(crisis[0]) == 1
+        assert all(m.status == "sent" for m in queued)
+        assert not any(m.priority == 0 for m in queued)
