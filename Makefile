@@ -17,22 +17,36 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 # Debian packages the tests use: Chromium for the browser tests (Playwright drives it at
-# /usr/bin/chromium; `playwright install` cannot download here) and gettext for `msgfmt --check`.
-# Installed when missing and we are root; otherwise those tests say what is missing.
+# /usr/bin/chromium; `playwright install` cannot download here), gettext for `msgfmt --check`,
+# and the checkers of deploy/ (tests/deploy): nginx and openssl for the proxy example,
+# systemd-analyze for the unit, docker-compose for `compose config` (without recommends: the
+# Docker daemon is not needed to check the file). Installed when missing and we are root;
+# otherwise those tests say what is missing.
 system-packages:
-	@missing=""; \
+	@missing=""; lean=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
-	if [ -n "$$missing" ]; then \
+	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
+	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
+	docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null \
+	  || lean="docker-compose"; \
+	if [ -n "$$missing$$lean" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing Debian packages:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	    echo "installing Debian packages:$$missing $$lean"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq || exit 1; \
+	    if [ -n "$$missing" ]; then apt-get install -y -qq $$missing >/dev/null || exit 1; fi; \
+	    if [ -n "$$lean" ]; then \
+	      apt-get install -y -qq --no-install-recommends $$lean >/dev/null || exit 1; \
+	    fi; \
 	  else \
-	    echo "missing Debian packages:$$missing (install them to run every test)"; \
+	    echo "missing Debian packages:$$missing $$lean (install them to run every test)"; \
 	  fi; \
 	fi
 
 run: install
+	$(BIN)/buurtbot db upgrade
 	$(BIN)/buurtbot run
 
 test: install system-packages

@@ -98,7 +98,7 @@ def run(config: Config) -> int:
     print(f"Dashboard for social workers: {base}/dashboard")
     if password:
         print(f"First run: log in to the dashboard as 'admin' with password {password}")
-        print("  (shown once; change it with: .venv/bin/buurtbot users passwd admin)")
+        print("  (shown once; change it with: buurtbot users passwd admin)")
     print("Telegram: " + ("on" if config.telegram_token else "off (set TELEGRAM_BOT_TOKEN)"))
     from bot.logs import AccessLogger
 
