@@ -74,6 +74,15 @@ def _on_sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _on_sqlite_invalidate(dbapi_connection: Any, _record: Any, _exception: Any) -> None:
+    # A task cancelled in the middle of a statement (a page closed while its request ran, a
+    # timeout, shut-down) gets its connection thrown away. Closing it does not end the
+    # transaction while the interrupted statement is unfinished, so the file stayed locked for
+    # every other connection until the garbage collector came by: roll back first.
+    with contextlib.suppress(Exception):
+        dbapi_connection.rollback()
+
+
 class Database:
     """One engine per process. `schema` (PostgreSQL only) puts it on that `search_path`."""
 
@@ -99,6 +108,7 @@ class Database:
         if self.dialect == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _on_sqlite_connect)
             event.listen(self.engine.sync_engine, "begin", _on_sqlite_begin)
+            event.listen(self.engine.sync_engine, "invalidate", _on_sqlite_invalidate)
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )

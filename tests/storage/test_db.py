@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -94,6 +95,40 @@ async def test_transaction_rolls_back_on_error(database: Database) -> None:
     async with database.transaction() as s:
         count = (await s.exec(text("SELECT count(*) FROM resident"))).scalar()
     assert count == 0
+
+
+SLOW_QUERY = {
+    # a second or so of work, so that the cancellation lands in the middle of it
+    "sqlite": "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5000000)"
+    " SELECT count(*) FROM c",
+    "postgresql": "SELECT pg_sleep(1)",
+}
+
+
+async def test_a_transaction_cancelled_mid_statement_leaves_the_database_usable(
+    database: Database,
+) -> None:
+    # A page closed while its request ran, a timeout, shut-down: the task is cancelled in the
+    # middle of a statement. Once, SQLite stayed locked for every later transaction after that.
+    started = asyncio.Event()
+
+    async def interrupted() -> None:
+        async with database.transaction() as s:
+            await repo.get_or_create_resident(s, "web", "lost", now=NOW)
+            started.set()
+            await s.exec(text(SLOW_QUERY[database.dialect]))
+
+    task = asyncio.ensure_future(interrupted())
+    await started.wait()
+    await asyncio.sleep(0.1)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    async with asyncio.timeout(5), database.transaction() as s:
+        await repo.get_or_create_resident(s, "web", "kept", now=NOW)
+    async with database.transaction() as s:
+        names = (await s.exec(text("SELECT external_id FROM resident"))).scalars().all()
+    assert names == ["kept"]
 
 
 async def test_savepoints_roll_back_inside_a_transaction(database: Database) -> None:
