@@ -1,6 +1,8 @@
 """The tables. Timestamps are aware UTC datetimes (`UTCDateTime`); JSON columns are text.
 
-Deleting a resident (`/vergeet`) deletes their conversation state, transcript and outbox rows.
+`/vergeet` (storage/privacy.py) empties a resident: their conversation state, transcript, cases,
+notes and outbox rows go, the row itself stays under a new pseudonym until the confirmation is
+sent and the purge removes it. What is kept, and for how long: docs/privacy.md.
 """
 
 from __future__ import annotations
