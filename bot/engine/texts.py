@@ -23,6 +23,7 @@ HELP = N_(
     "/mens: met een mens praten\n"
     "/taal: een andere taal kiezen\n"
     "/stop: stoppen\n"
+    "/gegevens: zien wat ik over je bewaar\n"
     "/vergeet: je gegevens wissen"
 )
 NOT_UNDERSTOOD = N_("Dat begreep ik niet. Druk op een van de knoppen, of typ het nummer.")
