@@ -58,11 +58,16 @@ def head() -> str | None:
 
 
 def _current(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
+    # Read Alembic's table directly: configuring a MigrationContext logs two lines each time.
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def _upgrade(connection: Connection) -> Upgrade:
     before = _current(connection)
+    if before is not None and before == head():
+        return Upgrade(before, before)  # quietly: Alembic would log its set-up on every start
     stamped = before is None and inspect(connection).has_table("resident")
     config = _config(connection)
     if stamped:
