@@ -14,6 +14,8 @@ class Config:
     database_url: str = "sqlite:///data/buurtbot.db"
     flows_dir: Path = Path("flows")
     locales_dir: Path = Path("locales")
+    # Messages held while the database does not answer, kept until stored (bot/spool.py).
+    spool_dir: Path = Path("data/spool")
     dashboard_host: str = "127.0.0.1"
     dashboard_port: int = 8080
     webhook_url: str | None = None
@@ -41,6 +43,7 @@ class Config:
             database_url=e.get("DATABASE_URL") or cls.database_url,
             flows_dir=Path(e.get("BUURTBOT_FLOWS_DIR") or cls.flows_dir),
             locales_dir=Path(e.get("BUURTBOT_LOCALES_DIR") or cls.locales_dir),
+            spool_dir=Path(e.get("BUURTBOT_SPOOL_DIR") or cls.spool_dir),
             dashboard_host=e.get("DASHBOARD_HOST") or cls.dashboard_host,
             dashboard_port=int(e.get("DASHBOARD_PORT") or cls.dashboard_port),
             webhook_url=e.get("WEBHOOK_URL") or None,

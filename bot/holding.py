@@ -11,9 +11,15 @@ being sent a second time.
 While a chat has held messages, its newer messages queue behind them (after their own risk
 check), so no message overtakes an earlier one.
 
-Held messages live in this process's memory: a process killed during an outage loses the
-ones it holds (Telegram does not send them again, they were confirmed). `held` counts them
-for /metrics and the logs.
+Held messages are kept in memory and, once `open` has given a spool directory, on disk too
+(`bot.spool`): `receive` returns only once a held message is fsynced there (a crisis
+message's lines do not wait for the disk), and a message leaves the spool once stored. At
+`open`, the messages that a stopped or killed process left in the spool are queued first and
+replayed like any held ones, so a process killed during an outage loses nothing (Telegram does
+not send confirmed updates again). The disk work runs on one thread of its own, in the order
+asked, so the event loop does not wait for fsync. Should the spool directory be unusable,
+messages are held in memory only, with an error in the log. `held` counts them for /metrics
+and the logs.
 """
 
 from __future__ import annotations
@@ -22,12 +28,18 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict, deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from bot.conversation import Conversations, DeliverDirectly, Inbound
 from bot.i18n import Rendered
+from bot.spool import Held, Spool
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +47,20 @@ logger = logging.getLogger(__name__)
 OUTAGE = (OperationalError, InterfaceError, OSError, TimeoutError)
 FIRST_RETRY = 0.5  # seconds; doubles up to MAX_RETRY while the database stays away
 MAX_RETRY = 5.0
+T = TypeVar("T")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _report(written: asyncio.Future[None]) -> None:
+    if not written.cancelled() and (exc := written.exception()) is not None:
+        _report_failure(exc)
+
+
+def _report_failure(exc: BaseException) -> None:
+    logger.error("could not spool a held message (%s); held in memory only", exc)
 
 
 def is_outage(exc: BaseException) -> bool:
@@ -46,15 +72,45 @@ def is_outage(exc: BaseException) -> bool:
 class Holding:
     """The way in for every channel: the conversation path, with a place to wait."""
 
-    def __init__(self, conversations: Conversations, *, first_retry: float = FIRST_RETRY) -> None:
+    def __init__(
+        self,
+        conversations: Conversations,
+        *,
+        first_retry: float = FIRST_RETRY,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
         self.conversations = conversations
         self.first_retry = first_retry
-        self._chats: OrderedDict[tuple[str, str], deque[Inbound]] = OrderedDict()
+        self.clock = clock
+        self._chats: OrderedDict[tuple[str, str], deque[Held]] = OrderedDict()
         self._task: asyncio.Task[None] | None = None
+        self._spool: Spool | None = None
+        self._io: ThreadPoolExecutor | None = None
 
     @property
     def held(self) -> int:
         return sum(len(q) for q in self._chats.values())
+
+    async def open(self, directory: Path) -> None:
+        """Keep held messages in `directory` as well, and replay those that processes now
+        gone left there."""
+        spool = Spool(directory)
+        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spool")
+        try:
+            found = await self._disk(spool.open)
+        except OSError as exc:
+            logger.error(
+                "spool directory %s unusable (%s); held messages are kept in memory only",
+                directory,
+                exc,
+            )
+            await self._disk(spool.close)
+            self._io.shutdown()
+            self._io = None
+            return
+        self._spool = spool
+        for held in found:
+            self._queue((held.inbound.channel, held.inbound.external_id), held)
 
     async def receive(self, inbound: Inbound) -> list[Rendered]:
         """Like `Conversations.receive`; returns [] when the message was held for later.
@@ -62,24 +118,42 @@ class Holding:
         key = (inbound.channel, inbound.external_id)
         if key in self._chats:  # earlier messages of this chat wait: keep the order
             crisis = self.conversations.crisis_replies(inbound)
-            self._hold(key, replace(inbound, crisis_sent=bool(crisis)))
+            await self._hold(key, replace(inbound, crisis_sent=bool(crisis)), wait=not crisis)
             if crisis:
                 raise DeliverDirectly(crisis)
             return []
         try:
             return await self.conversations.receive(inbound)
         except DeliverDirectly:
-            self._hold(key, replace(inbound, crisis_sent=True))
+            await self._hold(key, replace(inbound, crisis_sent=True), wait=False)
             raise
         except Exception as exc:
             if not is_outage(exc):
                 raise
             logger.warning("storage unavailable (%s); message held", type(exc).__name__)
-            self._hold(key, inbound)
+            await self._hold(key, inbound)
             return []
 
-    def _hold(self, key: tuple[str, str], inbound: Inbound) -> None:
-        self._chats.setdefault(key, deque()).append(inbound)
+    async def _hold(self, key: tuple[str, str], inbound: Inbound, *, wait: bool = True) -> None:
+        """Queue `inbound`; with a spool, write it there and return once it is on disk, or at
+        once (`wait=False`: crisis lines go out first, the write follows in a moment)."""
+        spool = self._spool
+        held = Held(spool.reserve() if spool else None, self.clock(), inbound)
+        # Asked for before the replay can run, so the spool writes it before its `done`.
+        written = self._disk(spool.add, held) if spool else None
+        self._queue(key, held)
+        if written is None:
+            return
+        if not wait:
+            written.add_done_callback(_report)
+            return
+        try:
+            await written
+        except OSError as exc:
+            _report_failure(exc)
+
+    def _queue(self, key: tuple[str, str], held: Held) -> None:
+        self._chats.setdefault(key, deque()).append(held)
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._replay())
 
@@ -90,7 +164,7 @@ class Holding:
         while self._chats:
             key, queue = next(iter(self._chats.items()))
             try:
-                await self.conversations.receive(queue[0])
+                await self.conversations.receive(queue[0].inbound)
             except DeliverDirectly:
                 pass  # not possible: a held crisis is marked as sent; kept for safety
             except Exception as exc:
@@ -101,15 +175,34 @@ class Holding:
                     delay = min(delay * 2, MAX_RETRY)
                     continue
             delay = self.first_retry
-            queue.popleft()
+            held = queue.popleft()
             if not queue:
                 del self._chats[key]
                 logger.info("held messages of a chat handed over; %d still held", self.held)
+            if self._spool is not None and held.seq is not None:
+                try:
+                    await self._disk(self._spool.done, held.seq)
+                except OSError as exc:
+                    logger.error("could not mark a held message as stored in the spool (%s)", exc)
+
+    def _disk(self, work: Callable[..., T], *args: object) -> asyncio.Future[T]:
+        """Run `work` on the spool's own thread, after what was asked of it before."""
+        assert self._io is not None
+        return asyncio.get_running_loop().run_in_executor(self._io, work, *args)
 
     async def close(self) -> None:
+        """Stop replaying; what is still held stays in the spool for the next start."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         if self.held:
-            logger.error("stopping with %d held message(s) not stored", self.held)
+            where = "kept in the spool" if self._spool is not None else "lost"
+            logger.error("stopping with %d held message(s) not stored (%s)", self.held, where)
+        if self._spool is not None and self._io is not None:
+            try:
+                await self._disk(self._spool.close)
+            except OSError as exc:
+                logger.error("could not close the spool file (%s)", exc)
+            self._io.shutdown()
+        self._spool, self._io = None, None

@@ -48,6 +48,7 @@ class State:
     outbox: dict[tuple[str, str], Waiting] = field(default_factory=dict)  # (channel, priority)
     telegram_up: bool | None = None  # None: the channel is not configured
     at: datetime | None = None
+    held: int | None = None  # messages held for the database (bot.holding); None: no channel
 
 
 async def read_state(db: Database, now: datetime) -> State:
@@ -102,6 +103,13 @@ class _StateCollector(Collector):
             )
             telegram.add_metric([], 1.0 if state.telegram_up else 0.0)
             yield telegram
+        if state.held is not None:  # most wanted while the database is down
+            held = GaugeMetricFamily(
+                "buurtbot_held_messages",
+                "Residents' messages held until the database answers (also in the spool)",
+            )
+            held.add_metric([], state.held)
+            yield held
         if not state.database_up or state.at is None:
             return  # no numbers rather than wrong ones
         now = state.at

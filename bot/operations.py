@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
@@ -94,6 +95,16 @@ def telegram_status(app: web.Application) -> str | None:
     return channel.status() if channel is not None else "down"
 
 
+def held_messages(app: web.Application) -> int | None:
+    """Messages the Telegram channel holds for the database, None when it is off."""
+    if not app[CONFIG].telegram_token:
+        return None
+    from bot.telegram import TELEGRAM
+
+    channel = app.get(TELEGRAM)
+    return channel.held if channel is not None else 0
+
+
 def _problem(exc: BaseException) -> str:
     # The kind of failure only: the message may name hosts, users or SQL.
     return "timeout" if isinstance(exc, TimeoutError) else f"error: {type(exc).__name__}"
@@ -123,7 +134,7 @@ async def metrics(request: web.Request) -> web.Response:
         state = State(database_up=False)
     telegram = telegram_status(request.app)
     if telegram is not None:
-        state = State(state.database_up, state.cases, state.outbox, telegram == "ok", state.at)
+        state = replace(state, telegram_up=telegram == "ok", held=held_messages(request.app))
     body = request.app[METRICS].render(state)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 

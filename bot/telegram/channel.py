@@ -20,6 +20,7 @@ from telegram.request import HTTPXRequest
 
 from bot.config import Config
 from bot.conversation import Conversations
+from bot.holding import Holding
 from bot.i18n import Catalogs
 from bot.metrics import Metrics
 from bot.outbox import Outbox, Pacer
@@ -112,6 +113,7 @@ class Parts:
     sender: TelegramSender
     outbox: Outbox
     processor: PerChatOrder
+    holding: Holding
 
 
 class TelegramChannel:
@@ -160,7 +162,7 @@ class TelegramChannel:
             storage_turn=(lambda: turn.held(urgent=True)) if turn is not None else None,
             metrics=self.metrics,
         )
-        Handlers(
+        handlers = Handlers(
             db=db,
             conversations=conversations,
             catalogs=catalogs,
@@ -168,13 +170,16 @@ class TelegramChannel:
             outbox=outbox,
             storage_turn=turn,
             urgent=urgent,
-        ).register(application)
-        return Parts(application, sender, outbox, processor)
+        )
+        handlers.register(application)
+        return Parts(application, sender, outbox, processor, handlers.holding)
 
     async def start(self, db: Database, conversations: Conversations, catalogs: Catalogs) -> None:
         self.parts = self.build(db, conversations, catalogs)
         self._conversations = conversations
         conversations.listeners.append(self.parts.outbox.notify)
+        # Messages a stopped process left held are queued before any new update comes in.
+        await self.parts.holding.open(self.config.spool_dir)
         self._starting = asyncio.create_task(self._bring_up(), name="telegram-start")
 
     async def _bring_up(self) -> None:
@@ -244,6 +249,11 @@ class TelegramChannel:
             return "starting"
         return "down"
 
+    @property
+    def held(self) -> int:
+        """Residents' messages held until the database answers (for /metrics)."""
+        return self.parts.holding.held if self.parts is not None else 0
+
     async def stop(self) -> None:
         """Stop taking updates, finish those taken, let the outbox finish its sends."""
         self.ready.clear()
@@ -259,6 +269,7 @@ class TelegramChannel:
         if self._started_app:
             await _quietly(application.stop(), "stopping the application")
             self._started_app = False
+        await _quietly(self.parts.holding.close(), "closing the held messages")
         await self.parts.outbox.stop()
         await self.parts.sender.pacer.close()
         if self._conversations is not None:

@@ -48,6 +48,7 @@ async def served(aiohttp_server, botapi: BotAPI, tmp_path: Path):
         database_url=f"sqlite:///{tmp_path / 'browser.db'}",
         flows_dir=ROOT / "flows",
         locales_dir=ROOT / "locales",
+        spool_dir=tmp_path / "spool",
         office_hours="altijd",
         send_rate=0,
     )

@@ -30,6 +30,7 @@ def telegram_config(botapi: BotAPI, tmp_path: Path) -> Config:
         database_url=f"sqlite:///{tmp_path / 'buurtbot.db'}",
         flows_dir=ROOT / "flows",
         locales_dir=ROOT / "locales",
+        spool_dir=tmp_path / "spool",  # not the working directory's, which other runs share
         send_rate=0,
     )
 

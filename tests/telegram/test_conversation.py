@@ -113,6 +113,7 @@ def start_process(botapi, config):
         "DATABASE_URL": config.database_url,
         "BUURTBOT_FLOWS_DIR": str(ROOT / "flows"),
         "BUURTBOT_LOCALES_DIR": str(ROOT / "locales"),
+        "BUURTBOT_SPOOL_DIR": str(config.spool_dir),
         "BUURTBOT_SEND_RATE": "0",
     }
 
