@@ -5,6 +5,9 @@ Channels (Telegram, web chat, terminal) turn what they receive into an `Inbound`
 `Conversations.receive`. Nothing is sent from here: replies become outbox rows in the same
 transaction as the state change that caused them, and each channel's sender delivers them.
 
+A message a channel delivers again (its `key` handled already) is not handled again: its
+flow moves once, its transcript is written once, its replies are queued once.
+
 The order for every message, in every state:
 1. risk check (pure, before any database work, so a crisis reply exists even when the
    database is down: then `DeliverDirectly` carries it to the channel);
@@ -62,7 +65,7 @@ from bot.metrics import Metrics
 from bot.risk import Assessment, RiskModel, assess
 from bot.risk import load as load_risk
 from bot.risk.assessment import NOTHING
-from storage import cases, contacts, repo
+from storage import cases, contacts, handled, repo
 from storage.db import Database
 from storage.models import PRIORITY_CRISIS, PRIORITY_NORMAL, Resident
 
@@ -91,6 +94,7 @@ class Inbound:
     payload: str | None = None  # a pressed button
     language_hint: str | None = None  # e.g. Telegram's language_code
     crisis_sent: bool = False  # held while storage was down; its crisis lines went out then
+    key: str | None = None  # the channel's id for it: Telegram's update_id, the web page's id
 
 
 class DeliverDirectly(Exception):
@@ -109,6 +113,7 @@ class _Turn:
     lang: str
     script: str | None = None  # the language of the message's script (Arabic, Ge'ez), if any
     replies: list[tuple[Rendered, int]] = field(default_factory=list)  # (message, priority)
+    again: bool = False  # the message was handled before; only its crisis lines are sent again
 
     def add(self, rendered: Rendered, priority: int = PRIORITY_NORMAL) -> None:
         self.replies.append((rendered, priority))
@@ -180,7 +185,9 @@ class Conversations:
                 raise
             logger.error("storage failed; sending the crisis reply directly", exc_info=exc)
             raise DeliverDirectly(self._crisis_lines(inbound, assessment, decision)) from exc
-        if self.metrics is not None:  # once stored: a message held in an outage counts once
+        if turn is None:  # handled already: delivered a second time
+            return []
+        if self.metrics is not None and not turn.again:  # held, or delivered twice: counts once
             self.metrics.received(inbound.channel)
         for listener in self.listeners:
             listener(min((p for _, p in turn.replies), default=PRIORITY_NORMAL))
@@ -205,10 +212,17 @@ class Conversations:
         lang = _message_language(assessment, inbound)
         return [self._say(m, lang) for m in decision.say]
 
-    async def _receive(self, inbound: Inbound, assessment: Assessment, decision: Decision) -> _Turn:
+    async def _receive(
+        self, inbound: Inbound, assessment: Assessment, decision: Decision
+    ) -> _Turn | None:
+        """The turn of `inbound`, stored; None when it was handled before (nothing stored)."""
         now = self.clock()
         async with self.db.transaction() as s:
             await repo.lock_chat(s, inbound.channel, inbound.external_id)
+            if inbound.key is not None and not await handled.first_time(
+                s, inbound.channel, inbound.key, now=now
+            ):
+                return await self._again(s, inbound, assessment, decision, now)
             resident = await repo.get_or_create_resident(
                 s, inbound.channel, inbound.external_id, now=now
             )
@@ -269,11 +283,36 @@ class Conversations:
                 await repo.save_state(s, resident.id, {**data, **state.to_dict()}, now=now)
         return turn
 
+    async def _again(
+        self,
+        s: AsyncSession,
+        inbound: Inbound,
+        assessment: Assessment,
+        decision: Decision,
+        now: datetime,
+    ) -> _Turn | None:
+        """A message handled before, delivered again: nothing is done, except that a crisis
+        gets its crisis lines once more. The first handling may have been a held message whose
+        lines went out directly, from a process killed before they reached the resident."""
+        logger.info("update handled already: %s %s", inbound.channel, inbound.key)
+        if not decision.crisis or inbound.crisis_sent:
+            return None
+        resident = await repo.find_resident(s, inbound.channel, inbound.external_id)
+        if resident is None:
+            return None
+        turn = _Turn(
+            resident.language or _message_language(assessment, inbound),
+            script=script_language(inbound.text),
+            again=True,
+        )
+        self._say_risk(decision, turn)
+        replies = [(r.text, None, p) for r, p in turn.replies]
+        await repo.add_replies(s, resident.id, replies, now=now)
+        return turn
+
     # --- risk ----------------------------------------------------------------------------
 
-    async def _on_risk(
-        self, s: AsyncSession, rid: int, decision: Decision, turn: _Turn, now: datetime
-    ) -> None:
+    def _say_risk(self, decision: Decision, turn: _Turn) -> None:
         priority = PRIORITY_CRISIS if decision.crisis else PRIORITY_NORMAL
         for msgid in decision.say:
             turn.add(self._say(msgid, turn.lang), priority)
@@ -281,6 +320,12 @@ class Conversations:
             # Written in another script than the chosen language: the crisis lines in both.
             for msgid in decision.say:
                 turn.add(self._say(msgid, turn.script), priority)
+
+    async def _on_risk(
+        self, s: AsyncSession, rid: int, decision: Decision, turn: _Turn, now: datetime
+    ) -> None:
+        priority = PRIORITY_CRISIS if decision.crisis else PRIORITY_NORMAL
+        self._say_risk(decision, turn)
         if decision.ask_check:
             check = self._say(escalation.CHECK_QUESTION, turn.lang)
             yes, no = (self.catalogs.render(Say(t), turn.lang).text for t in (texts.YES, texts.NO))

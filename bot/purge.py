@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Config
 from bot.privacy import retention_of
+from storage import handled
 from storage.db import Database
 from storage.privacy import Purged, Retention, purge
 
@@ -34,6 +35,8 @@ EXPLAINED = {
     "else what is older than that",
     "erased": "rows emptied by /vergeet whose confirmation went out",
     "outbox_sent": "delivery records of messages sent more than {outbox_days} days ago",
+    "handled_keys": "ids of messages handled more than {handled_days} days ago, kept to "
+    "recognise a message delivered twice",
     "audit": "audit log rows older than {audit_days} days",
 }
 
@@ -143,6 +146,7 @@ def run_cli(config: Config, *, dry_run: bool, out: TextIO, err: TextIO) -> int:
         "flow_only_days": retention.flow_only_days,
         "outbox_days": retention.outbox_days,
         "audit_days": retention.audit_days,
+        "handled_days": handled.KEEP.days,
     }
     for category, tables in report.removed.items():
         counts = " ".join(f"{t}={n}" for t, n in tables.items()) or "nothing"

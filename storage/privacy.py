@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit
+from storage import audit, handled
 from storage.cases import OPEN, Case
 from storage.contacts import ContactEvent
 from storage.models import Conversation, OutboxMessage, OutboxStatus, Resident, TranscriptEntry
@@ -248,7 +248,7 @@ async def _delete_in(s: AsyncSession, table: Any, column: Any, ids: Sequence[int
 
 # --- the purge by retention ----------------------------------------------------------------------
 
-CATEGORIES = ("closed_cases", "flow_only", "erased", "outbox_sent", "audit")
+CATEGORIES = ("closed_cases", "flow_only", "erased", "outbox_sent", "handled_keys", "audit")
 """The retention categories, in the order the purge handles them."""
 
 
@@ -289,6 +289,7 @@ async def purge(s: AsyncSession, retention: Retention, *, now: datetime) -> Purg
       than that. A resident with a case keeps their whole conversation: the case refers to it.
     - erased: the emptied row `/vergeet` leaves, once nothing waits to be sent to it.
     - outbox_sent: delivery records of messages sent or given up `outbox_days` ago.
+    - handled_keys: ids of handled messages (storage/handled.py) older than `handled.KEEP`.
     - audit: audit log rows older than `audit_days`.
     """
     report = Purged()
@@ -300,6 +301,7 @@ async def purge(s: AsyncSession, retention: Retention, *, now: datetime) -> Purg
     await _outbox_sent(s, now - timedelta(days=retention.outbox_days), report)
     await _flow_only(s, now - timedelta(days=retention.flow_only_days), report)
     await _erased(s, now - ERASED_GRACE, report)
+    report.add("handled_keys", "keys", await handled.forget(s, before=now - handled.KEEP))
     audit_cutoff = now - timedelta(days=retention.audit_days)
     report.add(
         "audit", "audit_log", await _delete(s, audit.AuditEntry, audit.AuditEntry.at < audit_cutoff)

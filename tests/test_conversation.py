@@ -3,9 +3,11 @@ and a restart (a new `Conversations` over the same database) continues where the
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from bot.conversation import LANGUAGE_ASK, LANGUAGE_SET, Conversations, Inbound
@@ -13,6 +15,7 @@ from bot.engine import load, texts
 from bot.i18n import SWITCH_OFFER, Catalogs
 from storage import repo
 from storage.cases import Case
+from storage.handled import HandledMessage
 from storage.models import OutboxMessage, Resident
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -164,3 +167,80 @@ async def test_hostile_text_is_stored_and_answered(database):
         resident = (await s.exec(select(Resident))).one()
         entries = await repo.transcript(s, resident.id)
         assert entries[0].direction == "in" and "ሰላም" in entries[0].text
+
+
+# --- a message delivered twice (storage/handled.py) -----------------------------------------
+
+
+async def incoming(database, chat: str) -> list[str]:
+    async with database.transaction() as s:
+        resident = await repo.find_resident(s, "telegram", chat)
+        return [e.text for e in await repo.transcript(s, resident.id) if e.direction == "in"]
+
+
+async def queued(database) -> int:
+    async with database.transaction() as s:
+        return len((await s.exec(select(OutboxMessage))).all())
+
+
+async def test_a_message_delivered_twice_is_handled_once(database):
+    c = conversations(database)
+    await begin(c, "20")
+    update = Inbound("telegram", "20", text="1", key="5001")
+    first = await c.receive(update)
+    assert first[-1].text == "Wat speelt er?"
+    rows = await queued(database)
+    assert await c.receive(update) == []  # Telegram sent it again
+    assert await incoming(database, "20") == ["hallo", "Nederlands", "1"]
+    assert await queued(database) == rows
+    async with database.transaction() as s:
+        resident = await repo.find_resident(s, "telegram", "20")
+        assert (await repo.load_state(s, resident.id))["node"] == "situation"  # moved once
+        keys = (await s.exec(select(HandledMessage))).all()
+    assert [(k.channel, k.key, k.handled_at) for k in keys] == [("telegram", "5001", NOW)]
+    # The same words in a new message (a new key) are an answer of their own.
+    again = await c.receive(Inbound("telegram", "20", text="1", key="5002"))
+    assert again[0].text == "Je bent niet de enige."
+
+
+async def test_without_a_key_every_delivery_is_handled(database):
+    c = conversations(database)
+    await begin(c, "21")
+    await c.receive(text("21", "1"))
+    again = await c.receive(text("21", "1"))
+    assert again[0].text == "Je bent niet de enige."  # "1" answered the next question too
+    assert await incoming(database, "21") == ["hallo", "Nederlands", "1", "1"]
+    async with database.transaction() as s:
+        assert (await s.exec(select(HandledMessage))).all() == []
+
+
+async def test_a_delivery_whose_handling_failed_is_handled_when_it_comes_again(
+    database, monkeypatch
+):
+    c = conversations(database)
+    await begin(c, "22")
+    update = Inbound("telegram", "22", text="1", key="6001")
+    real = repo.add_replies
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("the process dies before its commit")
+
+    monkeypatch.setattr(repo, "add_replies", broken)
+    with pytest.raises(RuntimeError):
+        await c.receive(update)
+    monkeypatch.setattr(repo, "add_replies", real)
+    # The key was rolled back with the turn: the second delivery is the one that counts.
+    replies = await c.receive(update)
+    assert replies[-1].text == "Wat speelt er?"
+    assert await incoming(database, "22") == ["hallo", "Nederlands", "1"]
+
+
+async def test_two_deliveries_at_the_same_moment_are_handled_once(database):
+    """Two processes given the same update (a webhook re-sent while the first was still being
+    handled): one waits for the other's transaction and then finds the key."""
+    c = conversations(database)
+    await begin(c, "23")
+    update = Inbound("telegram", "23", text="1", key="7001")
+    results = await asyncio.gather(c.receive(update), conversations(database).receive(update))
+    assert sorted(bool(replies) for replies in results) == [False, True]  # one answered
+    assert await incoming(database, "23") == ["hallo", "Nederlands", "1"]

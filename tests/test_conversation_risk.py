@@ -4,6 +4,7 @@ reply still comes when the database is down."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -221,6 +222,47 @@ async def test_crisis_in_arabic_script_while_dutch_is_set_comes_in_both(database
     replies = await c.receive(msg("14", "بدي موت"))
     crisis = [r for r in replies if "0800-0113" in r.text]
     assert [r.language for r in crisis] == ["nl", "ar"]
+
+
+async def incoming(db, chat: str) -> list[str]:
+    async with db.transaction() as s:
+        resident = await repo.find_resident(s, "telegram", chat)
+        return [e.text for e in await repo.transcript(s, resident.id) if e.direction == "in"]
+
+
+async def test_a_crisis_delivered_twice_opens_one_case_and_sends_its_lines_again(database):
+    c = conversations(database)
+    await begin(c, "15")
+    update = replace(msg("15", SUICIDE), key="8001")
+    first = await c.receive(update)
+    assert first[0].text == escalation.CRISIS_SUICIDE
+    # Delivered again: crisis lines at least once; nothing else again, and no second case.
+    again = await c.receive(update)
+    assert [r.text for r in again] == [escalation.CRISIS_SUICIDE]
+    assert await incoming(database, "15") == ["hallo", "Nederlands", SUICIDE]
+    crisis_rows = [r for r in await outbox(database) if r.priority == 0]
+    assert [r.text for r in crisis_rows] == [escalation.CRISIS_SUICIDE] * 2
+    case = await only_case(database)
+    assert (case.priority, case.reason) == ("urgent", "suicide")
+
+
+async def test_a_held_crisis_delivered_again_does_not_lose_its_crisis_lines(database):
+    """The lines went out directly while storage was down, and the held message was stored
+    (bot/holding.py); the process died before Telegram heard the update was taken, so it
+    comes again. Whether the direct send got through is unknown: the lines are queued."""
+    c = conversations(database)
+    await begin(c, "16")
+    update = replace(msg("16", SUICIDE), key="8002")
+    await c.receive(replace(update, crisis_sent=True))  # stored after the outage
+    assert not [r for r in await outbox(database) if r.priority == 0]
+    again = await c.receive(update)
+    assert [r.text for r in again] == [escalation.CRISIS_SUICIDE]
+    assert [r.text for r in await outbox(database) if r.priority == 0] == [again[0].text]
+    assert await incoming(database, "16") == ["hallo", "Nederlands", SUICIDE]
+    assert (await only_case(database)).priority == "urgent"
+    # A held message handed over twice (after a restart) sent its lines itself: nothing more.
+    assert await c.receive(replace(update, crisis_sent=True)) == []
+    assert len([r for r in await outbox(database) if r.priority == 0]) == 1
 
 
 async def test_crisis_reply_comes_even_when_the_database_is_down(tmp_path: Path):

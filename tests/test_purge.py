@@ -15,11 +15,12 @@ from sqlmodel import func, select
 from bot import cli, purge
 from bot.app import CONFIG, DB, init_app
 from bot.config import Config
-from storage import audit, cases, contacts, notes, repo
+from storage import audit, cases, contacts, handled, notes, repo
 from storage.audit import AuditEntry
 from storage.cases import Case
 from storage.contacts import ContactEvent
 from storage.db import Database
+from storage.handled import HandledMessage
 from storage.models import Conversation, OutboxMessage, Resident, TranscriptEntry
 from storage.notes import CaseNote
 from storage.privacy import Retention
@@ -142,6 +143,20 @@ async def test_delivery_records_and_audit_rows_go_after_their_periods(database):
     assert "outbox_sent: outbox=2" in logged[-1].detail
 
 
+async def test_keys_of_handled_messages_go_after_two_days(database):
+    """Telegram re-sends an update for a day at most: after that its key has no use."""
+    async with database.transaction() as s:
+        for key, days in (("1001", 5), ("1002", 2.1), ("1003", 1.9), ("1004", 0)):
+            assert await handled.first_time(s, "telegram", key, now=ago(days))
+        assert await handled.first_time(s, "web", "a-uuid", now=ago(3))
+    report = await run(database)
+    assert report.removed["handled_keys"] == {"keys": 3}
+    assert "handled_keys: keys=3" in report.describe()
+    async with database.transaction() as s:
+        left = (await s.exec(select(HandledMessage.key).order_by(HandledMessage.key))).all()
+    assert left == ["1003", "1004"]
+
+
 async def test_the_row_left_by_vergeet_goes_once_the_confirmation_is_out(database):
     """After `/vergeet` a resident row holds only the confirmation (storage/privacy.erase)."""
     async with database.transaction() as s:
@@ -243,6 +258,7 @@ async def test_buurtbot_purge_prints_counts_per_category_and_no_text(sqlite_file
     assert out.splitlines()[0] == "Dry run: nothing was removed. A purge now would remove:"
     assert "  flow_only     residents=1 messages=2 topics=1 outbox=1" in out.splitlines()
     assert "  closed_cases  nothing" in out.splitlines()
+    assert "  handled_keys  nothing" in out.splitlines()
     assert TEXT not in out and "2400" not in out
     assert await count(sqlite_file, Resident) == 2
 

@@ -29,7 +29,7 @@ from bot.outbox import Outbox
 from bot.telegram import callback_data, texts
 from bot.telegram.ordering import PriorityGate
 from bot.telegram.sending import MAX_TEXT, TelegramSender, retry_seconds, units
-from storage import cases, repo
+from storage import cases, handled, repo
 from storage.db import Database
 from storage.models import PRIORITY_CRISIS, PRIORITY_NORMAL
 
@@ -150,11 +150,12 @@ class Handlers:
             return
         kind = next((k for k in MEDIA_KINDS if getattr(message, k, None)), "other")
         try:
-            await self._note_media(chat.id, kind, _language_hint(update))
+            noted = await self._note_media(update.update_id, chat.id, kind, _language_hint(update))
         except Exception:
             await self._apologise(update, chat)
             raise
-        self.outbox.notify()
+        if noted:
+            self.outbox.notify()
         if message.caption:  # the words with a photo are read like any message
             await self._receive(update, chat, text=message.caption)
 
@@ -186,6 +187,7 @@ class Handlers:
             text=text,
             payload=payload,
             language_hint=_language_hint(update),
+            key=str(update.update_id),  # Telegram sends an update again until it is confirmed
         )
         try:
             async with self._turn(self.urgent(update)):
@@ -201,11 +203,16 @@ class Handlers:
         self.outbox.notify()
         return True
 
-    async def _note_media(self, chat_id: int, kind: str, hint: str | None) -> None:
-        """Transcript (in the open case, if any) and the reply, in one transaction.
-        Belongs in the conversation path (`Inbound(media=...)`) once that exists."""
+    async def _note_media(self, update_id: int, chat_id: int, kind: str, hint: str | None) -> bool:
+        """Transcript (in the open case, if any) and the reply, in one transaction; False when
+        this update was noted before. Belongs in the conversation path (`Inbound(media=...)`)
+        once that exists."""
         now = _utcnow()
         async with self._turn(), self.db.transaction() as s:
+            # The caption goes on to the conversation path under the update's own key.
+            if not await handled.first_time(s, CHANNEL, f"{update_id}:media", now=now):
+                logger.info("update handled already: %s %s (media)", CHANNEL, update_id)
+                return False
             resident = await repo.get_or_create_resident(s, CHANNEL, str(chat_id), now=now)
             entry = await repo.add_transcript(
                 s, resident.id, "in", f"[{kind}]", now=now, data={"media": kind}
@@ -218,6 +225,7 @@ class Handlers:
             await repo.enqueue(
                 s, resident.id, reply.text, now=now, priority=PRIORITY_NORMAL, transcript_id=out.id
             )
+        return True
 
     async def _apologise(self, update: Update, chat: Chat) -> None:
         """Handling failed: say so plainly (the details go to the log, not to the resident)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,12 +17,14 @@ from bot.conversation import DeliverDirectly, Inbound
 from bot.engine import State
 from bot.i18n import LANGUAGES, NATIVE_NAMES, RTL, supported, web_texts
 from storage import repo
+from storage.handled import MAX_KEY
 
 logger = logging.getLogger(__name__)
 
 COOKIE = "buurtbot_chat"
 CHANNEL = "web"
 MAX_TEXT = 4096
+KEY = re.compile(rf"[0-9A-Za-z-]{{1,{MAX_KEY}}}")  # a UUID, or hex
 PAGE = (Path(__file__).parent / "static" / "chat.html").read_text(encoding="utf-8")
 
 
@@ -108,6 +111,14 @@ async def messages(request: web.Request) -> web.Response:
     return web.json_response(await _snapshot(request, external_id, after))
 
 
+def _scoped(external_id: str, key: str | None) -> str | None:
+    """The page's id made this chat's own: a key chosen by one browser never touches another
+    chat's messages."""
+    if key is None:
+        return None
+    return hashlib.blake2b(f"{external_id}:{key}".encode(), digest_size=16).hexdigest()
+
+
 async def send(request: web.Request) -> web.Response:
     if request.content_type != "application/json":
         raise web.HTTPUnsupportedMediaType(text="send JSON")  # also keeps out cross-site forms
@@ -120,16 +131,20 @@ async def send(request: web.Request) -> web.Response:
         raise web.HTTPBadRequest(text="send an object")
     text = body.get("text")
     payload = body.get("payload")
-    if not isinstance(text, str | None) or not isinstance(payload, str | None):
-        raise web.HTTPBadRequest(text="text and payload are strings")
+    key = body.get("id")  # the page's id for this message, the same when it is sent again
+    if not all(isinstance(v, str | None) for v in (text, payload, key)):
+        raise web.HTTPBadRequest(text="text, payload and id are strings")
     if not (text or payload):
         raise web.HTTPBadRequest(text="empty message")
+    if key is not None and not KEY.fullmatch(key):
+        raise web.HTTPBadRequest(text=f"id has 1 to {MAX_KEY} letters, digits and dashes")
     inbound = Inbound(
         CHANNEL,
         external_id,
         text=text[:MAX_TEXT] if text is not None else None,
         payload=payload[:64] if payload else None,
         language_hint=_browser_language(request),
+        key=_scoped(external_id, key),
     )
     try:
         await request.app[CONVERSATIONS].receive(inbound)

@@ -99,3 +99,39 @@ async def test_messages_typed_quickly_one_after_another_all_arrive_in_order(brow
     mine = page.get_by_test_id("resident-message")
     await expect(mine).to_have_count(4)  # "/start" and the three
     assert await mine.all_inner_texts() == ["/start", "eerste", "tweede", "derde"]
+
+
+async def test_a_message_whose_answer_was_lost_is_handled_once_when_sent_again(browser, base_url):
+    """The server stored the message, but its answer never reached the page (a proxy's 502, a
+    dropped connection). The text stays in the box; sent again it carries the same id, and the
+    server does not handle it a second time."""
+    page = await browser.new_page(locale="nl-NL")
+    await page.goto(base_url + "/")
+    await expect(page.get_by_test_id("bot-message")).to_have_count(2)
+    await page.route("**/chat/api/messages*", lambda route: route.abort())  # no polls meanwhile
+    sent: list[dict] = []
+
+    async def lose_the_first_answer(route) -> None:
+        sent.append(route.request.post_data_json)
+        if len(sent) == 1:
+            await route.fetch()  # the server handles it ...
+            await route.fulfill(status=502, body="Bad Gateway")  # ... the page never hears
+        else:
+            await route.continue_()
+
+    await page.route("**/chat/api/send", lose_the_first_answer)
+    box = page.get_by_test_id("chat-text")
+    await box.fill("/hulp")
+    await box.press("Enter")
+    await expect(page.get_by_role("status")).not_to_be_empty()
+    await expect(box).to_have_value("/hulp")  # kept, to be sent again
+    await page.get_by_test_id("chat-send").click()
+    await expect(box).to_have_value("")
+    mine = page.get_by_test_id("resident-message")
+    assert await mine.all_inner_texts() == ["/start", "/hulp"]
+    assert sent[1]["id"] == sent[0]["id"]
+    # The same words once more, now that the first arrived: a message of its own.
+    await box.fill("/hulp")
+    await box.press("Enter")
+    await expect(mine).to_have_count(3)
+    assert sent[2]["id"] != sent[0]["id"]

@@ -2,8 +2,9 @@
 client talks to it through `base_url`.
 
 It keeps what Telegram keeps for one bot: pending updates (handed out by `getUpdates` long
-polling, or posted to a webhook with its secret), the messages the bot sent (so that a test can
-press their buttons), and every call made, in order. Faults can be queued per method: a 429 with
+polling, or posted to a webhook with its secret; `redeliver` posts one again, as Telegram does
+when the answer to a post is lost), the messages the bot sent (so that a test can press their
+buttons), and every call made, in order. Faults can be queued per method: a 429 with
 retry_after, a 5xx, a dropped connection (before or after the message counts as delivered), 403
 and 400, or a slow answer.
 
@@ -148,6 +149,20 @@ class BotAPI:
             self._queue_webhook(update)
         self._new_update.set()
         return update
+
+    def redeliver(self, update: dict[str, Any]) -> dict[str, Any]:
+        """Post `update` to the webhook once more, as Telegram does when it never got the
+        answer to an earlier post (a timeout, a process killed after its commit)."""
+        if not self.webhook:
+            raise AssertionError("redelivery is posted to a webhook: none is set")
+        self.updates.append(update)
+        self._queue_webhook(update)
+        return update
+
+    def posted(self, update: dict[str, Any]) -> int:
+        """How many times `update` was posted to the webhook and answered with 2xx."""
+        answered = [uid for uid, status in self.webhook_deliveries if 200 <= status < 300]
+        return answered.count(update["update_id"])
 
     def text(
         self,

@@ -10,7 +10,7 @@ from bot.app import DB
 from bot.conversation import LANGUAGE_ASK
 from bot.engine import texts
 from bot.webchat.views import COOKIE
-from storage.models import OutboxMessage, Resident
+from storage.models import OutboxMessage, Resident, TranscriptEntry
 
 
 async def send(client, **body):
@@ -105,6 +105,43 @@ async def test_bad_requests_get_clear_answers_and_nothing_breaks(client):
     data = await send(client, text="\x00\u202e" + "ሰላም " * 3000)
     stored = next(m for m in data["messages"] if m["from"] == "resident")
     assert len(stored["text"]) <= 4096 and "ሰላም" in stored["text"]
+
+
+async def test_a_message_sent_again_with_its_id_is_handled_once(client):
+    """The page sends a message again, with the same id, when the answer to it never came;
+    the first send may have been handled all the same."""
+    await client.get("/")
+    await send(client, text="/start")
+    await send(client, text="Nederlands", payload="lang:nl")
+    first = await send(client, text="/hulp", id="6f1c5f0e-4c1a-4d7e-9a53-0c2f1b7d4e21", after=0)
+    again = await send(client, text="/hulp", id="6f1c5f0e-4c1a-4d7e-9a53-0c2f1b7d4e21", after=0)
+    assert again["messages"] == first["messages"]  # what the first send did, nothing more
+    other = await send(client, text="/hulp", id="0b6a", after=0)  # the same words, a new message
+    assert len(other["messages"]) > len(first["messages"])
+    async with client.app[DB].transaction() as s:
+        entries = (await s.exec(select(TranscriptEntry))).all()
+    assert [e.text for e in entries if e.direction == "in"].count("/hulp") == 2
+
+
+async def test_an_id_belongs_to_one_chat(client, aiohttp_client):
+    # A page that chose another chat's id (a broken random source, or on purpose) must not
+    # make that chat's message count as handled.
+    await client.get("/")
+    await send(client, text="/start", id="same")
+    other = await aiohttp_client(client.server)
+    await other.get("/")
+    await send(other, text="/start", id="same")
+    async with client.app[DB].transaction() as s:
+        entries = (await s.exec(select(TranscriptEntry))).all()
+    assert [e.text for e in entries if e.direction == "in"] == ["/start", "/start"]
+
+
+async def test_a_message_id_is_a_short_plain_string(client):
+    await client.get("/")
+    for bad in (5, "", "a" * 65, "abc\x00", "een id"):
+        response = await client.post("/chat/api/send", json={"text": "hallo", "id": bad})
+        assert response.status == 400, bad
+    await send(client, text="hallo", id="a" * 64)
 
 
 async def test_reset_starts_a_new_conversation(client):

@@ -11,6 +11,10 @@
   const language = document.getElementById("language");
   let last = 0;
   let sendError = "";
+  // A send whose answer never came may still have been handled. Sent again, it carries the
+  // same id, and the server handles it once. Forgotten once the page shows anything new:
+  // then the resident can see whether it arrived, and the same words again are a new message.
+  let unanswered = null; // { sent: JSON of the message, id }
 
   function show(data) {
     if (data.languages && !language.options.length) {
@@ -32,6 +36,7 @@
     for (const m of data.messages) {
       if (m.id <= last) continue;
       last = m.id;
+      unanswered = null;
       const li = document.createElement("li");
       li.className = m.from;
       li.dir = "auto";
@@ -73,6 +78,13 @@
     document.getElementById("sim-vars").textContent = JSON.stringify(state?.vars ?? {}, null, 1);
   }
 
+  function newId() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    // randomUUID needs https (or localhost); getRandomValues works on plain http as well.
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
   // Sends go out one after another, in the order the resident made them; none is dropped.
   let queue = Promise.resolve();
   function post(body) {
@@ -82,11 +94,14 @@
 
   async function send(body) {
     status.textContent = "";
+    const sent = JSON.stringify(body);
+    const id = unanswered && unanswered.sent === sent ? unanswered.id : newId();
+    unanswered = { sent, id };
     try {
       const r = await fetch("/chat/api/send", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ ...body, after: last }),
+        body: JSON.stringify({ ...body, id, after: last }),
       });
       if (!r.ok) throw new Error(String(r.status));
       const data = await r.json();
@@ -103,6 +118,7 @@
         throw new Error("not stored");
       }
       show(data);
+      unanswered = null;
       if (body.text === input.value.trim()) input.value = "";
     } catch (e) {
       // Keep what the resident typed in the box so nothing is lost.
@@ -131,6 +147,7 @@
     list.replaceChildren();
     buttons.replaceChildren();
     last = 0;
+    unanswered = null;
     post({ text: "/start" });
   });
 
