@@ -134,6 +134,17 @@ class Holding:
             await self._hold(key, inbound)
             return []
 
+    async def crisis_not_delivered(self, inbound: Inbound) -> None:
+        """The crisis lines `receive` raised with `DeliverDirectly` could not be sent either
+        (the channel failed too). Hold `inbound` once more, as not sent: after the message
+        itself is stored, this second hand-over finds its key handled and queues just the
+        crisis lines in the outbox, which tries until the channel takes them."""
+        if inbound.key is None:  # it would be stored a second time
+            logger.error("crisis lines not delivered, and the message has no key to requeue")
+            return
+        key = (inbound.channel, inbound.external_id)
+        await self._hold(key, replace(inbound, crisis_sent=False))
+
     async def _hold(self, key: tuple[str, str], inbound: Inbound, *, wait: bool = True) -> None:
         """Queue `inbound`; with a spool, write it there and return once it is on disk, or at
         once (`wait=False`: crisis lines go out first, the write follows in a moment)."""

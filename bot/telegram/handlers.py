@@ -195,7 +195,8 @@ class Handlers:
         except DeliverDirectly as direct:
             # Storage is down and this is a crisis: the replies go now, not through the outbox.
             logger.error("crisis reply for a Telegram chat sent directly (storage down)")
-            await self.sender.send_now(chat.id, direct.replies, priority=PRIORITY_CRISIS)
+            if not await self.sender.send_now(chat.id, direct.replies, priority=PRIORITY_CRISIS):
+                await self.holding.crisis_not_delivered(inbound)
             return False
         except Exception:
             await self._apologise(update, chat)

@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlmodel import select
 
-from bot.app import DB
+from bot.app import CONVERSATIONS, DB
+from bot.conversation import Inbound
+from bot.telegram import sending
 from storage.cases import Case
 from storage.models import OutboxMessage, TranscriptEntry
 from tests.cable import Cable
@@ -21,6 +23,7 @@ pytestmark = pytest.mark.postgres
 
 CALM, CRISIS = 7001, 7002
 OUTAGE = 10.0
+WORDS = "ik wil niet meer leven"
 
 
 @pytest.fixture
@@ -75,3 +78,30 @@ async def test_ten_seconds_without_postgresql(botapi, config, postgres_database,
         assert botapi.texts(CRISIS).count(crisis[0]) == 1
         assert all(m.status == "sent" for m in queued)
         assert not any(m.priority == 0 for m in queued)
+
+
+async def test_crisis_lines_that_could_not_be_sent_directly_go_out_after_recovery(
+    botapi, config, postgres_database, cable, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The database is away and Telegram refuses the direct send as well: the crisis lines
+    # must not be lost. They are queued in the outbox once the database is back.
+    monkeypatch.setattr(sending, "DIRECT_ATTEMPTS", 1)
+    url = make_url(postgres_database).set(port=cable.port).render_as_string(hide_password=False)
+    async with running(replace(config, database_url=url)) as app:
+        await cable.pull()
+        botapi.fail("sendMessage", "502", chat_id=CRISIS)
+        botapi.text(CRISIS, WORDS)
+        await botapi.wait_for(lambda: botapi.calls_of("sendMessage"), timeout=8)
+        assert botapi.texts(CRISIS) == []  # the one direct try failed
+
+        lines = app[CONVERSATIONS].crisis_replies(Inbound("telegram", str(CRISIS), text=WORDS))
+        assert lines and "113" in lines[0].text
+        await cable.plug()
+        await botapi.wait_for(
+            lambda: all(line.text in botapi.texts(CRISIS) for line in lines), timeout=20
+        )
+        async with app[DB].transaction() as s:
+            crisis_case = (await s.exec(select(Case))).all()
+            written = (await s.exec(select(TranscriptEntry))).all()
+        assert [(c.priority, c.reason) for c in crisis_case] == [("urgent", "suicide")]
+        assert [e.text for e in written if e.direction == "in"] == [WORDS]
