@@ -94,7 +94,7 @@ class Inbound:
     payload: str | None = None  # a pressed button
     language_hint: str | None = None  # e.g. Telegram's language_code
     crisis_sent: bool = False  # held while storage was down; its crisis lines went out then
-    key: str | None = None  # the channel's id for it: Telegram's update_id, the web page's id
+    key: str | None = None  # the channel's id for it: bot id and update_id, the page's id
 
 
 class DeliverDirectly(Exception):

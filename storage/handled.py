@@ -1,8 +1,8 @@
-"""Messages handled already, known by the channel's own id for each (the Telegram update_id,
-the web chat's id per message). A channel delivers a message again when it never heard that
-the first delivery was taken: Telegram re-sends a webhook update whose answer did not come,
-long polling fetches again what was not confirmed. The second delivery finds its key here and
-is not handled a second time.
+"""Messages handled already, known by the channel's own id for each (the bot's id and the
+Telegram update_id, the web chat's id per message). A channel delivers a message again when it
+never heard that the first delivery was taken: Telegram re-sends a webhook update whose answer
+did not come, long polling fetches again what was not confirmed. The second delivery finds its
+key here and is not handled a second time.
 
 The key is written in the transaction that handles the message, so both commit or neither
 does: a message whose handling failed has no key, and is handled when it comes again. A key

@@ -150,7 +150,9 @@ class Handlers:
             return
         kind = next((k for k in MEDIA_KINDS if getattr(message, k, None)), "other")
         try:
-            noted = await self._note_media(update.update_id, chat.id, kind, _language_hint(update))
+            noted = await self._note_media(
+                update_key(update, ":media"), chat.id, kind, _language_hint(update)
+            )
         except Exception:
             await self._apologise(update, chat)
             raise
@@ -187,7 +189,7 @@ class Handlers:
             text=text,
             payload=payload,
             language_hint=_language_hint(update),
-            key=str(update.update_id),  # Telegram sends an update again until it is confirmed
+            key=update_key(update),  # Telegram sends an update again until it is confirmed
         )
         try:
             async with self._turn(self.urgent(update)):
@@ -204,15 +206,15 @@ class Handlers:
         self.outbox.notify()
         return True
 
-    async def _note_media(self, update_id: int, chat_id: int, kind: str, hint: str | None) -> bool:
+    async def _note_media(self, key: str, chat_id: int, kind: str, hint: str | None) -> bool:
         """Transcript (in the open case, if any) and the reply, in one transaction; False when
         this update was noted before. Belongs in the conversation path (`Inbound(media=...)`)
         once that exists."""
         now = _utcnow()
         async with self._turn(), self.db.transaction() as s:
             # The caption goes on to the conversation path under the update's own key.
-            if not await handled.first_time(s, CHANNEL, f"{update_id}:media", now=now):
-                logger.info("update handled already: %s %s (media)", CHANNEL, update_id)
+            if not await handled.first_time(s, CHANNEL, key, now=now):
+                logger.info("update handled already: %s %s", CHANNEL, key)
                 return False
             resident = await repo.get_or_create_resident(s, CHANNEL, str(chat_id), now=now)
             entry = await repo.add_transcript(
@@ -260,6 +262,15 @@ class Handlers:
 
     def _render(self, msgid: str, lang: str) -> Rendered:
         return self.catalogs.render(Say(msgid, texts.CONTEXT), lang)
+
+
+def update_key(update: Update, part: str = "") -> str:
+    """The idempotency key of `update` (storage/handled.py): the bot's id (the number its token
+    starts with) and the update_id. Update ids count per bot, so another bot on the same
+    database, a new token, or a test's stand-in starting again at 1 never finds its update
+    handled already."""
+    bot_id = update.get_bot().token.partition(":")[0]
+    return f"{bot_id}:{update.update_id}{part}"
 
 
 def _language_hint(update: Update) -> str | None:

@@ -16,6 +16,7 @@ from bot.telegram import texts as telegram_texts
 from storage import repo
 from storage.cases import Case
 from storage.handled import HandledMessage
+from tests.telegram.botapi import BotAPI
 from tests.telegram.conftest import free_port, running
 
 CHAT = 5151
@@ -73,7 +74,24 @@ async def test_a_text_and_a_press_posted_twice_are_handled_once(botapi, config):
 
         async with app[DB].transaction() as s:
             keys = {k.key for k in (await s.exec(select(HandledMessage))).all()}
-        assert {str(press["update_id"]), str(typed["update_id"])} <= keys
+        bot_id = botapi.token.partition(":")[0]
+        assert {f"{bot_id}:{press['update_id']}", f"{bot_id}:{typed['update_id']}"} <= keys
+
+
+async def test_another_bot_on_the_same_database_is_not_taken_for_a_redelivery(botapi, config):
+    # Update ids count per bot: a new token (or a second bot) starts elsewhere, and may reach
+    # numbers the first bot used. Its updates are new all the same.
+    async with running(config):
+        await botapi.say(CHAT, "hallo")
+    other = BotAPI(token="654321:ANOTHER-token_for-the-stand-in")
+    await other.start()
+    try:
+        moved = replace(config, telegram_token=other.token, telegram_api_base_url=other.base_url)
+        async with running(moved) as app:
+            assert await other.say(CHAT + 1, "hallo")  # the first bot's first number: answered
+            assert (await stored(app, CHAT + 1))[0] == ["hallo"]
+    finally:
+        await other.close()
 
 
 async def test_a_photo_with_words_posted_twice_is_noted_once(botapi, config):
