@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+from sqlalchemy.engine import make_url
+
 
 class Cable:
     def __init__(self, host: str = "127.0.0.1", port: int = 5432) -> None:
@@ -14,6 +16,10 @@ class Cable:
         self.port = 0
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+
+    def url(self, database_url: str) -> str:
+        """`database_url` through this cable (plug it first: the port is chosen then)."""
+        return make_url(database_url).set(port=self.port).render_as_string(hide_password=False)
 
     async def plug(self) -> int:
         """Accept connections (again, on the same port); returns the port."""

@@ -17,6 +17,7 @@ from bot import outbox
 from bot.app import init_app
 from bot.config import Config
 from bot.telegram import TELEGRAM
+from tests.cable import Cable
 from tests.telegram.botapi import BotAPI
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,3 +67,13 @@ async def running(config: Config, *, port: int | None = None) -> AsyncIterator[w
         yield app
     finally:
         await runner.cleanup()
+
+
+@pytest.fixture
+async def cable(postgres_database: str) -> AsyncIterator[Cable]:
+    """A TCP proxy in front of the test PostgreSQL (tests/cable.py), plugged in; `pull()` cuts
+    the app off from its database, `plug()` brings it back."""
+    cable = Cable()
+    await cable.plug()
+    yield cable
+    await cable.pull()

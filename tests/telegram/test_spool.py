@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 from aiohttp import ClientSession
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy.engine import make_url
 from sqlmodel import select
 
 from bot import holding as holding_module
@@ -33,7 +32,6 @@ from bot.telegram import TELEGRAM
 from storage.cases import Case
 from storage.db import Database
 from storage.models import PRIORITY_CRISIS, OutboxMessage, Resident, TranscriptEntry
-from tests.cable import Cable
 from tests.telegram.conftest import ROOT, free_port, running
 
 CALM, CRISIS = 7301, 7302
@@ -76,21 +74,9 @@ time.sleep(3600)
 
 
 @pytest.fixture
-async def cable(postgres_database: str):
-    cable = Cable()
-    await cable.plug()
-    yield cable
-    await cable.pull()
-
-
-@pytest.fixture
 def quick_retry(monkeypatch: pytest.MonkeyPatch) -> None:
     """Held messages are tried again every 0.5 s at most, not up to every 5 s."""
     monkeypatch.setattr(holding_module, "MAX_RETRY", 0.5)
-
-
-def through(cable: Cable, url: str) -> str:
-    return make_url(url).set(port=cable.port).render_as_string(hide_password=False)
 
 
 def spool_files(directory: Path) -> list[Path]:
@@ -164,7 +150,7 @@ async def test_a_held_message_is_on_disk_until_it_is_stored(
     botapi, config, postgres_database, cable, quick_retry
 ) -> None:
     spool, port = config.spool_dir, free_port()
-    url = through(cable, postgres_database)
+    url = cable.url(postgres_database)
     async with running(replace(config, database_url=url), port=port) as app:
         assert await held_gauge(port) == 0
         await cable.pull()
@@ -188,7 +174,7 @@ async def test_a_held_message_is_on_disk_until_it_is_stored(
 async def test_messages_held_by_a_killed_process_are_stored_and_answered_after_a_restart(
     botapi, config, postgres_database, cable
 ) -> None:
-    spool, url = config.spool_dir, through(cable, postgres_database)
+    spool, url = config.spool_dir, cable.url(postgres_database)
     calm = ["hallo", "/menu", "/hulp"]
     messages = [[str(CALM), calm[0]], [str(CRISIS), "ik wil niet meer leven"]]
     messages += [[str(CALM), text] for text in calm[1:]]

@@ -8,7 +8,6 @@ import time
 from dataclasses import replace
 
 import pytest
-from sqlalchemy.engine import make_url
 from sqlmodel import select
 
 from bot.app import CONVERSATIONS, DB
@@ -16,7 +15,6 @@ from bot.conversation import Inbound
 from bot.telegram import sending
 from storage.cases import Case
 from storage.models import OutboxMessage, TranscriptEntry
-from tests.cable import Cable
 from tests.telegram.conftest import running
 
 pytestmark = pytest.mark.postgres
@@ -26,16 +24,8 @@ OUTAGE = 10.0
 WORDS = "ik wil niet meer leven"
 
 
-@pytest.fixture
-async def cable(postgres_database: str):
-    cable = Cable()
-    await cable.plug()
-    yield cable
-    await cable.pull()
-
-
 async def test_ten_seconds_without_postgresql(botapi, config, postgres_database, cable) -> None:
-    url = make_url(postgres_database).set(port=cable.port).render_as_string(hide_password=False)
+    url = cable.url(postgres_database)
     async with running(replace(config, database_url=url)) as app:
         await botapi.say(CALM, "hallo")  # known, greeted, language picked below
         await botapi.click(CALM, "Nederlands")
@@ -86,7 +76,7 @@ async def test_crisis_lines_that_could_not_be_sent_directly_go_out_after_recover
     # The database is away and Telegram refuses the direct send as well: the crisis lines
     # must not be lost. They are queued in the outbox once the database is back.
     monkeypatch.setattr(sending, "DIRECT_ATTEMPTS", 1)
-    url = make_url(postgres_database).set(port=cable.port).render_as_string(hide_password=False)
+    url = cable.url(postgres_database)
     async with running(replace(config, database_url=url)) as app:
         await cable.pull()
         botapi.fail("sendMessage", "502", chat_id=CRISIS)
