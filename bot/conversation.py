@@ -185,10 +185,10 @@ class Conversations:
                 raise
             logger.error("storage failed; sending the crisis reply directly", exc_info=exc)
             raise DeliverDirectly(self._crisis_lines(inbound, assessment, decision)) from exc
+        if self.metrics is not None:  # held, or delivered twice: counts once
+            self.metrics.received(inbound.channel, again=turn is None or turn.again)
         if turn is None:  # handled already: delivered a second time
             return []
-        if self.metrics is not None and not turn.again:  # held, or delivered twice: counts once
-            self.metrics.received(inbound.channel)
         for listener in self.listeners:
             listener(min((p for _, p in turn.replies), default=PRIORITY_NORMAL))
         return [r for r, _ in turn.replies]

@@ -167,6 +167,12 @@ class Metrics:
             ["channel"],
             registry=self.registry,
         )
+        self.messages_again = Counter(
+            "buurtbot_messages_again",
+            "Messages a channel delivered a second time, recognised and not handled again",
+            ["channel"],
+            registry=self.registry,
+        )
         self.send_errors = Counter(
             "buurtbot_send_errors",
             "Failed send attempts of outbox rows, by kind",
@@ -177,10 +183,12 @@ class Metrics:
         self.registry.register(self._state)
         for channel in (Channel.TELEGRAM, Channel.WEB):
             self.messages_in.labels(channel.value)
+            self.messages_again.labels(channel.value)
 
-    def received(self, channel: str) -> None:
-        """A resident's message came in on `channel`."""
-        self.messages_in.labels(channel).inc()
+    def received(self, channel: str, *, again: bool = False) -> None:
+        """A resident's message came in on `channel`; `again`: one handled before, delivered
+        a second time (storage/handled.py)."""
+        (self.messages_again if again else self.messages_in).labels(channel).inc()
 
     def sending(self, channel: str) -> None:
         """An outbox sends on `channel`: its series exist from now on, at 0, so that alerts on

@@ -127,6 +127,17 @@ async def _say(client, text: str) -> None:
     assert response.status == 200
 
 
+async def test_a_message_sent_again_counts_as_again_not_as_in(aiohttp_client, web_config):
+    client = await aiohttp_client(init_app(web_config))
+    for _ in range(2):  # the page sends again with the same id after a failed send
+        response = await client.post("/chat/api/send", json={"text": "hallo", "id": "m1"})
+        assert response.status == 200
+    text = await (await client.get("/metrics")).text()
+    assert value(text, "buurtbot_messages_in_total", channel="web") == 1
+    assert value(text, "buurtbot_messages_again_total", channel="web") == 1
+    assert value(text, "buurtbot_messages_again_total", channel="telegram") == 0
+
+
 async def test_a_scrape_answers_while_the_database_hangs(aiohttp_client, web_config, monkeypatch):
     """A transaction held open stands for a database that does not answer: the scrape still
     comes, with the counters and `buurtbot_database_up 0`, in about the timeout."""
