@@ -281,6 +281,8 @@ WEB_TEXTS = {
     "send": N_("Verstuur"),
     # Translators: web chat page, shown when a message could not be sent.
     "error": N_("Versturen lukt nu niet. Probeer het zo opnieuw."),
+    # Translators: web chat page, while the page tries again by itself to send a message.
+    "retrying": N_("Versturen lukt nu even niet. Ik probeer het vanzelf opnieuw."),
 }
 
 

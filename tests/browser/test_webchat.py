@@ -103,8 +103,8 @@ async def test_messages_typed_quickly_one_after_another_all_arrive_in_order(brow
 
 async def test_a_message_whose_answer_was_lost_is_handled_once_when_sent_again(browser, base_url):
     """The server stored the message, but its answer never reached the page (a proxy's 502, a
-    dropped connection). The text stays in the box; sent again it carries the same id, and the
-    server does not handle it a second time."""
+    dropped connection). The page tries again by itself, and the resident presses send again
+    too: both carry the same id, and the server handles the message once."""
     page = await browser.new_page(locale="nl-NL")
     await page.goto(base_url + "/")
     await expect(page.get_by_test_id("bot-message")).to_have_count(2)
@@ -123,15 +123,68 @@ async def test_a_message_whose_answer_was_lost_is_handled_once_when_sent_again(b
     box = page.get_by_test_id("chat-text")
     await box.fill("/hulp")
     await box.press("Enter")
-    await expect(page.get_by_role("status")).not_to_be_empty()
-    await expect(box).to_have_value("/hulp")  # kept, to be sent again
-    await page.get_by_test_id("chat-send").click()
+    await expect(page.get_by_role("status")).to_have_text(
+        "Versturen lukt nu even niet. Ik probeer het vanzelf opnieuw."
+    )
+    await expect(box).to_have_value("/hulp")  # kept until it arrived
+    await page.get_by_test_id("chat-send").click()  # the resident tries too: at once, not twice
     await expect(box).to_have_value("")
+    await expect(page.get_by_role("status")).to_be_empty()
     mine = page.get_by_test_id("resident-message")
     assert await mine.all_inner_texts() == ["/start", "/hulp"]
-    assert sent[1]["id"] == sent[0]["id"]
+    assert len(sent) == 2 and sent[1]["id"] == sent[0]["id"]
     # The same words once more, now that the first arrived: a message of its own.
     await box.fill("/hulp")
     await box.press("Enter")
     await expect(mine).to_have_count(3)
     assert sent[2]["id"] != sent[0]["id"]
+
+
+async def test_messages_sent_while_the_server_is_away_arrive_by_themselves_in_order(
+    browser, base_url
+):
+    """The server answers 503 for a few seconds (restarting, its database away): the page
+    keeps trying without the resident doing anything, and what was typed meanwhile follows
+    in order. A refusal (4xx) is not tried again."""
+    page = await browser.new_page(locale="nl-NL")
+    await page.goto(base_url + "/")
+    await expect(page.get_by_test_id("bot-message")).to_have_count(2)
+    away = {"tries": 0}
+
+    async def restarting(route) -> None:
+        if away["tries"] < 3:
+            away["tries"] += 1
+            await route.fulfill(status=503, body="Service Unavailable")
+        else:
+            await route.continue_()
+
+    await page.route("**/chat/api/send", restarting)
+    box = page.get_by_test_id("chat-text")
+    for text in ("eerste", "tweede"):
+        await box.fill(text)
+        await box.press("Enter")
+    await expect(page.get_by_role("status")).to_have_text(
+        "Versturen lukt nu even niet. Ik probeer het vanzelf opnieuw."
+    )
+    mine = page.get_by_test_id("resident-message")
+    await expect(mine).to_have_count(3, timeout=15_000)  # tries after 1, 2 and 4 s
+    assert await mine.all_inner_texts() == ["/start", "eerste", "tweede"]
+    await expect(page.get_by_role("status")).to_be_empty()
+    assert away["tries"] == 3
+
+    await page.unroute("**/chat/api/send")
+    refused = {"tries": 0}
+
+    async def refuse(route) -> None:
+        refused["tries"] += 1
+        await route.fulfill(status=400, body="empty message")
+
+    await page.route("**/chat/api/send", refuse)
+    await box.fill("derde")
+    await box.press("Enter")
+    await expect(page.get_by_role("status")).to_have_text(
+        "Versturen lukt nu niet. Probeer het zo opnieuw."
+    )
+    await page.wait_for_timeout(1500)
+    assert refused["tries"] == 1
+    await expect(box).to_have_value("derde")

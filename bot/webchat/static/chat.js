@@ -11,6 +11,7 @@
   const language = document.getElementById("language");
   let last = 0;
   let sendError = "";
+  let retrying = "";
   // A send whose answer never came may still have been handled. Sent again, it carries the
   // same id, and the server handles it once. Forgotten once the page shows anything new:
   // then the resident can see whether it arrived, and the same words again are a new message.
@@ -27,6 +28,7 @@
       input.setAttribute("aria-label", data.ui.message);
       form.querySelector('button[type="submit"]').setAttribute("aria-label", data.ui.send);
       sendError = data.ui.error;
+      retrying = data.ui.retrying;
     }
     document.documentElement.dir = data.dir;
     if (data.language) {
@@ -92,37 +94,86 @@
     return queue;
   }
 
+  // A send that fails for a passing reason (no connection, the server or the database away)
+  // is tried again by itself, with the same id, after 1, 2, 4 ... up to 15 seconds, until it
+  // arrives; later messages wait behind it, so the order holds. Pressing send again tries at
+  // once. Only a refusal (4xx) stops it: then the text stays in the box.
+  const RETRY_MAX_MS = 15000;
+  let wake = null; // ends the wait before the next try
+  let trying = null; // JSON of the message being tried again, while it is
+
+  function pause(ms) {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => { clearTimeout(timer); resolve(); };
+    });
+  }
+
+  function showDirect(lines) {
+    for (const text of lines) {
+      const li = document.createElement("li");
+      li.className = "bot";
+      li.dir = "auto";
+      li.textContent = text;
+      li.dataset.testid = "bot-message";
+      list.appendChild(li);
+    }
+  }
+
+  // One try: "done", "refused" (4xx: trying again will not help), "direct" (not stored, the
+  // crisis lines came straight from the server) or "again".
+  async function attempt(body, id, directShown) {
+    let r;
+    try {
+      r = await fetch("/chat/api/send", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ ...body, id, after: last }),
+      });
+    } catch (e) {
+      return "again"; // no connection
+    }
+    if (r.status >= 400 && r.status < 500) return "refused";
+    if (!r.ok) return "again";
+    const data = await r.json();
+    if (data.stored === false) {
+      // Storage is down: crisis lines came straight from the server. The message is sent
+      // again until it is stored, so that a social worker sees it.
+      if (!directShown) showDirect(data.direct || []);
+      return "direct";
+    }
+    show(data);
+    if (body.text === input.value.trim()) input.value = "";
+    return "done";
+  }
+
   async function send(body) {
     status.textContent = "";
     const sent = JSON.stringify(body);
     const id = unanswered && unanswered.sent === sent ? unanswered.id : newId();
     unanswered = { sent, id };
-    try {
-      const r = await fetch("/chat/api/send", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ ...body, id, after: last }),
-      });
-      if (!r.ok) throw new Error(String(r.status));
-      const data = await r.json();
-      if (data.stored === false) {
-        // Not stored (storage down): crisis lines straight from the server; the text stays.
-        for (const text of data.direct || []) {
-          const li = document.createElement("li");
-          li.className = "bot";
-          li.dir = "auto";
-          li.textContent = text;
-          li.dataset.testid = "bot-message";
-          list.appendChild(li);
-        }
-        throw new Error("not stored");
+    let delay = 1000;
+    let directShown = false;
+    for (;;) {
+      const outcome = await attempt(body, id, directShown);
+      if (outcome === "done") {
+        unanswered = null;
+        trying = null;
+        status.textContent = "";
+        return;
       }
-      show(data);
-      unanswered = null;
-      if (body.text === input.value.trim()) input.value = "";
-    } catch (e) {
-      // Keep what the resident typed in the box so nothing is lost.
-      status.textContent = sendError || "Versturen lukt nu niet. Probeer het zo opnieuw.";
+      if (outcome === "refused") {
+        // Keep what the resident typed in the box so nothing is lost.
+        trying = null;
+        status.textContent = sendError || "Versturen lukt nu niet. Probeer het zo opnieuw.";
+        return;
+      }
+      trying = sent;
+      directShown = directShown || outcome === "direct";
+      status.textContent = retrying || "Versturen lukt nu even niet. Ik probeer het vanzelf opnieuw.";
+      await pause(delay);
+      wake = null;
+      delay = Math.min(delay * 2, RETRY_MAX_MS);
     }
   }
 
@@ -136,7 +187,12 @@
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const text = input.value.trim();
-    if (text) post({ text });
+    if (!text) return;
+    if (trying === JSON.stringify({ text })) {
+      if (wake) wake(); // the same message, still being tried: at once, and not twice
+      return;
+    }
+    post({ text });
   });
   language.addEventListener("change", () => {
     const name = language.options[language.selectedIndex].text;
