@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,39 @@ async def test_messages_sent_while_the_server_is_away_arrive_by_themselves_in_or
     await page.wait_for_timeout(1500)
     assert refused["tries"] == 1
     await expect(box).to_have_value("derde")
+
+
+async def test_a_message_the_server_keeps_failing_on_does_not_hold_up_the_rest(browser, base_url):
+    """After ten tries (about two minutes; the page's clock is run forward here) the page
+    stops, says so, keeps the text in the box, and the next message goes out."""
+    page = await browser.new_page(locale="nl-NL")
+    await page.clock.install()
+    await page.goto(base_url + "/")
+    await expect(page.get_by_test_id("bot-message")).to_have_count(2)
+    tries = {"n": 0}
+
+    async def failing(route) -> None:
+        if (route.request.post_data_json or {}).get("text") == "kapot":
+            tries["n"] += 1
+            await route.fulfill(status=500, body="Internal Server Error")
+        else:
+            await route.continue_()
+
+    await page.route("**/chat/api/send", failing)
+    box = page.get_by_test_id("chat-text")
+    await box.fill("kapot")
+    await box.press("Enter")
+    for _ in range(40):  # each wait on the page's clock, then its try as a real request
+        await page.clock.run_for(16_000)
+        await asyncio.sleep(0.1)
+        if tries["n"] >= 10:
+            break
+    await expect(page.get_by_role("status")).to_have_text(
+        "Versturen lukt nu niet. Probeer het zo opnieuw."
+    )
+    await page.clock.run_for(60_000)
+    assert tries["n"] == 10
+    await expect(box).to_have_value("kapot")
+    await box.fill("hallo")
+    await box.press("Enter")
+    await expect(page.get_by_test_id("resident-message").last).to_have_text("hallo")

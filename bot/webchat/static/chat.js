@@ -95,10 +95,12 @@
   }
 
   // A send that fails for a passing reason (no connection, the server or the database away)
-  // is tried again by itself, with the same id, after 1, 2, 4 ... up to 15 seconds, until it
-  // arrives; later messages wait behind it, so the order holds. Pressing send again tries at
-  // once. Only a refusal (4xx) stops it: then the text stays in the box.
+  // is tried again by itself, with the same id, after 1, 2, 4 ... up to 15 seconds; later
+  // messages wait behind it, so the order holds. Pressing send again tries at once. It stops
+  // at a refusal (4xx), or after TRIES tries (about two minutes), so that one message the
+  // server keeps failing on cannot hold up the rest: then the text stays in the box.
   const RETRY_MAX_MS = 15000;
+  const TRIES = 10;
   let wake = null; // ends the wait before the next try
   let trying = null; // JSON of the message being tried again, while it is
 
@@ -154,7 +156,7 @@
     unanswered = { sent, id };
     let delay = 1000;
     let directShown = false;
-    for (;;) {
+    for (let tries = 1; ; tries++) {
       const outcome = await attempt(body, id, directShown);
       if (outcome === "done") {
         unanswered = null;
@@ -162,7 +164,7 @@
         status.textContent = "";
         return;
       }
-      if (outcome === "refused") {
+      if (outcome === "refused" || tries >= TRIES) {
         // Keep what the resident typed in the box so nothing is lost.
         trying = null;
         status.textContent = sendError || "Versturen lukt nu niet. Probeer het zo opnieuw.";
