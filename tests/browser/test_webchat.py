@@ -225,3 +225,26 @@ async def test_a_message_the_server_keeps_failing_on_does_not_hold_up_the_rest(b
     await box.fill("hallo")
     await box.press("Enter")
     await expect(page.get_by_test_id("resident-message").last).to_have_text("hallo")
+
+
+async def test_pressing_send_twice_while_the_answer_is_on_its_way_sends_once(browser, base_url):
+    page = await browser.new_page(locale="nl-NL")
+    await page.goto(base_url + "/")
+    await expect(page.get_by_test_id("bot-message")).to_have_count(2)
+    posts: list[dict] = []
+
+    async def slow(route) -> None:
+        posts.append(route.request.post_data_json)
+        await asyncio.sleep(0.5)  # a slow connection: the box still shows the text
+        await route.continue_()
+
+    await page.route("**/chat/api/send", slow)
+    box = page.get_by_test_id("chat-text")
+    await box.fill("/hulp")
+    await box.press("Enter")
+    await box.press("Enter")  # impatient
+    await expect(box).to_have_value("")
+    await page.wait_for_timeout(1000)
+    mine = page.get_by_test_id("resident-message")
+    assert await mine.all_inner_texts() == ["/start", "/hulp"]
+    assert len(posts) == 1

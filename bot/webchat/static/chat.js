@@ -102,7 +102,7 @@
   const RETRY_MAX_MS = 15000;
   const TRIES = 10;
   let wake = null; // ends the wait before the next try
-  let trying = null; // JSON of the message being tried again, while it is
+  let trying = null; // JSON of the message on its way, until it arrived or was given up
 
   function pause(ms) {
     return new Promise((resolve) => {
@@ -154,6 +154,7 @@
     const sent = JSON.stringify(body);
     const id = unanswered && unanswered.sent === sent ? unanswered.id : newId();
     unanswered = { sent, id };
+    trying = sent;
     let delay = 1000;
     let directShown = false;
     for (let tries = 1; ; tries++) {
@@ -170,7 +171,6 @@
         status.textContent = sendError || "Versturen lukt nu niet. Probeer het zo opnieuw.";
         return;
       }
-      trying = sent;
       directShown = directShown || outcome === "direct";
       status.textContent = retrying || "Versturen lukt nu even niet. Ik probeer het vanzelf opnieuw.";
       await pause(delay);
@@ -191,7 +191,9 @@
     const text = input.value.trim();
     if (!text) return;
     if (trying === JSON.stringify({ text })) {
-      if (wake) wake(); // the same message, still being tried: at once, and not twice
+      // The same message, still on its way (the box keeps it until it arrived): not twice;
+      // if it waits for its next try, try at once.
+      if (wake) wake();
       return;
     }
     post({ text });
