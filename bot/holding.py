@@ -176,10 +176,10 @@ class Holding:
             key, queue = next(iter(self._chats.items()))
             try:
                 await self.conversations.receive(queue[0].inbound)
-            except DeliverDirectly:
-                pass  # not possible: a held crisis is marked as sent; kept for safety
             except Exception as exc:
-                if not is_outage(exc):
+                # DeliverDirectly: a crisis held as "lines not sent" (`crisis_not_delivered`)
+                # while storage still fails; only the outbox can send its lines from here.
+                if not (isinstance(exc, DeliverDirectly) or is_outage(exc)):
                     logger.exception("a held message failed for another reason; dropped")
                 else:
                     await asyncio.sleep(delay)

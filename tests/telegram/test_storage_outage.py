@@ -4,6 +4,7 @@ lost or sent twice."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import replace
 
@@ -11,10 +12,13 @@ import pytest
 from sqlmodel import select
 
 from bot.app import CONVERSATIONS, DB
-from bot.conversation import Inbound
+from bot.conversation import Conversations, Inbound
+from bot.holding import Holding
 from bot.telegram import sending
+from storage import migrate
 from storage.cases import Case
-from storage.models import OutboxMessage, TranscriptEntry
+from storage.db import Database
+from storage.models import PRIORITY_CRISIS, OutboxMessage, TranscriptEntry
 from tests.telegram.conftest import running
 
 pytestmark = pytest.mark.postgres
@@ -95,3 +99,33 @@ async def test_crisis_lines_that_could_not_be_sent_directly_go_out_after_recover
             written = (await s.exec(select(TranscriptEntry))).all()
         assert [(c.priority, c.reason) for c in crisis_case] == [("urgent", "suicide")]
         assert [e.text for e in written if e.direction == "in"] == [WORDS]
+
+
+async def test_a_crisis_held_as_not_sent_is_kept_while_storage_keeps_failing(
+    config, postgres_database, cable
+) -> None:
+    # A crisis whose direct send failed is held as "lines not sent". Its hand-over raises
+    # DeliverDirectly while storage still fails (its lines exist, but only the outbox can send
+    # them from here): it must wait for the next try, not count as handed over.
+    db = Database(cable.url(postgres_database))
+    await migrate.upgrade(db)
+    conversations = Conversations.from_config(db, config)
+    holding = Holding(conversations, first_retry=0.1)
+    try:
+        await cable.pull()
+        inbound = Inbound("telegram", str(CRISIS), text=WORDS, key="1:1")
+        await holding.crisis_not_delivered(inbound)
+        await asyncio.sleep(1.0)  # several hand-overs fail meanwhile
+        assert holding.held == 1
+        await cable.plug()
+        async with asyncio.timeout(20):
+            while holding.held:
+                await asyncio.sleep(0.05)
+        async with db.transaction() as s:
+            queued = (await s.exec(select(OutboxMessage))).all()
+            written = (await s.exec(select(TranscriptEntry))).all()
+        assert [e.text for e in written if e.direction == "in"] == [WORDS]
+        assert any(m.priority == PRIORITY_CRISIS for m in queued)
+    finally:
+        await holding.close()
+        await db.dispose()
