@@ -24,6 +24,14 @@ def _who(by: Actor | None) -> dict[str, object]:
     return {"user_id": by.id, "user_name": by.name} if by else {"user_name": "(command line)"}
 
 
+async def _checked_hash(password: str) -> str:
+    """The hash of `password`; raises `users.UserError` naming what is wrong with it."""
+    problems = users.password_problems(password)
+    if problems:
+        raise users.UserError("; ".join(problems))
+    return await passwords.hash_async(password)
+
+
 async def add(
     db: Database, name: str, role: str, password: str, *, by: Actor | None = None, ip: str = ""
 ) -> users.User:
@@ -31,10 +39,7 @@ async def add(
     name = users.check_name(name)
     if role not in users.ROLES:
         raise users.UserError(f"role must be one of: {', '.join(users.ROLES)}")
-    problems = users.password_problems(password)
-    if problems:
-        raise users.UserError("; ".join(problems))
-    password_hash = await passwords.hash_async(password)
+    password_hash = await _checked_hash(password)
     now = _now()
     async with db.transaction() as s:
         user = await users.add_user(s, name, role, password_hash, now=now)
@@ -45,10 +50,7 @@ async def add(
 async def change_password(
     db: Database, name: str, password: str, *, by: Actor | None = None, ip: str = ""
 ) -> None:
-    problems = users.password_problems(password)
-    if problems:
-        raise users.UserError("; ".join(problems))
-    password_hash = await passwords.hash_async(password)
+    password_hash = await _checked_hash(password)
     now = _now()
     async with db.transaction() as s:
         user = await users.find_user(s, name)
