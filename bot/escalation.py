@@ -4,7 +4,8 @@ conversation layer hands in; nothing here reads or writes storage.
 Crisis texts state only facts from domain/FACTS.md (Help lines, checked November 2026):
 112 emergency; 113 Zelfmoordpreventie, 113 or 0800-0113 (free), chat at 113.nl, 24/7, anonymous;
 Veilig Thuis 0800-2000 (free), chat at veiligthuis.nl, 24/7; Geldfit 0800-8115 (free);
-maatschappelijke opvang by the gemeente, national access.
+maatschappelijke opvang by the gemeente, national access; the gemeente's bijzondere bijstand
+(Allowances: Participatiewet art. 35, for necessary special costs).
 """
 
 from __future__ import annotations
@@ -52,6 +53,11 @@ HELP_CUTOFF = N_(
     "aanbieden. Heb je schuldhulp aangevraagd bij de gemeente? Dan mag het niet afsluiten. "
     "Ik vraag een medewerker van het buurtteam om je snel te helpen."
 )
+HELP_NO_FOOD = N_(
+    "Hebben je kinderen vandaag niets te eten? Dat is dringend, en er is hulp. De gemeente kan "
+    "in nood helpen (bijzondere bijstand). Geldfit helpt gratis en zonder je naam: 0800-8115. "
+    "Ik vraag meteen een medewerker van het buurtteam om vandaag met je mee te zoeken."
+)
 HELP_VIOLENCE = N_(
     "Wat je meemaakt is ernstig. Veilig Thuis helpt: bel gratis 0800-2000, dag en nacht, of "
     "chat zonder je naam op veiligthuis.nl. Ben je in gevaar? Bel 112. "
@@ -83,6 +89,7 @@ HELP_BY_CATEGORY = {
     "cutoff": HELP_CUTOFF,
     "violence": HELP_VIOLENCE,
     "suicide": CRISIS_SUICIDE,
+    "no_food": HELP_NO_FOOD,
 }
 CRISIS_BY_CATEGORY = {"suicide": CRISIS_SUICIDE, "violence": CRISIS_VIOLENCE}
 

@@ -45,6 +45,7 @@ REASONS = {
     "eviction": N_("Uitzetting"),
     "cutoff": N_("Afsluiting van energie of water"),
     "acute_debt": N_("Deurwaarder of beslag"),
+    "no_food": N_("Geen eten voor de kinderen"),
     "bailiff": N_("Deurwaarder"),
     "seizure": N_("Beslag"),
     "repeated_contact": N_("Komt steeds terug met dezelfde vraag"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 LANGUAGES = ("nl", "ar", "ti", "en")
-CATEGORIES = ("suicide", "violence", "no_bed", "eviction", "cutoff", "acute_debt")
+CATEGORIES = ("suicide", "violence", "no_bed", "eviction", "cutoff", "acute_debt", "no_food")
 # Phrase levels, most serious first. "none" is only ever the level of an assessment.
 LEVELS = ("urgent", "high", "check")
 NONE = "none"
@@ -20,6 +20,10 @@ class Match:
     " + "); `start`/`end` are offsets into the ORIGINAL message text (Python string indices),
     spanning from the first to the last matched word; a clitic such as Arabic و- or ال- in front
     of the phrase is not included.
+
+    `source` is "phrase" for a phrase list hit and "model" for the trained layer; a model match's
+    `phrase` is the sentence it flagged (shortened) and `score` its probability. `harmless` is
+    set on a phrase hit that the model overruled: its probability that the message is harmless.
     """
 
     phrase: str
@@ -28,6 +32,19 @@ class Match:
     language: str
     start: int
     end: int
+    source: str = "phrase"
+    score: float | None = None
+    harmless: float | None = None
+
+    @property
+    def explain(self) -> str:
+        """Why this was raised, for the social worker: the phrase, or the sentence the model
+        flagged with its category and score."""
+        if self.source == "model":
+            return f"«{self.phrase}» ({self.category} {self.score:.2f})"
+        if self.harmless is not None:
+            return f"{self.phrase} (harmless {self.harmless:.2f})"
+        return self.phrase
 
 
 @dataclass(frozen=True)
