@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install system-packages run test lint format messages clean
+.PHONY: install system-packages run test lint format messages mutation risk-model clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,24 @@ messages: install
 	  echo "msgfmt not installed (make system-packages installs gettext): skipped msgfmt --check"; \
 	fi
 	$(BIN)/buurtbot i18n status
+
+# Mutation testing of the risk matcher and the escalation decisions (docs/mutation.md). Slow:
+# not part of `make test`. What to mutate and which tests run: [tool.mutmut] in pyproject.toml.
+# PYTHONPATH: tests that start `buurtbot` as a process run the mutated copy, not this tree
+# (mutants/ must exist before Python starts, or the import system skips it for good).
+mutation: install
+	@$(BIN)/python -c 'import importlib.metadata as m; assert m.version("mutmut") == "3.8.1"' \
+	  2>/dev/null \
+	  || $(BIN)/pip install --quiet -e '.[dev,mutation]'
+	mkdir -p mutants
+	PYTHONPATH=$(CURDIR)/mutants $(BIN)/mutmut run --max-children $$(nproc)
+	$(BIN)/mutmut results
+
+# The trained risk layer (docs/risk.md): leave-one-batch-out over training/risk/, thresholds,
+# then the model on every batch, written to bot/risk/model/risk-model.npz. Commit the result;
+# a test fails when the committed model does not match its data.
+risk-model: install
+	$(BIN)/python -m bot.risk.train
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -62,8 +62,7 @@ from bot.i18n import (
     supported,
 )
 from bot.metrics import Metrics
-from bot.risk import Assessment, RiskModel, assess
-from bot.risk import load as load_risk
+from bot.risk import Assessment, Detector, RiskModel, assess, load_detector
 from bot.risk.assessment import NOTHING
 from storage import cases, contacts, handled, repo
 from storage.db import Database
@@ -128,7 +127,7 @@ class Conversations:
         flows: FlowSet,
         catalogs: Catalogs,
         *,
-        risk: RiskModel | None = None,
+        risk: Detector | RiskModel | None = None,
         office: OfficeHours | None = None,
         repeat_rule: RepeatRule | None = None,
         retention: privacy.Retention | None = None,
@@ -156,7 +155,7 @@ class Conversations:
             db,
             flows or load(config.flows_dir),
             Catalogs.load(config.locales_dir),
-            risk=load_risk(config.flows_dir / "risk"),
+            risk=load_detector(config.flows_dir / "risk"),
             office=OfficeHours.parse(config.office_hours),
             repeat_rule=RepeatRule(times=config.repeat_times, days=config.repeat_days),
             retention=privacy.retention_of(config),
@@ -197,7 +196,7 @@ class Conversations:
         # A pressed button's label is our text, not the resident's: only typed text is checked.
         assessment = NOTHING if inbound.payload else self.assess(inbound.text)
         decision = escalation.on_risk(
-            assessment.level, assessment.categories, [m.phrase for m in assessment.matches]
+            assessment.level, assessment.categories, [m.explain for m in assessment.matches]
         )
         return assessment, decision
 
@@ -574,7 +573,13 @@ def _risk_details(assessment: Assessment) -> dict[str, Any]:
         "level": assessment.level,
         "categories": list(assessment.categories),
         "matches": [
-            {"phrase": m.phrase, "category": m.category, "language": m.language}
+            {
+                "phrase": m.phrase,
+                "category": m.category,
+                "language": m.language,
+                "source": m.source,
+                "score": m.score,
+            }
             for m in assessment.matches
         ],
     }

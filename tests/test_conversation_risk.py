@@ -38,12 +38,12 @@ async def begin(c: Conversations, chat: str) -> list:
     return await c.receive(Inbound("telegram", chat, text="Nederlands", payload="lang:nl"))
 
 
-def conversations(db, now=FRIDAY_AFTERNOON, **kw) -> Conversations:
+def conversations(db, now=FRIDAY_AFTERNOON, risk=RISK, **kw) -> Conversations:
     return Conversations(
         db,
         FLOWS,
         Catalogs.load(ROOT / "locales"),
-        risk=RISK,
+        risk=risk,
         office=OfficeHours.parse("ma-vr 09:00-17:00"),
         clock=lambda: now,
         **kw,

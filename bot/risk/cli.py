@@ -9,7 +9,7 @@ from typing import TextIO
 
 from bot.risk import normalize
 from bot.risk.assessment import Assessment, Match
-from bot.risk.matcher import RiskModel, assess
+from bot.risk.detector import Detector, assess, with_model
 from bot.risk.phrases import check as check_lists
 
 
@@ -20,12 +20,13 @@ def check(lang: str, stdin: TextIO, stdout: TextIO, *, flows_dir: Path) -> int:
     words match phrases of several languages ("suicide" is in the nl and en lists); every line
     is always checked against all languages. "auto" prefers Arabic or Tigrinya by script.
     """
-    model, problems = check_lists(Path(flows_dir) / "risk")
-    if model is None:
+    phrases, problems = check_lists(Path(flows_dir) / "risk")
+    if phrases is None:
         for problem in problems:
             if problem.severity == "error":
                 print(problem, file=sys.stderr)
         return 2
+    model = with_model(phrases)
     for stream in (stdin, stdout):
         # Bad bytes must not end the run: they become U+FFFD and the next line is still read.
         reconfigure = getattr(stream, "reconfigure", None)
@@ -40,14 +41,19 @@ def check(lang: str, stdin: TextIO, stdout: TextIO, *, flows_dir: Path) -> int:
         stdout.flush()
 
 
-def _record(model: RiskModel, text: str, lang: str) -> dict[str, object]:
+def _record(model: Detector, text: str, lang: str) -> dict[str, object]:
     assessment = assess(model, text)
     preferred = _preferred_language(text) if lang == "auto" else lang
+    first = assessment.matches[0] if assessment.matches else None
     return {
         "text": text,
         "level": assessment.level,
         "categories": list(assessment.categories),
         "matches": [_match(m) for m in _prefer(assessment, preferred)],
+        # What decided the level: "phrase" or "model" (null when nothing was found), and the
+        # model's score of the match that decided it (null for a phrase hit).
+        "source": first.source if first else None,
+        "score": first.score if first else None,
     }
 
 
@@ -59,6 +65,9 @@ def _match(m: Match) -> dict[str, object]:
         "language": m.language,
         "start": m.start,
         "end": m.end,
+        "source": m.source,
+        "score": m.score,
+        "harmless": m.harmless,
     }
 
 

@@ -5,12 +5,14 @@ Used by `bench/risk_eval.py` (report in docs/risk.md) and by the test that keeps
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot import yamldoc
 from bot.risk.assessment import CATEGORIES, LANGUAGES, LEVELS, NONE, RANK, Assessment
-from bot.risk.matcher import RiskModel, assess
+from bot.risk.detector import Detector, assess
+from bot.risk.matcher import RiskModel
 
 RECALL_TARGET = 0.95  # of must-escalate messages (urgent or high), per language
 FALSE_ESCALATION_TARGET = 0.10  # of harmless messages assessed urgent or high, per language
@@ -26,6 +28,7 @@ class Labelled:
     text: str
     set: str  # "dev", or the holdout batch it belongs to
     where: str  # "file:line", for failure listings
+    variant: str = ""  # training batches: "arabizi", "latin" (Tigrinya), "darija", ...
 
 
 @dataclass
@@ -55,6 +58,11 @@ class LanguageScore:
     @property
     def false_escalation_rate(self) -> float:
         return self.false_escalations / self.harmless if self.harmless else 0.0
+
+    @property
+    def notice(self) -> float:
+        """Of messages labelled check, the share assessed check or higher."""
+        return self.check_found / self.check if self.check else 1.0
 
     @property
     def meets_targets(self) -> bool:
@@ -97,12 +105,16 @@ def load_labelled(path: Path | str, *, display: str | None = None) -> list[Label
     return out
 
 
-def evaluate(model: RiskModel, messages: list[Labelled]) -> dict[str, LanguageScore]:
+def evaluate(model: RiskModel | Detector, messages: list[Labelled]) -> dict[str, LanguageScore]:
     """Scores per language, in the order of LANGUAGES."""
+    return tally((m, assess(model, m.text)) for m in messages)
+
+
+def tally(results: Iterable[tuple[Labelled, Assessment]]) -> dict[str, LanguageScore]:
+    """Scores per language of messages and what they were assessed."""
     scores = {lang: LanguageScore(lang) for lang in LANGUAGES}
-    for message in messages:
+    for message, result in results:
         score = scores[message.language]
-        result = assess(model, message.text)
         escalated = RANK[result.level] >= RANK["high"]
         if message.level in ("urgent", "high"):
             score.escalate += 1

@@ -40,13 +40,40 @@ def test_one_object_per_line_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
         "جوزي بيضربني",
         "ik zie het niet meer zitten",
     ]
-    assert [o["level"] for o in out] == ["urgent", "none", "none", "high", "check"]
+    # "my husband is hitting me": the lists say high, the model reads violence now (urgent).
+    assert [o["level"] for o in out] == ["urgent", "none", "none", "urgent", "check"]
     assert out[0]["categories"] == ["suicide"]
-    assert out[1] == {"text": "", "level": "none", "categories": [], "matches": []}
+    assert out[1] == {
+        "text": "",
+        "level": "none",
+        "categories": [],
+        "matches": [],
+        "source": None,
+        "score": None,
+    }
     match = out[0]["matches"][0]
-    assert set(match) == {"phrase", "category", "level", "language", "start", "end"}
+    # Issue 13 added where each decision came from ("phrase" or "model") and the model's score.
+    fields = {"phrase", "category", "level", "language", "start", "end", "source", "score"}
+    assert set(match) == fields | {"harmless"}
     assert (match["category"], match["level"], match["language"]) == ("suicide", "urgent", "nl")
+    assert (match["source"], out[0]["source"]) == ("phrase", "phrase")
     assert out[3]["matches"][0]["language"] == "ar"
+
+
+def test_a_model_decision_names_its_sentence_source_and_score(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = (
+        "Hallo, ik heb een vraag over de huurtoeslag. Sinds gisteren overnachten de kinderen "
+        "en ik op de achterbank van de auto bij de sporthal. Moet ik een formulier invullen?"
+    )
+    _, (out,), _ = run(monkeypatch, text + "\n")
+    assert out["level"] == "high" and out["categories"] == ["no_bed"]
+    assert out["source"] == "model" and 0.5 <= out["score"] <= 1
+    (match,) = out["matches"]
+    assert match["source"] == "model" and match["score"] == out["score"]
+    assert text[match["start"] : match["end"]] == match["phrase"]
+    assert "overnachten de kinderen" in match["phrase"]
 
 
 def test_text_is_kept_as_written_and_not_escaped(monkeypatch: pytest.MonkeyPatch) -> None:

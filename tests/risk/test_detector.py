@@ -1,0 +1,204 @@
+"""The two layers together (bot/risk/detector.py): what the model adds to the phrase lists, when
+it overrules them, and how each decision is explained. `decide` is pure, so most cases feed it
+the model's scores directly; the last tests run the committed model."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.risk import Detector, assess, load, load_detector
+from bot.risk.assessment import NOTHING
+from bot.risk.classifier import Scores
+from bot.risk.detector import decide, sentences, with_model
+
+ROOT = Path(__file__).resolve().parents[2]
+PHRASES = load(ROOT / "flows" / "risk")
+T = {"high": 0.5, "piece": 0.8, "check": 0.4, "veto": 0.9, "urgent": 0.6, "deep": 0.3}
+LANG = {"nl": 0.97, "ar": 0.01, "ti": 0.01, "en": 0.01}
+
+
+def scores(**risk: float) -> Scores:
+    """Scores with the given probabilities; what is left goes to "none"."""
+    classes = ("check", "suicide", "violence", "no_bed", "eviction", "cutoff", "acute_debt")
+    probs = {c: risk.get(c, 0.0) for c in classes}
+    return Scores({"none": 1.0 - sum(probs.values()), **probs}, LANG)
+
+
+QUIET = scores()
+
+
+def test_sentences_are_split_on_end_marks_and_lines_with_offsets() -> None:
+    text = "Hoi.  Ik wil weten hoe het zit!\nالبيت؟ ገዛ። ok"
+    assert [text[a:b] for a, b in sentences(text)] == [
+        "Hoi.",
+        "Ik wil weten hoe het zit!",
+        "البيت؟",
+        "ገዛ።",
+        "ok",
+    ]
+
+
+def test_nothing_found_by_either_layer_is_nothing() -> None:
+    assert decide("hallo", NOTHING, QUIET, [], T) is NOTHING
+
+
+def test_the_model_adds_a_sentence_the_lists_missed_with_category_score_and_offsets() -> None:
+    text = "Ik heb een vraag over toeslagen. We slapen met de kinderen op het station. Groet"
+    start = text.index("We slapen")
+    end = text.index("Groet") - 1
+    pieces = [(0, 32, QUIET), (start, end, scores(no_bed=0.8)), (end + 1, len(text), QUIET)]
+    assert decide(text, NOTHING, scores(no_bed=0.3), pieces, T).level == "high"
+    # A sentence out of its context needs more than the whole message: "piece", not "high".
+    weaker = [(0, 32, QUIET), (start, end, scores(no_bed=0.79)), (end + 1, len(text), QUIET)]
+    assert decide(text, NOTHING, scores(no_bed=0.3), weaker, T).level == "check"
+    result = decide(text, NOTHING, scores(no_bed=0.3), pieces, T)
+    assert (result.level, result.categories) == ("high", ("no_bed",))
+    (m,) = result.matches
+    assert (m.source, m.category, m.score, m.language) == ("model", "no_bed", 0.8, "nl")
+    assert text[m.start : m.end] == m.phrase == "We slapen met de kinderen op het station."
+    assert m.explain == "«We slapen met de kinderen op het station.» (no_bed 0.80)"
+
+
+def test_the_high_threshold_is_inclusive_and_sums_every_risk_category() -> None:
+    # 0.3 + 0.2: no single category reaches 0.5, together they do.
+    result = decide("x", NOTHING, scores(eviction=0.3, cutoff=0.2), [], T)
+    assert result.level == "high" and result.categories == ("eviction",)
+    assert decide("x", NOTHING, scores(eviction=0.29, cutoff=0.2), [], T).level == "check"
+
+
+def test_suicide_and_violence_become_urgent_above_the_urgent_threshold() -> None:
+    assert decide("x", NOTHING, scores(suicide=0.6), [], T).level == "urgent"
+    assert decide("x", NOTHING, scores(suicide=0.59), [], T).level == "high"
+    assert decide("x", NOTHING, scores(violence=0.7), [], T).level == "urgent"
+    assert decide("x", NOTHING, scores(no_bed=0.99), [], T).level == "high"
+
+
+def test_passive_ideation_gets_the_check_question() -> None:
+    result = decide("x", NOTHING, scores(check=0.3, suicide=0.1), [], T)
+    assert (result.level, result.categories) == ("check", ("suicide",))
+    assert result.matches[0].score == 0.4
+    assert decide("x", NOTHING, scores(check=0.29, suicide=0.1), [], T) is NOTHING
+
+
+def test_a_phrase_hit_in_a_harmless_message_becomes_a_question_for_suicide() -> None:
+    text = "ik denk niet aan zelfmoord hoor, ik wil alleen weten hoe huurtoeslag werkt"
+    found = assess(PHRASES, text)
+    assert found.level == "urgent"  # the lists alone escalate
+    result = decide(text, found, scores(), [], T)  # the model: 1.0 harmless
+    assert result.level == "check" and result.categories == ("suicide",)
+    assert all(m.source == "phrase" and m.level == "check" for m in result.matches)
+    assert result.matches[0].harmless == 1.0
+    assert result.matches[0].explain.endswith("(harmless 1.00)")
+
+
+def test_other_phrase_hits_in_a_harmless_message_are_dropped() -> None:
+    text = "de deurwaarder van die oude parkeerboete is al lang betaald"
+    assert assess(PHRASES, text).level == "high"
+    assert decide(text, assess(PHRASES, text), scores(), [], T) is NOTHING
+
+
+def test_a_phrase_hit_counts_where_the_model_escalates_the_message_too() -> None:
+    text = "de deurwaarder komt morgen"
+    found = assess(PHRASES, text)
+    result = decide(text, found, scores(acute_debt=0.5), [], T)
+    assert result.level == "high"
+    assert [m.source for m in result.matches] == ["phrase"] * len(found.matches)
+    # Below "high" the model does not escalate: the hit is dropped, the model's doubt stays.
+    doubt = decide(text, found, scores(acute_debt=0.49), [], T)
+    assert doubt.level == "check"
+    assert [m.source for m in doubt.matches] == ["model"]
+
+
+def test_a_harmless_whole_ignores_its_sentences() -> None:
+    text = "We speelden FIFA. Mijn kleinzoon riep: ik maak je af!"
+    pieces = [(0, 17, QUIET), (18, len(text), scores(violence=0.9))]
+    assert decide(text, NOTHING, scores(), pieces, T) is NOTHING
+    assert decide(text, NOTHING, scores(violence=0.2), pieces, T).level == "urgent"
+
+
+def test_an_urgent_phrase_hit_the_model_does_not_escalate_is_still_a_question() -> None:
+    text = "ik wil dood"
+    found = assess(PHRASES, text)
+    result = decide(text, found, scores(check=0.5), [], T)
+    assert result.level == "check" and result.categories == ("suicide",)
+    assert result.matches[0].source == "phrase"
+    # The model escalating keeps the phrase's own level: urgent, not the model's high.
+    assert decide(text, found, scores(suicide=0.55), [], T).level == "urgent"
+
+
+def test_a_more_serious_model_match_goes_before_the_phrase_hits() -> None:
+    text = "ik zie het niet meer zitten, ik sta op het dak"
+    found = assess(PHRASES, "ik zie het niet meer zitten")
+    assert found.level == "check"
+    result = decide(text, found, scores(suicide=0.9), [], T)
+    assert result.level == "urgent"
+    assert [m.source for m in result.matches] == ["model"] + ["phrase"] * len(found.matches)
+    assert result.matches[0].level == "urgent"
+
+
+def test_without_a_model_file_the_phrase_lists_work_alone(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR):
+        detector = with_model(PHRASES, tmp_path / "missing.npz")
+    assert detector.classifier is None
+    assert "phrase lists only" in caplog.text
+    assert assess(detector, "ik wil dood").level == "urgent"
+
+
+# --- the committed model ----------------------------------------------------------------------
+
+DETECTOR = load_detector(ROOT / "flows" / "risk")
+
+
+def test_the_shipped_detector_has_its_model() -> None:
+    assert isinstance(DETECTOR, Detector) and DETECTOR.classifier is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("ik slaap vannacht met de kinderen op het centraal station", "no_bed"),
+        ("de huisbaas heeft de sloten vervangen, ik kan er niet meer in", "eviction"),
+        ("my kids havent had anything to eat today and i have no money", "no_food"),
+        ("ik heb besloten er deze week een einde aan te maken", "suicide"),
+        ("he is outside with a knife", "violence"),
+    ],
+)
+def test_the_shipped_detector_catches_what_the_issue_named(text: str, category: str) -> None:
+    result = assess(DETECTOR, text)
+    assert result.escalates, result
+    assert category in result.categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik denk niet aan zelfmoord hoor, ik wil alleen weten hoe huurtoeslag werkt",
+        "hoe vraag ik huurtoeslag aan?",
+        "morgen is er gepland onderhoud aan de waterleiding van 9 tot 12",
+    ],
+)
+def test_the_shipped_detector_does_not_escalate_the_harmless(text: str) -> None:
+    assert not assess(DETECTOR, text).escalates
+
+
+def test_a_bare_command_is_left_to_the_lists() -> None:
+    for command in ("/mens", "/stop", "/menu", "/gegevens"):
+        assert assess(DETECTOR, command) == assess(PHRASES, command) == NOTHING
+    assert assess(DETECTOR, "/vergeet ik wil dood").level == "urgent"
+
+
+def test_a_model_match_answers_in_the_script_or_a_sure_language() -> None:
+    ar = Scores(scores(no_bed=0.9).risk, {"nl": 0.3, "ar": 0.5, "ti": 0.1, "en": 0.1})
+    assert decide("ما عندي وين نام", NOTHING, ar, [], T).matches[0].language == "ar"
+    assert decide("ሎሚ ለይቲ መደቀሲ የብለይን", NOTHING, ar, [], T).matches[0].language == "ti"
+    # Latin letters: Arabizi only when the language head is sure, else Dutch or English.
+    assert decide("ma 3andi fin nbat", NOTHING, ar, [], T).matches[0].language == "nl"
+    sure = Scores(ar.risk, {"nl": 0.02, "ar": 0.95, "ti": 0.01, "en": 0.02})
+    assert decide("ma 3andi fin nbat", NOTHING, sure, [], T).matches[0].language == "ar"
+    english = Scores(ar.risk, {"nl": 0.2, "ar": 0.3, "ti": 0.1, "en": 0.4})
+    assert decide("no bed tonight", NOTHING, english, [], T).matches[0].language == "en"
