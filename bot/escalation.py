@@ -238,27 +238,37 @@ class OfficeHours:
 
     @classmethod
     def parse(cls, spec: str, zone: str = "Europe/Amsterdam") -> OfficeHours:
-        """`ma-vr 09:00-17:00`, `ma,wo,vr 10:00-14:00` or `altijd` (always on duty)."""
+        """`ma-vr 09:00-17:00`, `vr-ma 09:00-17:00` (a week-end team: vr, za, zo, ma),
+        `ma,wo,vr 10:00-14:00` or `altijd` (always on duty)."""
         spec = spec.strip().lower()
         if spec in ("altijd", "always", "24/7"):
-            return cls(frozenset(range(7)), time(0), time(23, 59, 59), zone)
+            return cls(frozenset(range(7)), time(0), time.max, zone)
         try:
             day_part, hours = spec.split()
             first, _, last = day_part.partition("-")
             if last:
-                days = set(range(DAYS.index(first), DAYS.index(last) + 1))
+                a, b = DAYS.index(first), DAYS.index(last)
+                days = {(a + i) % 7 for i in range((b - a) % 7 + 1)}
             else:
                 days = {DAYS.index(d) for d in day_part.split(",")}
-            begin, _, finish = hours.partition("-")
-            return cls(frozenset(days), time.fromisoformat(begin), time.fromisoformat(finish), zone)
+            begin, finish = hours.split("-")
+            start, end = time.fromisoformat(begin), time.fromisoformat(finish)
         except ValueError as exc:
             raise ValueError(
                 f"office hours {spec!r}: write e.g. 'ma-vr 09:00-17:00' (days: {', '.join(DAYS)})"
             ) from exc
+        if end <= start:
+            raise ValueError(
+                f"office hours {spec!r}: the end {finish} is not after the start {begin}; "
+                "hours run within one day, e.g. 'ma-vr 09:00-17:00'"
+            )
+        return cls(frozenset(days), start, end, zone)
 
     def on_duty(self, now: datetime) -> bool:
-        local = now.astimezone(ZoneInfo(self.zone))
-        return local.weekday() in self.days and self.start <= local.time() < self.end
+        clock = now.astimezone(ZoneInfo(self.zone))
+        moment = clock.time().replace(tzinfo=None)
+        in_hours = self.start <= moment and (moment < self.end or self.end == time.max)
+        return clock.weekday() in self.days and in_hours
 
     def next_start(self, now: datetime) -> datetime:
         """When the next working period starts (now if on duty)."""

@@ -4,7 +4,7 @@ is told when a repeated contact or "this did not help" opens a case, and office 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,8 +31,8 @@ def contact(kind: str, topic: str, age: timedelta) -> Contact:
     return Contact(kind, topic, NOW - age)
 
 
-def amsterdam(y: int, mo: int, d: int, h: int, mi: int = 0, s: int = 0) -> datetime:
-    return datetime(y, mo, d, h, mi, s, tzinfo=ZoneInfo("Europe/Amsterdam"))
+def amsterdam(y: int, mo: int, d: int, h: int, mi: int = 0, s: int = 0, us: int = 0) -> datetime:
+    return datetime(y, mo, d, h, mi, s, us, tzinfo=ZoneInfo("Europe/Amsterdam"))
 
 
 # --- on_risk: what is said, what is opened, what the worker reads -------------------------
@@ -188,8 +188,35 @@ def test_a_typo_lists_the_day_names() -> None:
         OfficeHours.parse("maandag 09:00-17:00")
 
 
+def test_a_day_range_may_wrap_over_the_weekend() -> None:
+    hours = OfficeHours.parse("vr-ma 09:00-17:00")
+    assert hours.days == frozenset({4, 5, 6, 0})
+    assert hours.on_duty(amsterdam(2026, 11, 22, 10))  # Sunday
+    assert not hours.on_duty(amsterdam(2026, 11, 24, 10))  # Tuesday
+    assert hours.next_start(amsterdam(2026, 11, 24, 18)) == amsterdam(2026, 11, 27, 9)
+
+
+@pytest.mark.parametrize(
+    ("spec", "says"),
+    [
+        ("ma-vr 09:00-17:00-18:00", "write e.g."),
+        ("ma-vr 0900", "write e.g."),
+        ("ma-vr 17:00-09:00", "not after the start"),
+        ("ma-vr 09:00-09:00", "not after the start"),
+    ],
+)
+def test_malformed_or_reversed_hours_are_refused_with_an_example(spec: str, says: str) -> None:
+    with pytest.raises(ValueError, match=says):
+        OfficeHours.parse(spec)
+
+
+def test_always_includes_the_last_second_of_the_day() -> None:
+    hours = OfficeHours.parse("altijd")
+    assert hours.on_duty(amsterdam(2026, 11, 22, 23, 59, 59, 999999))
+
+
 def test_hours_without_a_working_day_say_so() -> None:
-    hours = OfficeHours.parse("vr-ma 09:00-17:00")  # a range that wraps: no day at all
+    hours = OfficeHours(frozenset(), time(9), time(17))
     with pytest.raises(ValueError, match=r"^office hours have no working day$"):
         hours.next_start(amsterdam(2026, 11, 20, 18))
 
