@@ -134,16 +134,20 @@ def decide(
     """The assessment from the phrase hits, the model's scores of the whole message and of
     its sentences (`scored`, empty for a one-sentence message), and thresholds `t`: "high"
     for the whole message, "piece" (stricter) for one sentence out of its context, "check",
-    "urgent" (suicide and violence), "veto" (harmless enough to ignore the sentences)."""
+    "urgent" (suicide and violence), "veto" (harmless enough to ignore the sentences) and
+    "sure" (a sentence the deep head escalates this surely is not vetoed: a risk buried in a
+    long, ordinary question dilutes the whole message)."""
     flagged = []
     level = _level(whole, t, t["high"])
     if level != "none":
         flagged.append(_model_match(text, 0, len(text), whole, level, whole))
-    if whole.risk["none"] < t["veto"]:
-        for start, end, scores in scored:
-            level = _level(scores, t, t["piece"])
-            if level != "none":
-                flagged.append(_model_match(text, start, end, scores, level, whole))
+    vetoed = whole.risk["none"] >= t["veto"]
+    for start, end, scores in scored:
+        if vetoed and not (scores.deep and scores.escalate >= t["sure"]):
+            continue
+        level = _level(scores, t, t["piece"])
+        if level != "none":
+            flagged.append(_model_match(text, start, end, scores, level, whole))
     best = max(flagged, key=lambda m: (RANK[m.level], m.score or 0), default=None)
     agrees = best is not None and best.level in ("urgent", "high")
     matches = list(found.matches) if agrees else _overruled(found.matches, whole)

@@ -78,6 +78,7 @@ GRID = {
     "piece": (0.7, 0.8, 0.9),
     "check": (0.5, 0.6),  # lower asks a third of the hard harmless messages the question
     "veto": (0.5, 0.7, 0.9),
+    "sure": (0.9, 0.95, 0.98),  # a deep-read sentence this sure escapes the veto
     "urgent": (0.5,),
     "deep": (0.3,),  # the cascade: a cost, not a quality knob (bench/risk_bench.py)
 }
@@ -174,7 +175,15 @@ def fit(
         "classes": list(CLASSES),
         "languages": list(LANGUAGES),
         "thresholds": thresholds
-        or {"high": 0.5, "piece": 0.7, "check": 0.4, "veto": 0.9, "urgent": 0.5, "deep": 0.3},
+        or {
+            "high": 0.5,
+            "piece": 0.7,
+            "check": 0.4,
+            "veto": 0.9,
+            "urgent": 0.5,
+            "deep": 0.3,
+            "sure": 0.95,
+        },
     }
     weights = np.hstack([risk_w, lang_w])
     return Classifier(kept, weights, np.concatenate([risk_b, lang_b]), meta, deep)

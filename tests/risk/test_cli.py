@@ -125,15 +125,18 @@ def test_the_command_answers_each_line_before_the_next_arrives() -> None:
     ) as proc:
         assert proc.stdin and proc.stdout
         try:
-            for text, level in [
-                ("ik wil dood", "urgent"),
-                ("hallo", "none"),
-                ("ሰብኣየ ይወቕዓኒ", "high"),
+            for text, levels in [
+                ("ik wil dood", {"urgent"}),
+                ("hallo", {"none"}),
+                (
+                    "ሰብኣየ ይወቕዓኒ",
+                    {"urgent", "high"},
+                ),  # "my husband beats me": the model may say urgent
             ]:
                 proc.stdin.write(text.encode() + b"\n")
                 proc.stdin.flush()
                 line = proc.stdout.readline()  # blocks until flushed: stdin is still open
-                assert json.loads(line)["level"] == level
+                assert json.loads(line)["level"] in levels
             proc.stdin.write(b"bad \xff bytes\n")  # not UTF-8: replaced, not fatal
             proc.stdin.flush()
             assert json.loads(proc.stdout.readline())["text"] == "bad \ufffd bytes"

@@ -16,7 +16,7 @@ from bot.risk.detector import decide, sentences, with_model
 
 ROOT = Path(__file__).resolve().parents[2]
 PHRASES = load(ROOT / "flows" / "risk")
-T = {"high": 0.5, "piece": 0.8, "check": 0.4, "veto": 0.9, "urgent": 0.6, "deep": 0.3}
+T = {"high": 0.5, "piece": 0.8, "check": 0.4, "veto": 0.9, "urgent": 0.6, "deep": 0.3, "sure": 0.95}
 LANG = {"nl": 0.97, "ar": 0.01, "ti": 0.01, "en": 0.01}
 
 
@@ -117,6 +117,25 @@ def test_a_harmless_whole_ignores_its_sentences() -> None:
     pieces = [(0, 17, QUIET), (18, len(text), scores(violence=0.9))]
     assert decide(text, NOTHING, scores(), pieces, T) is NOTHING
     assert decide(text, NOTHING, scores(violence=0.2), pieces, T).level == "urgent"
+
+
+def test_a_sentence_the_deep_head_is_sure_of_escapes_the_veto() -> None:
+    # A risk buried in a long, ordinary question: the whole message reads harmless.
+    text = "Vraagje over de huurtoeslag. We slapen sinds gisteren in de auto. Welk formulier?"
+    start, end = 29, 65
+    sure = Scores(scores(no_bed=0.95).risk, LANG, deep=True)
+    pieces = [(0, 28, QUIET), (start, end, sure), (end + 1, len(text), QUIET)]
+    result = decide(text, NOTHING, scores(), pieces, T)
+    assert (result.level, result.categories) == ("high", ("no_bed",))
+    assert (
+        text[result.matches[0].start : result.matches[0].end]
+        == "We slapen sinds gisteren in de auto."
+    )
+    # Just under "sure", or as sure but only from the quick head: the veto holds.
+    unsure = Scores(scores(no_bed=0.94).risk, LANG, deep=True)
+    assert decide(text, NOTHING, scores(), [(start, end, unsure)], T) is NOTHING
+    quick = scores(no_bed=0.99)
+    assert decide(text, NOTHING, scores(), [(start, end, quick)], T) is NOTHING
 
 
 def test_an_urgent_phrase_hit_the_model_does_not_escalate_is_still_a_question() -> None:
