@@ -1,5 +1,5 @@
 """Benchmark of the Telegram channel against a bare python-telegram-bot echo bot, on the same Bot
-API stand-in (tests/telegram/botapi.py), in the same run.
+API stand-in (tests/support/botapi.py), in the same run.
 
 1. Cost and speed: 200 residents write 5 messages each (one after another, each after the bot's
    answer to the previous one). Bot CPU seconds per 1,000 messages (CPU time of the bot's own
@@ -42,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.telegram.botapi import BotAPI  # noqa: E402
+from tests.support.botapi import BotAPI  # noqa: E402
 
 RESIDENTS = 200
 MESSAGES_EACH = 5
@@ -400,7 +400,7 @@ def report(results: list[dict], crisis: dict, parts: dict) -> str:
         "## Telegram",
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d} on {machine()}, with `bench/telegram_bench.py`",
-        "(both bots against the same Bot API stand-in, `tests/telegram/botapi.py`, over local",
+        "(both bots against the same Bot API stand-in, `tests/support/botapi.py`, over local",
         "HTTP; each bot in its own process; SQLite, and PostgreSQL on the same machine).",
         "",
         f"**{RESIDENTS} residents write {MESSAGES_EACH} messages each** (each message after the "

@@ -15,8 +15,8 @@ from aiohttp import web
 
 from bot.config import Config
 from bot.conversation import Conversations
-from bot.engine import FlowSet, load
-from bot.i18n import Catalogs
+from bot.engine import load
+from bot.keys import CATALOGS, CONFIG, CONVERSATIONS, DB, FLOWS, METRICS
 from bot.metrics import Metrics
 from bot.purge import scheduled as scheduled_purge
 from storage import migrate
@@ -24,12 +24,9 @@ from storage.db import Database
 
 logger = logging.getLogger(__name__)
 
-CONFIG = web.AppKey("config", Config)
-DB = web.AppKey("db", Database)
-FLOWS = web.AppKey("flows", FlowSet)
-CATALOGS = web.AppKey("catalogs", Catalogs)
-CONVERSATIONS = web.AppKey("conversations", Conversations)
-METRICS = web.AppKey("metrics", Metrics)
+# The keys live in bot/keys.py (every part reads them); named here too for the tests and tools
+# that build the app.
+__all__ = ["CATALOGS", "CONFIG", "CONVERSATIONS", "DB", "FLOWS", "METRICS", "init_app", "run"]
 
 
 async def _core(app: web.Application) -> AsyncIterator[None]:
@@ -38,11 +35,10 @@ async def _core(app: web.Application) -> AsyncIterator[None]:
     db = Database(config.database_url)
     await migrate.upgrade(db)
     app[DB] = db
-    conversations = Conversations.from_config(db, config)
+    conversations = Conversations.from_config(db, config, metrics=app[METRICS])
     app[FLOWS] = conversations.flows
     app[CATALOGS] = conversations.catalogs
     app[CONVERSATIONS] = conversations
-    conversations.metrics = app[METRICS]
     yield
     await db.dispose()
 

@@ -25,8 +25,8 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -61,12 +61,15 @@ from bot.i18n import (
     script_language,
     supported,
 )
-from bot.metrics import Metrics
 from bot.risk import Assessment, Detector, RiskModel, assess, load_detector
 from bot.risk.assessment import NOTHING
 from storage import cases, contacts, handled, repo
 from storage.db import Database
 from storage.models import PRIORITY_CRISIS, PRIORITY_NORMAL, Resident
+from storage.types import utcnow
+
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
 
 logger = logging.getLogger(__name__)
 
@@ -77,10 +80,6 @@ CHECK_PAYLOAD = "check:"
 NOT_HELPED = ("nee", "no")
 SENT = {"sent": "directly, while storage was down"}
 CRISIS_STORAGE_WAIT = 3.0  # seconds a crisis message waits for storage before going direct
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -131,8 +130,9 @@ class Conversations:
         office: OfficeHours | None = None,
         repeat_rule: RepeatRule | None = None,
         retention: privacy.Retention | None = None,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Callable[[], datetime] = utcnow,
         new_id: Callable[[], str] = lambda: secrets.token_hex(3),
+        metrics: Metrics | None = None,
     ) -> None:
         self.db = db
         self.flows = flows
@@ -144,11 +144,16 @@ class Conversations:
         self.clock = clock
         self.new_id = new_id
         self.listeners: list[Callable[[int], None]] = []  # told when rows are queued
-        self.metrics: Metrics | None = None  # counts messages in (set by bot.app)
+        self.metrics = metrics  # counts messages in
 
     @classmethod
     def from_config(
-        cls, db: Database, config: Config, flows: FlowSet | None = None
+        cls,
+        db: Database,
+        config: Config,
+        flows: FlowSet | None = None,
+        *,
+        metrics: Metrics | None = None,
     ) -> Conversations:
         """The conversation path as configured: flows, catalogs, risk lists, office hours."""
         return cls(
@@ -159,6 +164,7 @@ class Conversations:
             office=OfficeHours.parse(config.office_hours),
             repeat_rule=RepeatRule(times=config.repeat_times, days=config.repeat_days),
             retention=privacy.retention_of(config),
+            metrics=metrics,
         )
 
     def env(self) -> Env:

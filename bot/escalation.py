@@ -18,8 +18,6 @@ from zoneinfo import ZoneInfo
 from bot.engine.fold import fold
 from bot.engine.texts import N_
 
-RANK = {"urgent": 0, "high": 1, "normal": 2}
-
 # --- what the resident is told ---------------------------------------------------------------
 
 CRISIS_SUICIDE = N_(

@@ -31,7 +31,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -40,6 +40,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from bot.conversation import Conversations, DeliverDirectly, Inbound
 from bot.i18n import Rendered
 from bot.spool import Held, Spool
+from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +49,6 @@ OUTAGE = (OperationalError, InterfaceError, OSError, TimeoutError)
 FIRST_RETRY = 0.5  # seconds; doubles up to MAX_RETRY while the database stays away
 MAX_RETRY = 5.0
 T = TypeVar("T")
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _report(written: asyncio.Future[None]) -> None:
@@ -77,7 +74,7 @@ class Holding:
         conversations: Conversations,
         *,
         first_retry: float = FIRST_RETRY,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.conversations = conversations
         self.first_retry = first_retry

@@ -17,14 +17,14 @@ import asyncio
 import hmac
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 from aiohttp import web
 from sqlalchemy import text
 
-from bot.app import CONFIG, DB, METRICS
+from bot.keys import CONFIG, DB, METRICS, TELEGRAM_PROBE
 from bot.metrics import CONTENT_TYPE, State, read_state
+from storage.types import utcnow
 
 T = TypeVar("T")
 TIMEOUT_SECONDS = 2.0
@@ -75,7 +75,7 @@ class Checks:
             await s.exec(text("SELECT 1"))
 
     async def _state(self) -> State:
-        return await read_state(self.app[DB], datetime.now(UTC))
+        return await read_state(self.app[DB], utcnow())
 
     async def close(self) -> None:
         await self.ping.close()
@@ -89,9 +89,7 @@ def telegram_status(app: web.Application) -> str | None:
     """The Telegram channel's status (`TelegramChannel.status`), None when it is off."""
     if not app[CONFIG].telegram_token:
         return None
-    from bot.telegram import TELEGRAM
-
-    channel = app.get(TELEGRAM)
+    channel = app.get(TELEGRAM_PROBE)
     return channel.status() if channel is not None else "down"
 
 
@@ -99,9 +97,7 @@ def held_messages(app: web.Application) -> int | None:
     """Messages the Telegram channel holds for the database, None when it is off."""
     if not app[CONFIG].telegram_token:
         return None
-    from bot.telegram import TELEGRAM
-
-    channel = app.get(TELEGRAM)
+    channel = app.get(TELEGRAM_PROBE)
     return channel.held if channel is not None else 0
 
 

@@ -35,7 +35,7 @@ import time
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text as sql
@@ -47,6 +47,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage import repo
 from storage.db import Database
 from storage.models import PRIORITY_NORMAL, OutboxMessage, OutboxStatus, Resident
+from storage.types import utcnow
 
 if TYPE_CHECKING:
     from bot.metrics import Metrics
@@ -64,10 +65,6 @@ GROUP_MAX = 20  # rows of one resident sent by one task, in order
 CRISIS_RESERVE = 4  # tasks beyond max_in_flight, for crisis rows only
 COALESCE_SECONDS = 0.025  # after waking, so that one transaction serves several reasons
 _KNOWN_LIMIT = 100_000  # addresses kept in memory
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 # --- what a channel sees and answers --------------------------------------------------------
@@ -206,7 +203,7 @@ class Outbox:
         pacer: Pacer | None = None,
         max_in_flight: int = 32,
         max_attempts: int = MAX_ATTEMPTS,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Callable[[], datetime] = utcnow,
         storage_turn: Callable[[], AbstractAsyncContextManager[Any]] | None = None,
         metrics: Metrics | None = None,
     ) -> None:

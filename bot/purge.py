@@ -11,17 +11,19 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TextIO
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Config
+from bot.keys import CONFIG, DB
 from bot.privacy import retention_of
 from storage import handled
 from storage.db import Database
 from storage.privacy import Purged, Retention, purge
+from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -39,10 +41,6 @@ EXPLAINED = {
     "recognise a message delivered twice",
     "audit": "audit log rows older than {audit_days} days",
 }
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class _DryRun(Exception):
@@ -71,7 +69,7 @@ async def every(
     *,
     interval: float,
     first_delay: float = FIRST_DELAY,
-    clock: Callable[[], datetime] = _utcnow,
+    clock: Callable[[], datetime] = utcnow,
 ) -> None:
     """Purge after `first_delay` seconds, then every `interval` seconds, until cancelled. A
     failed purge is logged and tried again at the next interval."""
@@ -92,8 +90,6 @@ async def every(
 async def scheduled(app: web.Application) -> AsyncIterator[None]:
     """`cleanup_ctx` entry of `bot.app.init_app`: the scheduled purge, every
     `BUURTBOT_PURGE_INTERVAL_HOURS` (0: none)."""
-    from bot.app import CONFIG, DB  # bot.app imports this module
-
     config = app[CONFIG]
     if config.purge_interval_hours <= 0:
         yield
@@ -123,7 +119,7 @@ def run_cli(config: Config, *, dry_run: bool, out: TextIO, err: TextIO) -> int:
     async def go() -> Purged:
         db = Database(config.database_url)
         try:
-            return await run(db, retention, now=_utcnow(), dry_run=dry_run)
+            return await run(db, retention, now=utcnow(), dry_run=dry_run)
         finally:
             await db.dispose()
 

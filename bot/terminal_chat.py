@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import secrets
 import sys
-from datetime import UTC, datetime
 from typing import TextIO
 
 from bot.config import Config
@@ -16,6 +15,7 @@ from bot.engine.errors import FlowSetInvalid
 from bot.i18n import LANGUAGES
 from storage import migrate, repo
 from storage.db import Database
+from storage.types import utcnow
 
 QUIT = {"/quit", "/exit", "/q"}
 
@@ -72,7 +72,7 @@ async def _deliver(db: Database, resident_id: int, out: TextIO) -> list[list[str
     """This terminal is a channel like any other: it sends its outbox rows, by printing them."""
     last: list[list[str]] = []
     async with db.transaction() as s:
-        now = datetime.now(UTC)
+        now = utcnow()
         for message in await repo.next_pending(s, now=now, limit=100, resident_id=resident_id):
             print(f"\nbot: {message.text}", file=out)
             for i, (label, _) in enumerate(message.buttons or [], 1):

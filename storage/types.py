@@ -18,6 +18,11 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import DateTime, Text, TypeDecorator
 
 
+def utcnow() -> datetime:
+    """Now, as an aware UTC datetime: the one clock default of the whole code base."""
+    return datetime.now(UTC)
+
+
 def clean_text(text: str) -> str:
     """`text` without NUL characters and with lone surrogates replaced by U+FFFD."""
     text = text.replace("\x00", "")

@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 from storage.db import Database
-from tests.telegram.botapi import BotAPI
+from tests.support.botapi import BotAPI
 
 PG_URL = os.environ.get("DATABASE_URL_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 T = TypeVar("T")
@@ -136,7 +136,7 @@ def redis_url() -> str:
 
 @pytest.fixture
 async def botapi() -> AsyncIterator[BotAPI]:
-    """The Telegram Bot API stand-in (tests/telegram/botapi.py), real HTTP on 127.0.0.1."""
+    """The Telegram Bot API stand-in (tests/support/botapi.py), real HTTP on 127.0.0.1."""
     api = BotAPI()
     await api.start()
     try:

@@ -31,7 +31,7 @@ from storage.cases import Case
 from storage.casework import Actor
 from storage.db import Database
 from storage.models import OutboxMessage, Resident, TranscriptEntry
-from tests.telegram.botapi import BotAPI
+from tests.support.botapi import BotAPI
 from tests.telegram.conftest import free_port
 
 pytestmark = pytest.mark.postgres

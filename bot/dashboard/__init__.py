@@ -19,6 +19,7 @@ from bot.dashboard.live import Live
 from bot.dashboard.middlewares import errors, guard, security_headers
 from bot.dashboard.routes import setup_routes
 from bot.dashboard.settings import LIVE, REPLIES, SETTINGS, TEMPLATES, Settings
+from bot.keys import CONFIG, CONVERSATIONS, DB
 
 __all__ = ["LIVE", "SETTINGS", "Settings", "setup"]
 
@@ -52,8 +53,6 @@ def setup(app: web.Application) -> None:
     if app.get(MOUNTED):
         return
     app[MOUNTED] = True
-    from bot.app import CONFIG, CONVERSATIONS, DB
-
     settings = app.get(SETTINGS) or Settings.from_env()
     app[SETTINGS] = settings
 

@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import TextIO, TypeVar
 
 from bot.dashboard import passwords
 from storage import audit, casework, migrate, users
 from storage.casework import Actor
 from storage.db import Database, run_on
+from storage.types import utcnow
 
 T = TypeVar("T")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _who(by: Actor | None) -> dict[str, object]:
@@ -40,7 +36,7 @@ async def add(
     if role not in users.ROLES:
         raise users.UserError(f"role must be one of: {', '.join(users.ROLES)}")
     password_hash = await _checked_hash(password)
-    now = _now()
+    now = utcnow()
     async with db.transaction() as s:
         user = await users.add_user(s, name, role, password_hash, now=now)
         await audit.record(s, "user_add", now=now, detail=f"{name} ({role})", ip=ip, **_who(by))
@@ -51,7 +47,7 @@ async def change_password(
     db: Database, name: str, password: str, *, by: Actor | None = None, ip: str = ""
 ) -> None:
     password_hash = await _checked_hash(password)
-    now = _now()
+    now = utcnow()
     async with db.transaction() as s:
         user = await users.find_user(s, name)
         if user is None:
@@ -65,7 +61,7 @@ async def disable(
 ) -> tuple[users.User, list[int]]:
     """Disable the user, end their sessions, and put the cases they held back in the queue.
     Returns the user and those case ids."""
-    now = _now()
+    now = utcnow()
     async with db.transaction() as s:
         user = await users.find_user(s, name)
         if user is None:

@@ -15,15 +15,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.conversation import Conversations
 from bot.dashboard import texts
-from bot.dashboard.auth import utcnow
 from bot.engine import Say, State
 from bot.i18n import RTL, SOURCE, isolate_ltr, script_language
 from storage import audit, casework, notes, repo, users
 from storage.cases import Case
-from storage.casework import Actor, CaseView
+from storage.casework import Actor, CaseView, QueueRow
 from storage.db import Database
 from storage.models import PRIORITY_NORMAL, Resident, TranscriptEntry
 from storage.notes import CaseNote
+from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +90,20 @@ async def _record(
         detail=detail,
         ip=work.ip,
     )
+
+
+async def log_view(work: Work, action: str, detail: str = "") -> None:
+    """Note in the audit log that the worker looked at a page (`view_queue`, `view_audit`)."""
+    async with work.db.transaction() as s:
+        await _record(s, work, action, utcnow(), detail=detail)
+
+
+async def recently_closed(work: Work) -> list[QueueRow]:
+    """The cases closed lately; the view is logged."""
+    async with work.db.transaction() as s:
+        rows = await casework.recently_closed(s)
+        await _record(s, work, "view_closed", utcnow())
+    return rows
 
 
 async def view_case(work: Work, case_id: int) -> CaseData:

@@ -10,11 +10,11 @@ from typing import Any
 from aiohttp import web
 
 from bot import engine
-from bot.app import CONFIG, CONVERSATIONS, DB
-from bot.dashboard import accounts, auth, i18n, replies, texts
+from bot.dashboard import accounts, actions, auth, i18n, replies, texts
 from bot.dashboard.actions import Refused
 from bot.dashboard.settings import REPLIES, SETTINGS
 from bot.dashboard.views import actor_of, form, redirect, render, work_of
+from bot.keys import CONFIG, CONVERSATIONS, DB
 from bot.yamldoc import Problem
 from storage import audit, users
 
@@ -29,17 +29,7 @@ AUDIT_PAGE = 100
 
 
 async def _log_view(request: web.Request, action: str, detail: str = "") -> None:
-    work = work_of(request)
-    async with work.db.transaction() as s:
-        await audit.record(
-            s,
-            action,
-            now=auth.utcnow(),
-            user_id=work.actor.id,
-            user_name=work.actor.name,
-            detail=detail,
-            ip=work.ip,
-        )
+    await actions.log_view(work_of(request), action, detail)
 
 
 @auth.admin_only

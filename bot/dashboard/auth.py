@@ -18,7 +18,7 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -27,6 +27,7 @@ from bot.dashboard import passwords
 from bot.dashboard.settings import SETTINGS, Settings
 from storage import audit, users
 from storage.db import Database
+from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -44,10 +45,6 @@ class CsrfFailed(Exception):
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 # --- marks on handlers ------------------------------------------------------------------------

@@ -14,11 +14,11 @@ import logging
 from aiohttp import web
 from yarl import URL
 
-from bot.app import CATALOGS, DB
 from bot.dashboard import auth, i18n, texts
 from bot.dashboard.actions import Refused
 from bot.dashboard.rendering import render
 from bot.dashboard.settings import LOGIN
+from bot.keys import CATALOGS, DB
 from storage import casework, users
 
 logger = logging.getLogger(__name__)

@@ -3,7 +3,6 @@ the language, and the queue's counts for the top bar."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp_jinja2
@@ -11,6 +10,7 @@ from aiohttp import web
 
 from bot.dashboard import i18n
 from bot.dashboard.settings import LIVE, LOGIN, TEMPLATES
+from storage.types import utcnow
 
 
 def render(
@@ -25,7 +25,7 @@ def render(
         "lang": i18n.current_language(),
         "summary": live.snapshot.summary() if live else {"waiting": 0, "open": 0, "urgent": []},
         "path": request.path,
-        "now": datetime.now(UTC),
+        "now": utcnow(),
     }
     return aiohttp_jinja2.render_template(
         template, request, {**base, **context}, status=status, app_key=TEMPLATES
@@ -34,5 +34,5 @@ def render(
 
 def fragment(request: web.Request, template: str, context: dict[str, Any]) -> str:
     """A piece of a page, for the page's script to put in place."""
-    base = {"lang": i18n.current_language(), "now": datetime.now(UTC)}
+    base = {"lang": i18n.current_language(), "now": utcnow()}
     return aiohttp_jinja2.render_string(template, request, {**base, **context}, app_key=TEMPLATES)

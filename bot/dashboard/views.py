@@ -12,7 +12,6 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.app import CONVERSATIONS, DB, FLOWS
 from bot.dashboard import actions, auth, i18n, texts
 from bot.dashboard.actions import Refused, Work
 from bot.dashboard.live import Subscription
@@ -20,8 +19,10 @@ from bot.dashboard.rendering import fragment, render
 from bot.dashboard.settings import LIVE, LOGIN, REPLIES
 from bot.engine import FlowSet
 from bot.i18n import RTL
-from storage import audit, casework, users
+from bot.keys import CONVERSATIONS, DB, FLOWS
+from storage import casework, users
 from storage.casework import Actor
+from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ async def login_submit(request: web.Request) -> web.Response:
     attempt = await auth.log_in(request.config_dict[DB], name, password, ip=auth.client_ip(request))
     if attempt.token is None:
         if attempt.locked_until is not None:
-            minutes = max(1, round((attempt.locked_until - auth.utcnow()).total_seconds() / 60))
+            minutes = max(1, round((attempt.locked_until - utcnow()).total_seconds() / 60))
             error = i18n.gettext(texts.LOGIN_LOCKED, minutes=minutes)
             status = 429
         else:
@@ -163,23 +164,14 @@ async def _queue_context(request: web.Request) -> dict[str, Any]:
         "waiting": [r for r in rows if r.case.status == "waiting"],
         "mine": [r for r in rows if r.case.status == "claimed" and r.case.worker_id == me],
         "others": [r for r in rows if r.case.status == "claimed" and r.case.worker_id != me],
-        "now": auth.utcnow(),
+        "now": utcnow(),
     }
 
 
 async def queue_page(request: web.Request) -> web.Response:
     context = await _queue_context(request)
     context["closed"] = request.query.get("closed", "")
-    work = work_of(request)
-    async with work.db.transaction() as s:
-        await audit.record(
-            s,
-            "view_queue",
-            now=auth.utcnow(),
-            user_id=work.actor.id,
-            user_name=work.actor.name,
-            ip=work.ip,
-        )
+    await actions.log_view(work_of(request), "view_queue")
     return render(request, "queue.html", context)
 
 
@@ -197,18 +189,8 @@ async def take_next(request: web.Request) -> web.Response:
 
 
 async def closed_page(request: web.Request) -> web.Response:
-    work = work_of(request)
-    async with work.db.transaction() as s:
-        rows = await casework.recently_closed(s)
-        await audit.record(
-            s,
-            "view_closed",
-            now=auth.utcnow(),
-            user_id=work.actor.id,
-            user_name=work.actor.name,
-            ip=work.ip,
-        )
-    return render(request, "closed.html", {"rows": rows, "now": auth.utcnow()})
+    rows = await actions.recently_closed(work_of(request))
+    return render(request, "closed.html", {"rows": rows, "now": utcnow()})
 
 
 # --- a case -----------------------------------------------------------------------------------
@@ -271,7 +253,7 @@ async def case_page(request: web.Request) -> web.Response:
             "closing_text": actions.closing_message(request.config_dict[CONVERSATIONS], lang),
             "last_entry": max((e.id or 0 for e in data.transcript), default=0),
             "last_note": max((n.id or 0 for n in data.notes), default=0),
-            "now": auth.utcnow(),
+            "now": utcnow(),
         },
     )
 
@@ -403,7 +385,7 @@ async def events(request: web.Request) -> web.StreamResponse:
             queue_changed, cases = news
             if not queue_changed and not cases:
                 async with db.transaction() as s:
-                    still = await users.find_session(s, token, now=auth.utcnow())
+                    still = await users.find_session(s, token, now=utcnow())
                 if still is None:
                     await response.write(_sse("logout", {}))
                     break
@@ -425,7 +407,7 @@ async def alive(request: web.Request) -> web.Response:
     """The page saw the worker type, click or move: that counts as activity."""
     login = login_of(request)
     async with request.config_dict[DB].transaction() as s:
-        await users.touch(s, login.session, now=auth.utcnow())
+        await users.touch(s, login.session, now=utcnow())
     return web.json_response({"ok": True})
 
 

@@ -13,7 +13,6 @@ import logging
 import re
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from datetime import UTC, datetime
 from typing import Any
 
 from telegram import Chat, Message, Update
@@ -32,6 +31,7 @@ from bot.telegram.sending import MAX_TEXT, TelegramSender, retry_seconds, units
 from storage import cases, handled, repo
 from storage.db import Database
 from storage.models import PRIORITY_CRISIS, PRIORITY_NORMAL
+from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -61,10 +61,6 @@ MEDIA_KINDS = (
     "invoice",
     "paid_media",
 )
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Handlers:
@@ -210,7 +206,7 @@ class Handlers:
         """Transcript (in the open case, if any) and the reply, in one transaction; False when
         this update was noted before. Belongs in the conversation path (`Inbound(media=...)`)
         once that exists."""
-        now = _utcnow()
+        now = utcnow()
         async with self._turn(), self.db.transaction() as s:
             # The caption goes on to the conversation path under the update's own key.
             if not await handled.first_time(s, CHANNEL, key, now=now):

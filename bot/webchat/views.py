@@ -7,17 +7,17 @@ import json
 import logging
 import re
 import secrets
-from datetime import UTC, datetime
 from pathlib import Path
 
 from aiohttp import web
 
-from bot.app import CATALOGS, CONVERSATIONS, DB
 from bot.conversation import DeliverDirectly, Inbound
 from bot.engine import State
 from bot.i18n import LANGUAGES, NATIVE_NAMES, RTL, supported, web_texts
+from bot.keys import CATALOGS, CONVERSATIONS, DB
 from storage import repo
 from storage.handled import MAX_KEY
+from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ async def _snapshot(request: web.Request, external_id: str, after: int) -> dict:
     """Everything the page shows after message `after`; web outbox rows count as delivered
     once the page has them."""
     db = request.app[DB]
-    now = datetime.now(UTC)
+    now = utcnow()
     entries, state, language = [], None, None
     async with db.transaction() as s:
         resident = await repo.find_resident(s, CHANNEL, external_id)

@@ -21,7 +21,7 @@ from bot.escalation import CRISIS_SUICIDE
 from bot.telegram import TELEGRAM
 from tests.browser.conftest import screenshot_path
 from tests.dashboard.conftest import PASSWORD, create_user, dashboard_app
-from tests.telegram.botapi import BotAPI
+from tests.support.botapi import BotAPI
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAT = 4242

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config
+from tests.support.botapi import BotAPI
 from tests.telegram import conftest as telegram
-from tests.telegram.botapi import BotAPI
 from tests.telegram.conftest import quick_backoff  # noqa: F401  (autouse here too)
 from tests.webchat import conftest as webchat
 

@@ -18,7 +18,7 @@ from bot.app import init_app
 from bot.config import Config
 from bot.telegram import TELEGRAM
 from tests.cable import Cable
-from tests.telegram.botapi import BotAPI
+from tests.support.botapi import BotAPI
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -16,7 +16,7 @@ from bot.telegram import texts as telegram_texts
 from storage import repo
 from storage.cases import Case
 from storage.handled import HandledMessage
-from tests.telegram.botapi import BotAPI
+from tests.support.botapi import BotAPI
 from tests.telegram.conftest import free_port, running
 
 CHAT = 5151
