@@ -105,6 +105,7 @@ async def child_buurtbot(base_url: str, token: str, database: str, rate: float) 
     from bot.app import CONVERSATIONS, DB, init_app
     from bot.config import Config
     from bot.telegram import TELEGRAM
+    from storage import outbox as outbox_db
     from storage import repo
     from storage.models import PRIORITY_CRISIS
 
@@ -130,7 +131,7 @@ async def child_buurtbot(base_url: str, token: str, database: str, rate: float) 
             now = datetime.now(UTC)
             async with app[DB].transaction() as s:
                 resident = await repo.get_or_create_resident(s, "telegram", words[1], now=now)
-                await repo.enqueue(s, resident.id, words[2], now=now, priority=PRIORITY_CRISIS)
+                await outbox_db.enqueue(s, resident.id, words[2], now=now, priority=PRIORITY_CRISIS)
             app[TELEGRAM].parts.outbox.notify()
             return {"queued": time.monotonic()}
         return _cpu(words)

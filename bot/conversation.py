@@ -64,6 +64,7 @@ from bot.i18n import (
 from bot.risk import Assessment, Detector, RiskModel, assess, load_detector
 from bot.risk.assessment import NOTHING
 from storage import cases, contacts, handled, repo
+from storage import outbox as outbox_db
 from storage.db import Database
 from storage.models import PRIORITY_CRISIS, PRIORITY_NORMAL, Resident
 from storage.types import utcnow
@@ -283,7 +284,7 @@ class Conversations:
                 for text, _, _ in (r for r in replies if r[2] == PRIORITY_CRISIS):
                     await repo.add_transcript(s, resident.id, "out", text, now=now, data=SENT)
                 replies = [r for r in replies if r[2] != PRIORITY_CRISIS]
-            await repo.add_replies(s, resident.id, replies, now=now)
+            await outbox_db.add_replies(s, resident.id, replies, now=now)
             if not erased:  # after /vergeet the next message starts afresh
                 await repo.save_state(s, resident.id, {**data, **state.to_dict()}, now=now)
         return turn
@@ -312,7 +313,7 @@ class Conversations:
         )
         self._say_risk(decision, turn)
         replies = [(r.text, None, p) for r, p in turn.replies]
-        await repo.add_replies(s, resident.id, replies, now=now)
+        await outbox_db.add_replies(s, resident.id, replies, now=now)
         return turn
 
     # --- risk ----------------------------------------------------------------------------

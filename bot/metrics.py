@@ -17,12 +17,13 @@ from prometheus_client import CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import select
 
-from bot.outbox import Blocked, Failed, Result, Retry, Sent
+from bot.outbox.results import Blocked, Failed, Result, Retry, Sent
+from storage import outbox as outbox_db
 from storage.cases import RANK, Case
 from storage.db import Database
-from storage.models import PRIORITY_NORMAL, Channel, OutboxMessage, OutboxStatus, Resident
+from storage.models import PRIORITY_NORMAL, Channel
 
 CASE_PRIORITIES = tuple(RANK)  # urgent, high, normal
 OUTBOX_PRIORITIES = ("crisis", "normal")
@@ -57,23 +58,12 @@ async def read_state(db: Database, now: datetime) -> State:
     cases = select(Case.priority, func.count(), func.min(Case.created_at)).where(
         Case.status == "waiting"
     )
-    pending = (
-        select(
-            Resident.channel,
-            OutboxMessage.priority,
-            func.count(),
-            func.min(OutboxMessage.created_at),
-        )
-        .join(Resident, col(Resident.id) == col(OutboxMessage.resident_id))
-        .where(OutboxMessage.status == OutboxStatus.PENDING)
-        .group_by(Resident.channel, OutboxMessage.priority)
-    )
     async with db.transaction() as s:
         case_rows = (await s.exec(cases.group_by(Case.priority))).all()
-        outbox_rows = (await s.exec(pending)).all()
+        pending = await outbox_db.pending_by_channel(s)
     waiting = {p: Waiting(n, oldest) for p, n, oldest in case_rows if p in RANK}
     backlog: dict[tuple[str, str], Waiting] = {}
-    for channel, priority, count, oldest in outbox_rows:
+    for channel, priority, count, oldest in pending:
         key = (channel, "crisis" if priority < PRIORITY_NORMAL else "normal")
         known = backlog.get(key, Waiting())
         backlog[key] = Waiting(known.count + count, _earliest(known.oldest, oldest))

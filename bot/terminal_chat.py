@@ -14,6 +14,7 @@ from bot.engine import load
 from bot.engine.errors import FlowSetInvalid
 from bot.i18n import LANGUAGES
 from storage import migrate, repo
+from storage import outbox as outbox_db
 from storage.db import Database
 from storage.types import utcnow
 
@@ -73,10 +74,10 @@ async def _deliver(db: Database, resident_id: int, out: TextIO) -> list[list[str
     last: list[list[str]] = []
     async with db.transaction() as s:
         now = utcnow()
-        for message in await repo.next_pending(s, now=now, limit=100, resident_id=resident_id):
+        for message in await outbox_db.next_pending(s, now=now, limit=100, resident_id=resident_id):
             print(f"\nbot: {message.text}", file=out)
             for i, (label, _) in enumerate(message.buttons or [], 1):
                 print(f"  [{i}] {label}", file=out)
             last = message.buttons or last
-            await repo.mark_sent(s, message.id, now=now)
+            await outbox_db.mark_sent(s, message.id, now=now)
     return last

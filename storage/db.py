@@ -32,6 +32,10 @@ T = TypeVar("T")
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
 
+class NotFound(LookupError):
+    """The row to change does not exist (or is not in a state that allows the change)."""
+
+
 def _parse(url: str) -> URL:
     parsed = make_url(url)
     if parsed.drivername == "postgres":  # the scheme some hosting providers hand out

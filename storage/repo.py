@@ -13,24 +13,20 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, text, update
+from sqlalchemy import text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import NotFound
 from storage.models import (
-    PRIORITY_NORMAL,
     Channel,
     Conversation,
     Direction,
-    OutboxMessage,
-    OutboxStatus,
     Resident,
     TranscriptEntry,
 )
@@ -41,10 +37,6 @@ PSEUDONYM_PREFIX = "Bewoner-"
 PSEUDONYM_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
 PSEUDONYM_LENGTH = 5
 _CREATE_ATTEMPTS = 8
-
-
-class NotFound(LookupError):
-    """The row to change does not exist (or is not in a state that allows the change)."""
 
 
 def new_pseudonym() -> str:
@@ -112,6 +104,11 @@ async def get_or_create_resident(
     raise RuntimeError(f"could not create a resident after {_CREATE_ATTEMPTS} attempts")
 
 
+async def pseudonym_of(s: AsyncSession, resident_id: int) -> str | None:
+    query = select(Resident.pseudonym).where(Resident.id == resident_id)
+    return (await s.exec(query)).first()
+
+
 async def set_language(s: AsyncSession, resident_id: int, language: str) -> None:
     result = await s.exec(
         update(Resident).where(col(Resident.id) == resident_id).values(language=language)
@@ -175,143 +172,3 @@ async def transcript(
         return list((await s.exec(query.order_by(col(TranscriptEntry.id)))).all())
     query = query.order_by(col(TranscriptEntry.id).desc()).limit(limit)
     return list(reversed((await s.exec(query)).all()))
-
-
-# Outbox
-
-
-async def enqueue(
-    s: AsyncSession,
-    resident_id: int,
-    text: str,
-    *,
-    now: datetime,
-    buttons: list[Any] | None = None,
-    priority: int = PRIORITY_NORMAL,
-    transcript_id: int | None = None,
-) -> OutboxMessage:
-    message = OutboxMessage(
-        resident_id=resident_id,
-        transcript_id=transcript_id,
-        priority=priority,
-        text=text,
-        buttons=buttons,
-        created_at=now,
-    )
-    s.add(message)
-    await s.flush()
-    return message
-
-
-async def add_replies(
-    s: AsyncSession,
-    resident_id: int,
-    replies: Sequence[tuple[str, list[Any] | None, int]],
-    *,
-    now: datetime,
-) -> list[OutboxMessage]:
-    """A turn's replies, each (text, buttons, priority): transcript entries and their outbox
-    rows, written as two batched inserts instead of two per reply."""
-    entries = [
-        TranscriptEntry(
-            resident_id=resident_id,
-            direction=Direction.OUT.value,
-            text=text,
-            data={"buttons": buttons} if buttons else None,
-            created_at=now,
-        )
-        for text, buttons, _ in replies
-    ]
-    s.add_all(entries)
-    await s.flush()
-    messages = [
-        OutboxMessage(
-            resident_id=resident_id,
-            transcript_id=entry.id,
-            priority=priority,
-            text=text,
-            buttons=buttons,
-            created_at=now,
-        )
-        for entry, (text, buttons, priority) in zip(entries, replies, strict=True)
-    ]
-    s.add_all(messages)
-    await s.flush()
-    return messages
-
-
-async def next_pending(
-    s: AsyncSession,
-    *,
-    now: datetime,
-    limit: int = 10,
-    channel: str | None = None,
-    resident_id: int | None = None,
-) -> list[OutboxMessage]:
-    """Messages due now, by priority then id, locked for this transaction.
-
-    On PostgreSQL rows another transaction holds are skipped (`FOR UPDATE SKIP LOCKED`), so
-    concurrent senders never get the same message. SQLite has no row locks; there transactions
-    take turns (`BEGIN IMMEDIATE`), so mark the messages in the same transaction.
-
-    A message waiting for a retry holds back the same resident's later messages of equal or
-    lower priority, so a chat never receives its messages out of order.
-
-    `channel` keeps each channel's sender to its own residents; `resident_id` narrows to one.
-    """
-    pending = OutboxMessage.status == OutboxStatus.PENDING
-    due = or_(col(OutboxMessage.not_before).is_(None), col(OutboxMessage.not_before) <= now)
-    earlier = aliased(OutboxMessage)
-    waiting_before = exists().where(
-        earlier.resident_id == OutboxMessage.resident_id,
-        earlier.status == OutboxStatus.PENDING,
-        earlier.priority <= OutboxMessage.priority,
-        col(earlier.id) < OutboxMessage.id,
-        col(earlier.not_before) > now,
-    )
-    conditions = [pending, due, ~waiting_before]
-    if resident_id is not None:
-        conditions.append(OutboxMessage.resident_id == resident_id)
-    if channel is not None:
-        of_channel = select(Resident.id).where(Resident.channel == channel)
-        conditions.append(col(OutboxMessage.resident_id).in_(of_channel))
-    query = (
-        select(OutboxMessage)
-        .where(and_(*conditions))
-        .order_by(col(OutboxMessage.priority), col(OutboxMessage.id))
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    return list((await s.exec(query)).all())
-
-
-async def _finish_attempt(s: AsyncSession, message_id: int, **values: Any) -> None:
-    statement = (
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id) == message_id, OutboxMessage.status == OutboxStatus.PENDING)
-        .values(attempts=OutboxMessage.attempts + 1, **values)
-        .execution_options(synchronize_session="fetch")
-    )
-    result = await s.exec(statement)
-    if result.rowcount != 1:
-        raise NotFound(f"no pending outbox message {message_id}")
-
-
-async def mark_sent(s: AsyncSession, message_id: int, *, now: datetime) -> None:
-    await _finish_attempt(s, message_id, status=OutboxStatus.SENT, last_attempt_at=now, sent_at=now)
-
-
-async def mark_retry(
-    s: AsyncSession, message_id: int, *, now: datetime, not_before: datetime, error: str
-) -> None:
-    """Record a failed attempt; the message stays pending and is due again at `not_before`."""
-    await _finish_attempt(
-        s, message_id, last_attempt_at=now, not_before=not_before, last_error=error
-    )
-
-
-async def mark_failed(s: AsyncSession, message_id: int, *, now: datetime, error: str) -> None:
-    """Give the message up (for example: the resident blocked the bot)."""
-    await _finish_attempt(
-        s, message_id, status=OutboxStatus.FAILED, last_attempt_at=now, last_error=error
-    )

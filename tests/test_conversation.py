@@ -13,6 +13,7 @@ from sqlmodel import select
 from bot.conversation import LANGUAGE_ASK, LANGUAGE_SET, Conversations, Inbound
 from bot.engine import load, texts
 from bot.i18n import SWITCH_OFFER, Catalogs
+from storage import outbox as outbox_db
 from storage import repo
 from storage.cases import Case
 from storage.handled import HandledMessage
@@ -220,15 +221,15 @@ async def test_a_delivery_whose_handling_failed_is_handled_when_it_comes_again(
     c = conversations(database)
     await begin(c, "22")
     update = Inbound("telegram", "22", text="1", key="6001")
-    real = repo.add_replies
+    real = outbox_db.add_replies
 
     async def broken(*args, **kwargs):
         raise RuntimeError("the process dies before its commit")
 
-    monkeypatch.setattr(repo, "add_replies", broken)
+    monkeypatch.setattr(outbox_db, "add_replies", broken)
     with pytest.raises(RuntimeError):
         await c.receive(update)
-    monkeypatch.setattr(repo, "add_replies", real)
+    monkeypatch.setattr(outbox_db, "add_replies", real)
     # The key was rolled back with the turn: the second delivery is the one that counts.
     replies = await c.receive(update)
     assert replies[-1].text == "Wat speelt er?"

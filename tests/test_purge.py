@@ -16,6 +16,7 @@ from bot import cli, purge
 from bot.app import CONFIG, DB, init_app
 from bot.config import Config
 from storage import audit, cases, contacts, handled, notes, repo
+from storage import outbox as outbox_db
 from storage.audit import AuditEntry
 from storage.cases import Case
 from storage.contacts import ContactEvent
@@ -41,7 +42,7 @@ async def resident(s, chat: str, *, days: list[float], now: datetime = NOW) -> i
     for d in sorted(days, reverse=True):
         await repo.get_or_create_resident(s, "telegram", chat, now=ago(d, now))
         await repo.add_transcript(s, rid, "in", TEXT, now=ago(d, now))
-        await repo.add_replies(s, rid, [("Dank je.", None, 10)], now=ago(d, now))
+        await outbox_db.add_replies(s, rid, [("Dank je.", None, 10)], now=ago(d, now))
         await contacts.add_contact(s, rid, "topic", "geld", now=ago(d, now))
     await repo.save_state(s, rid, {"flow": None, "vars": {"debt_total": 2400}}, now=first)
     return rid
@@ -123,11 +124,11 @@ async def test_delivery_records_and_audit_rows_go_after_their_periods(database):
         rid = await resident(s, "r", days=[1])
         await case_of(s, rid, opened=1)  # keeps the messages themselves
         sent_old, sent_new, pending, failed_old = [
-            await repo.enqueue(s, rid, "x", now=ago(d)) for d in (9, 1, 30, 10)
+            await outbox_db.enqueue(s, rid, "x", now=ago(d)) for d in (9, 1, 30, 10)
         ]
-        await repo.mark_sent(s, sent_old.id, now=ago(8))
-        await repo.mark_sent(s, sent_new.id, now=ago(1))
-        await repo.mark_failed(s, failed_old.id, now=ago(10), error="blocked")
+        await outbox_db.mark_sent(s, sent_old.id, now=ago(8))
+        await outbox_db.mark_sent(s, sent_new.id, now=ago(1))
+        await outbox_db.mark_failed(s, failed_old.id, now=ago(10), error="blocked")
         await audit.record(s, "view_case", now=ago(400), user_name="anna")
         await audit.record(s, "view_case", now=ago(10), user_name="anna")
     report = await run(database)
@@ -164,9 +165,9 @@ async def test_the_row_left_by_vergeet_goes_once_the_confirmation_is_out(databas
         for chat, sent in (("sent", True), ("waiting", False), ("just_now", True)):
             when = ago(0.1) if chat == "just_now" else ago(2)
             r = await repo.get_or_create_resident(s, "telegram", chat, now=when)
-            [out] = await repo.add_replies(s, r.id, [("Klaar.", None, 10)], now=when)
+            [out] = await outbox_db.add_replies(s, r.id, [("Klaar.", None, 10)], now=when)
             if sent:
-                await repo.mark_sent(s, out.id, now=when)
+                await outbox_db.mark_sent(s, out.id, now=when)
             ids[chat] = r.id
     report = await run(database)
     assert report.removed["erased"] == {"residents": 1, "messages": 1, "outbox": 1}

@@ -18,6 +18,7 @@ from bot.dashboard import texts
 from bot.engine import Say, State
 from bot.i18n import RTL, SOURCE, isolate_ltr, script_language
 from storage import audit, casework, notes, repo, users
+from storage import outbox as outbox_db
 from storage.cases import Case
 from storage.casework import Actor, CaseView, QueueRow
 from storage.db import Database
@@ -185,7 +186,7 @@ async def reply(work: Work, case_id: int, text: str) -> TranscriptEntry:
             s, case.resident_id, "out", text, now=now, data={"worker_id": work.actor.id}
         )
         entry.case_id = case.id
-        await repo.enqueue(s, case.resident_id, text, now=now, transcript_id=entry.id)
+        await outbox_db.enqueue(s, case.resident_id, text, now=now, transcript_id=entry.id)
         await _record(s, work, "reply", now, case_id, f"transcript {entry.id}")
     work.notify()
     return entry
@@ -256,7 +257,7 @@ async def close(work: Work, case_id: int, outcome: str, note: str = "") -> Case:
             s, case.resident_id, "out", text, now=now, data={"worker_id": work.actor.id}
         )
         entry.case_id = case.id
-        await repo.enqueue(s, case.resident_id, text, now=now, transcript_id=entry.id)
+        await outbox_db.enqueue(s, case.resident_id, text, now=now, transcript_id=entry.id)
         data = await repo.load_state(s, case.resident_id) or {}
         state = State.from_dict(data)
         idle = State(vars=state.vars, wait=state.wait or "handed-back").to_dict()

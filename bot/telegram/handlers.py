@@ -29,6 +29,7 @@ from bot.telegram import callback_data, texts
 from bot.telegram.ordering import PriorityGate
 from bot.telegram.sending import MAX_TEXT, TelegramSender, retry_seconds, units
 from storage import cases, handled, repo
+from storage import outbox as outbox_db
 from storage.db import Database
 from storage.models import PRIORITY_CRISIS, PRIORITY_NORMAL
 from storage.types import utcnow
@@ -221,7 +222,7 @@ class Handlers:
                 entry.case_id = case.id
             reply = self._render(texts.TEXT_ONLY, resident.language or supported(hint))
             out = await repo.add_transcript(s, resident.id, "out", reply.text, now=now)
-            await repo.enqueue(
+            await outbox_db.enqueue(
                 s, resident.id, reply.text, now=now, priority=PRIORITY_NORMAL, transcript_id=out.id
             )
         return True

@@ -26,7 +26,8 @@ from telegram.error import (
 )
 
 from bot.i18n import Rendered
-from bot.outbox import Blocked, Failed, Outgoing, Pacer, Result, Retry, Sent
+from bot.outbox.pacer import Pacer
+from bot.outbox.results import Blocked, Failed, Outgoing, Result, Retry, Sent
 from bot.telegram import callback_data
 from storage.models import PRIORITY_NORMAL
 

@@ -15,6 +15,7 @@ from bot.conversation import DeliverDirectly, Inbound
 from bot.engine import State
 from bot.i18n import LANGUAGES, NATIVE_NAMES, RTL, supported, web_texts
 from bot.keys import CATALOGS, CONVERSATIONS, DB
+from storage import outbox as outbox_db
 from storage import repo
 from storage.handled import MAX_KEY
 from storage.types import utcnow
@@ -73,8 +74,10 @@ async def _snapshot(request: web.Request, external_id: str, after: int) -> dict:
     async with db.transaction() as s:
         resident = await repo.find_resident(s, CHANNEL, external_id)
         if resident is not None:
-            for message in await repo.next_pending(s, now=now, limit=200, resident_id=resident.id):
-                await repo.mark_sent(s, message.id, now=now)
+            for message in await outbox_db.next_pending(
+                s, now=now, limit=200, resident_id=resident.id
+            ):
+                await outbox_db.mark_sent(s, message.id, now=now)
             entries = [e for e in await repo.transcript(s, resident.id) if e.id > after]
             state = await repo.load_state(s, resident.id)
             language = resident.language

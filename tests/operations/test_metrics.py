@@ -15,6 +15,7 @@ from bot.app import DB, init_app
 from bot.metrics import Metrics, State, read_state
 from bot.outbox import Failed, Outbox, Outgoing, Result, Sent
 from storage import cases, repo
+from storage import outbox as outbox_db
 from storage.db import Database
 from storage.models import PRIORITY_CRISIS
 from tests.telegram.conftest import free_port, running
@@ -60,17 +61,17 @@ async def _fill(db: Database) -> list[str]:
         claimed.status = "claimed"  # not waiting: not in the queue
         text = "Geheime tekst voor de bewoner"
         private.append(text)
-        await repo.enqueue(s, residents[0], text, now=NOW - timedelta(seconds=40))
-        await repo.enqueue(s, residents[0], text, now=NOW - timedelta(seconds=5))
-        crisis = await repo.enqueue(
+        await outbox_db.enqueue(s, residents[0], text, now=NOW - timedelta(seconds=40))
+        await outbox_db.enqueue(s, residents[0], text, now=NOW - timedelta(seconds=5))
+        crisis = await outbox_db.enqueue(
             s, residents[1], text, now=NOW - timedelta(seconds=90), priority=PRIORITY_CRISIS
         )
-        await repo.enqueue(s, residents[1], text, now=NOW - timedelta(seconds=20))
-        await repo.enqueue(s, web.id, text, now=NOW - timedelta(seconds=600))
-        sent = await repo.enqueue(s, residents[2], text, now=NOW - timedelta(hours=5))
+        await outbox_db.enqueue(s, residents[1], text, now=NOW - timedelta(seconds=20))
+        await outbox_db.enqueue(s, web.id, text, now=NOW - timedelta(seconds=600))
+        sent = await outbox_db.enqueue(s, residents[2], text, now=NOW - timedelta(hours=5))
     async with db.transaction() as s:
-        await repo.mark_sent(s, sent.id, now=NOW)
-        await repo.mark_failed(s, crisis.id, now=NOW, error="given up")
+        await outbox_db.mark_sent(s, sent.id, now=NOW)
+        await outbox_db.mark_failed(s, crisis.id, now=NOW, error="given up")
     return private
 
 
@@ -236,7 +237,7 @@ async def test_the_outbox_counts_what_became_of_each_send(database: Database):
     async with database.transaction() as s:
         resident = await repo.get_or_create_resident(s, "telegram", "4711", now=now)
         for text in ("een", "twee"):
-            await repo.enqueue(s, resident.id, text, now=now)
+            await outbox_db.enqueue(s, resident.id, text, now=now)
     metrics = Metrics()
     sender = Outbox(database, "telegram", send, metrics=metrics)
     sender.start()

@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from storage import outbox as outbox_db
 from storage import repo
 from storage.db import Database
 from storage.models import Conversation, OutboxMessage, Resident, TranscriptEntry
@@ -176,9 +177,9 @@ async def test_timestamps_read_back_aware_utc(database: Database) -> None:
         resident = await repo.get_or_create_resident(s, "telegram", "1", now=local)
         await repo.save_state(s, resident.id, {}, now=local)
         entry = await repo.add_transcript(s, resident.id, "in", "hoi", now=local)
-        message = await repo.enqueue(s, resident.id, "hallo", now=local)
-        await repo.mark_retry(s, message.id, now=local, not_before=local, error="timeout")
-        await repo.mark_sent(s, message.id, now=local)
+        message = await outbox_db.enqueue(s, resident.id, "hallo", now=local)
+        await outbox_db.mark_retry(s, message.id, now=local, not_before=local, error="timeout")
+        await outbox_db.mark_sent(s, message.id, now=local)
     async with database.transaction() as s:
         stored_resident = await s.get(Resident, resident.id)
         stored_message = await s.get(OutboxMessage, message.id)
@@ -203,7 +204,7 @@ async def test_deleting_a_resident_deletes_their_data(database: Database) -> Non
         resident = await repo.get_or_create_resident(s, "telegram", "1", now=NOW)
         await repo.save_state(s, resident.id, {}, now=NOW)
         entry = await repo.add_transcript(s, resident.id, "in", "hoi", now=NOW)
-        await repo.enqueue(s, resident.id, "hallo", now=NOW, transcript_id=entry.id)
+        await outbox_db.enqueue(s, resident.id, "hallo", now=NOW, transcript_id=entry.id)
     async with database.transaction() as s:
         await s.delete(await s.get(Resident, resident.id))
     async with database.transaction() as s:

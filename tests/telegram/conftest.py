@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bot import outbox
 from bot.app import init_app
 from bot.config import Config
+from bot.outbox import dispatcher as outbox
 from bot.telegram import TELEGRAM
 from tests.cable import Cable
 from tests.support.botapi import BotAPI

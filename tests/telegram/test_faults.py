@@ -13,7 +13,7 @@ from bot.conversation import DeliverDirectly
 from bot.engine import Say, texts
 from bot.i18n import Rendered
 from bot.telegram import texts as telegram_texts
-from storage import repo
+from storage import outbox as outbox_store
 from storage.models import OutboxMessage, Resident
 from tests.telegram.conftest import running
 
@@ -137,7 +137,7 @@ async def test_a_long_reply_is_split_and_its_buttons_come_last(botapi, config):
         body = "\n\n".join(f"Alinea {i}. " + "tekst " * 150 for i in range(10))
         async with app[DB].transaction() as s:
             resident = (await s.exec(select(Resident))).one()
-            await repo.enqueue(
+            await outbox_store.enqueue(
                 s, resident.id, body, now=resident.last_seen_at, buttons=[["Verder", "go"]]
             )
         before = len(botapi.sent_to(CHAT))

@@ -13,6 +13,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.outbox import Blocked, Failed, Retry
 from bot.telegram import callback_data
 from bot.telegram.sending import keyboard, result_of, split_text, units
+from storage import outbox as outbox_db
 from storage import repo
 
 NOW = datetime(2026, 11, 21, 10, tzinfo=UTC)
@@ -72,7 +73,7 @@ async def test_a_hashed_payload_is_found_again_among_the_residents_buttons(datab
     long_payload = "flow:" + "x" * 100
     async with database.transaction() as s:
         resident = await repo.get_or_create_resident(s, "telegram", "42", now=NOW)
-        await repo.enqueue(s, resident.id, "Kies", now=NOW, buttons=[["Lang", long_payload]])
+        await outbox_db.enqueue(s, resident.id, "Kies", now=NOW, buttons=[["Lang", long_payload]])
     data = callback_data.encode(long_payload)
     async with database.transaction() as s:
         assert await callback_data.decode(s, "telegram", "42", data) == long_payload

@@ -1,52 +1,29 @@
-"""The outbox dispatcher: sends the rows the conversation path queued, through one channel.
-
-Channel-independent: a channel hands in `send(Outgoing) -> Result` and the dispatcher does the
-rest. Per resident the rows go out one at a time in queue order; crisis rows (priority 0) go
-before everything else; all sends together keep to a global pace; a rate-limit answer pauses
-every send; network trouble is retried with backoff; a resident who blocked the bot is marked
-and gets nothing more.
-
-How a row travels: in one short transaction the dispatcher takes the next due rows
-(`repo.next_pending`, crisis rows first) and leases them (`not_before` a while ahead, so neither
-a second look nor the same resident's later rows pick them up). One task per resident sends
-that resident's rows in order, outside any transaction, each after a slot from the pacer (which
-hands out slots by priority). Outcomes are written in the next short transaction. When every
-task is busy, a few more are allowed for crisis rows only. Leases left behind by a process that
-died are released when a dispatcher starts.
-
-Delivery is at least once. A process that dies after the channel accepted a message but before
-its row was marked sent sends that message again after the restart: the resident may see one
-message twice. The other way round cannot happen: a row is only marked sent after the channel
-said so.
-
-On PostgreSQL several processes may run; one dispatcher per channel holds a session advisory
-lock (the leader) so the global pace holds across processes.
+"""The dispatcher: takes one channel's due rows, hands them to the channel's `send`, records
+what became of them. How a row travels, and the delivery guarantee: see bot/outbox/__init__.py.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import heapq
-import itertools
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text as sql
-from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.outbox.leader import Leadership, LostLeadership
+from bot.outbox.pacer import Pacer
+from bot.outbox.results import Blocked, Failed, Outgoing, Result, Retry, Send, Sent
+from storage import outbox as outbox_db
 from storage import repo
-from storage.db import Database
-from storage.models import PRIORITY_NORMAL, OutboxMessage, OutboxStatus, Resident
+from storage.db import Database, NotFound
+from storage.models import PRIORITY_NORMAL, OutboxMessage
 from storage.types import utcnow
 
 if TYPE_CHECKING:
@@ -59,61 +36,11 @@ LEASE = timedelta(minutes=2)  # longer than any single send may take
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 60.0
 MAX_ATTEMPTS = 12  # network failures before a row is given up (about eight minutes)
-PACE_MARGIN = 1.1  # spacing a little wider than 1/rate, so no receiver sees rate + 1 a second
 STOP_GRACE = 10.0  # seconds in-flight sends get to finish when the process stops
 GROUP_MAX = 20  # rows of one resident sent by one task, in order
 CRISIS_RESERVE = 4  # tasks beyond max_in_flight, for crisis rows only
 COALESCE_SECONDS = 0.025  # after waking, so that one transaction serves several reasons
 _KNOWN_LIMIT = 100_000  # addresses kept in memory
-
-
-# --- what a channel sees and answers --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """One queued row, with the address the channel needs."""
-
-    id: int
-    resident_id: int
-    external_id: str
-    text: str
-    buttons: tuple[tuple[str, str], ...]
-    priority: int
-    attempts: int
-
-
-@dataclass(frozen=True)
-class Sent:
-    pass
-
-
-@dataclass(frozen=True)
-class Retry:
-    """Try again later: after `after` seconds when the channel said so (a rate limit, which with
-    `pause_all` holds back every send for that long), else after an exponential backoff."""
-
-    error: str
-    after: float | None = None
-    pause_all: bool = False
-
-
-@dataclass(frozen=True)
-class Failed:
-    """Give this row up (the channel refused it for good)."""
-
-    error: str
-
-
-@dataclass(frozen=True)
-class Blocked:
-    """The resident blocked the bot: give up this row and every pending one of theirs."""
-
-    error: str
-
-
-Result = Sent | Retry | Failed | Blocked
-Send = Callable[[Outgoing], Awaitable[Result]]
 
 
 @dataclass(frozen=True)
@@ -123,72 +50,6 @@ class _Untried:
 
 
 _UNTRIED = _Untried()
-
-
-# --- pacing ---------------------------------------------------------------------------------
-
-
-class Pacer:
-    """At most `rate` sends a second, all chats together (0: no pacing), and a shared pause
-    after a rate-limit answer. When sends have to wait, the lowest priority number goes first
-    (a crisis message before the queue), else first come, first served; nothing goes faster
-    than the pace."""
-
-    def __init__(self, rate: float, *, clock: Callable[[], float] = time.monotonic) -> None:
-        self.rate = max(0.0, rate)
-        self.interval = PACE_MARGIN / self.rate if self.rate else 0.0
-        self.clock = clock
-        self._next = 0.0  # earliest start of the next send
-        self._paused_until = 0.0
-        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []  # a heap
-        self._order = itertools.count()
-        self._ticker: asyncio.Task[None] | None = None
-
-    @property
-    def waiting(self) -> int:
-        return len(self._waiting)
-
-    def delay(self) -> float:
-        """Seconds until a send could start if nothing else waited."""
-        now = self.clock()
-        return max(0.0, self._next - now, self._paused_until - now)
-
-    async def wait(self, priority: int = PRIORITY_NORMAL) -> None:
-        """Wait for, and use, a slot."""
-        if not self._waiting and self.delay() == 0:
-            self._next = self.clock() + self.interval
-            return
-        turn = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._waiting, (priority, next(self._order), turn))
-        if self._ticker is None or self._ticker.done():
-            self._ticker = asyncio.create_task(self._tick(), name="pacer")
-        await turn  # a cancelled turn is skipped by the ticker
-
-    async def _tick(self) -> None:
-        while self._waiting:
-            delay = self.delay()
-            if delay > 0:
-                await asyncio.sleep(delay)
-                continue  # a pause may have come in meanwhile
-            _, _, turn = heapq.heappop(self._waiting)
-            if not turn.done():
-                self._next = self.clock() + self.interval
-                turn.set_result(None)
-
-    def pause(self, seconds: float) -> None:
-        """Hold back every send for `seconds` (the channel's rate limit said so)."""
-        self._paused_until = max(self._paused_until, self.clock() + seconds)
-
-    async def close(self) -> None:
-        if self._ticker is not None:
-            self._ticker.cancel()
-            await asyncio.gather(self._ticker, return_exceptions=True)
-        for _, _, turn in self._waiting:
-            turn.cancel()
-        self._waiting.clear()
-
-
-# --- the dispatcher -------------------------------------------------------------------------
 
 
 class Outbox:
@@ -226,7 +87,7 @@ class Outbox:
         self._stopping = False
         self._stop_event = asyncio.Event()
         self._next_due: datetime | None = None  # earliest retry this process scheduled
-        self._leader = _Leadership(db, channel)
+        self._leader = Leadership(db, channel)
         self._known: dict[int, str] = {}  # resident id -> external id
         self._blocked: set[int] = set()
 
@@ -270,7 +131,7 @@ class Outbox:
                     return
                 await self._release_leases()
                 await self._dispatch()
-            except _LostLeadership:
+            except LostLeadership:
                 logger.warning("outbox %s: lost the leader lock; waiting for it", self.channel)
                 await self._drain()
             except Exception:
@@ -380,7 +241,7 @@ class Outbox:
             async with self.storage_turn(), self.db.transaction() as s:
                 await self._apply(s, done)
                 limit = 1 if crisis_only else min(200, groups * 4)
-                rows = await repo.next_pending(s, now=now, limit=limit, channel=self.channel)
+                rows = await outbox_db.next_pending(s, now=now, limit=limit, channel=self.channel)
                 more = len(rows) == limit
                 if crisis_only:
                     rows = [r for r in rows if r.priority < PRIORITY_NORMAL]
@@ -392,7 +253,9 @@ class Outbox:
                 for row in rows:
                     address = addresses.get(row.resident_id)
                     if address is None:  # blocked the bot since this row was queued
-                        await repo.mark_failed(s, row.id, now=now, error="resident blocked the bot")
+                        await outbox_db.mark_failed(
+                            s, row.id, now=now, error="resident blocked the bot"
+                        )
                         continue
                     group = taken.get(row.resident_id)
                     if group is None:
@@ -403,7 +266,7 @@ class Outbox:
                     if len(group) < GROUP_MAX:
                         group.append(_outgoing(row, address))
                 leased = [o.id for group in taken.values() for o in group]
-                await _lease(s, leased, until=now + LEASE)
+                await outbox_db.lease(s, leased, until=now + LEASE)
         except BaseException:
             self._done = done + self._done
             raise
@@ -415,7 +278,7 @@ class Outbox:
         (or has not seen yet) are looked up, to learn whether they wrote again since."""
         unknown = {r for r in resident_ids if r not in self._known or r in self._blocked}
         if unknown:
-            found = await _addresses(s, unknown)
+            found = await outbox_db.addresses(s, unknown)
             if len(self._known) > _KNOWN_LIMIT:
                 self._known.clear()
             self._known.update(found)
@@ -441,35 +304,36 @@ class Outbox:
         # rest one by one.
         sent = [(o.id, at) for o, result, at in done if isinstance(result, Sent)]
         if sent:
-            await _mark_sent_many(s, [i for i, _ in sent], now=max(at for _, at in sent))
+            await outbox_db.mark_sent_many(s, [i for i, _ in sent], now=max(at for _, at in sent))
         untried = [o.id for o, result, _ in done if isinstance(result, _Untried)]
         for outgoing, result, at in done:
             if isinstance(result, Sent | _Untried):
                 continue
             try:
                 await self._apply_one(s, outgoing, result, at)
-            except repo.NotFound:
+            except NotFound:
                 # The row is gone (the resident asked to be forgotten) or already given up.
                 logger.debug("outbox row %s no longer pending", outgoing.id)
         if untried:
-            await _lease(s, untried, until=None)
+            await outbox_db.lease(s, untried, until=None)
 
     async def _apply_one(
         self, s: AsyncSession, outgoing: Outgoing, result: Retry | Failed | Blocked, at: datetime
     ) -> None:
         if isinstance(result, Failed):
             logger.warning("outbox row %s given up: %s", outgoing.id, result.error)
-            await repo.mark_failed(s, outgoing.id, now=at, error=result.error)
+            await outbox_db.mark_failed(s, outgoing.id, now=at, error=result.error)
         elif isinstance(result, Blocked):
-            query = select(Resident.pseudonym).where(Resident.id == outgoing.resident_id)
-            who = (await s.exec(query)).first()
+            who = await repo.pseudonym_of(s, outgoing.resident_id)
             logger.info("%s blocked the bot; stop sending", who, extra={"who": who})
-            await repo.mark_failed(s, outgoing.id, now=at, error=result.error)
-            await mark_blocked(s, outgoing.resident_id, now=at, error=result.error)
+            await outbox_db.mark_failed(s, outgoing.id, now=at, error=result.error)
+            await outbox_db.mark_blocked(s, outgoing.resident_id, now=at, error=result.error)
             self._blocked.add(outgoing.resident_id)
         elif result.after is not None:
             not_before = at + timedelta(seconds=result.after)
-            await repo.mark_retry(s, outgoing.id, now=at, not_before=not_before, error=result.error)
+            await outbox_db.mark_retry(
+                s, outgoing.id, now=at, not_before=not_before, error=result.error
+            )
             self._due(not_before)
         elif outgoing.attempts + 1 >= self.max_attempts:
             logger.warning(
@@ -479,10 +343,12 @@ class Outbox:
                 result.error,
             )
             error = f"gave up after {outgoing.attempts + 1} attempts: {result.error}"
-            await repo.mark_failed(s, outgoing.id, now=at, error=error)
+            await outbox_db.mark_failed(s, outgoing.id, now=at, error=error)
         else:
             not_before = at + timedelta(seconds=backoff(outgoing.attempts))
-            await repo.mark_retry(s, outgoing.id, now=at, not_before=not_before, error=result.error)
+            await outbox_db.mark_retry(
+                s, outgoing.id, now=at, not_before=not_before, error=result.error
+            )
             self._due(not_before)
 
     def _due(self, at: datetime) -> None:
@@ -493,18 +359,7 @@ class Outbox:
         """Leases of a dispatcher that died: its rows are due again now. This also cuts short
         the backoff of rows waiting for a retry, which costs at most one early attempt."""
         async with self.storage_turn(), self.db.transaction() as s:
-            of_channel = select(Resident.id).where(Resident.channel == self.channel)
-            statement = (
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.status == OutboxStatus.PENDING,
-                    col(OutboxMessage.not_before) > self.clock(),
-                    col(OutboxMessage.resident_id).in_(of_channel),
-                )
-                .values(not_before=None)
-                .execution_options(synchronize_session=False)
-            )
-            released = (await s.exec(statement)).rowcount
+            released = await outbox_db.release_leases(s, self.channel, now=self.clock())
         if released:
             logger.info(
                 "outbox %s: %s unfinished row(s) from before are due again", self.channel, released
@@ -533,136 +388,18 @@ def _outgoing(row: OutboxMessage, external_id: str) -> Outgoing:
     )
 
 
-# --- storage helpers (candidates for storage/repo.py) ----------------------------------------
-
-
-async def _addresses(s: AsyncSession, resident_ids: set[int]) -> dict[int, str]:
-    """External ids of those residents who have not blocked the bot."""
-    query = select(Resident.id, Resident.external_id).where(
-        col(Resident.id).in_(resident_ids), col(Resident.blocked_at).is_(None)
+def _outgoing(row: OutboxMessage, external_id: str) -> Outgoing:
+    buttons = tuple(
+        (str(b[0]), str(b[1]))
+        for b in (row.buttons or [])
+        if isinstance(b, list | tuple) and len(b) == 2
     )
-    return {rid: external for rid, external in (await s.exec(query)).all()}
-
-
-async def _mark_sent_many(s: AsyncSession, ids: list[int], *, now: datetime) -> None:
-    """`repo.mark_sent` for many rows in one statement (a row no longer pending, e.g.
-    deleted meanwhile, is left alone)."""
-    statement = (
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id).in_(ids), OutboxMessage.status == OutboxStatus.PENDING)
-        .values(
-            status=OutboxStatus.SENT,
-            attempts=OutboxMessage.attempts + 1,
-            last_attempt_at=now,
-            sent_at=now,
-        )
-        .execution_options(synchronize_session=False)
+    return Outgoing(
+        id=row.id,
+        resident_id=row.resident_id,
+        external_id=external_id,
+        text=row.text,
+        buttons=buttons,
+        priority=row.priority,
+        attempts=row.attempts,
     )
-    await s.exec(statement)
-
-
-async def _lease(s: AsyncSession, ids: list[int], *, until: datetime | None) -> None:
-    if not ids:
-        return
-    statement = (
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id).in_(ids), OutboxMessage.status == OutboxStatus.PENDING)
-        .values(not_before=until)
-        .execution_options(synchronize_session=False)
-    )
-    await s.exec(statement)
-
-
-async def mark_blocked(s: AsyncSession, resident_id: int, *, now: datetime, error: str) -> int:
-    """The resident blocked the bot: note it and give up their pending rows. Writing to the bot
-    again clears the mark (`repo.get_or_create_resident`). Returns the rows given up."""
-    await s.exec(
-        update(Resident)
-        .where(col(Resident.id) == resident_id)
-        .values(blocked_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    result = await s.exec(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.resident_id == resident_id,
-            OutboxMessage.status == OutboxStatus.PENDING,
-        )
-        .values(status=OutboxStatus.FAILED, last_attempt_at=now, last_error=error)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount
-
-
-# --- one dispatcher per channel across processes (PostgreSQL) ---------------------------------
-
-
-class _LostLeadership(Exception):
-    pass
-
-
-# The lock is per database; the schema is part of its name, so that deployments (and test
-# sessions) in different schemas of one database do not wait for each other.
-_KEY = "hashtext(:name || '.' || current_schema())"
-
-
-class _Leadership:
-    """A PostgreSQL session advisory lock on a connection of its own; on SQLite (one process)
-    always the leader."""
-
-    RETRY_SECONDS = 2.0
-
-    def __init__(self, db: Database, channel: str) -> None:
-        self.db = db
-        self.name = f"buurtbot.outbox.{channel}"
-        self._connection: AsyncConnection | None = None
-        self._waiting_logged = False
-
-    async def acquire(self, stopping: asyncio.Event) -> bool:
-        """Wait until this process leads; False when `stopping` came first."""
-        if self.db.dialect != "postgresql" or self._connection is not None:
-            return True
-        while True:
-            connection = await self.db.engine.connect()
-            try:
-                connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
-                got = await connection.scalar(
-                    sql(f"SELECT pg_try_advisory_lock({_KEY})"), {"name": self.name}
-                )
-            except BaseException:
-                await connection.close()
-                raise
-            if got:
-                self._connection = connection
-                return True
-            await connection.close()
-            if not self._waiting_logged:
-                logger.info("another process sends the outbox; this one waits to take over")
-                self._waiting_logged = True
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.RETRY_SECONDS):
-                    await stopping.wait()
-            if stopping.is_set():
-                return False
-
-    async def check(self) -> None:
-        if self._connection is None:
-            return
-        try:
-            await self._connection.scalar(sql("SELECT 1"))
-        except Exception as exc:
-            await self.release()
-            raise _LostLeadership from exc
-
-    async def release(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is None:
-            return
-        try:
-            await connection.scalar(sql(f"SELECT pg_advisory_unlock({_KEY})"), {"name": self.name})
-            await connection.close()
-        except Exception:
-            # The pool would keep the session, and with it the lock: drop the connection.
-            logger.debug("unlocking the leader lock failed", exc_info=True)
-            await connection.invalidate()
-            await connection.close()
