@@ -103,8 +103,8 @@ async def child_buurtbot(base_url: str, token: str, database: str, rate: float) 
     from aiohttp import web
 
     from bot.app import CONVERSATIONS, DB, init_app
+    from bot.channels.telegram import TELEGRAM
     from bot.config import Config
-    from bot.telegram import TELEGRAM
     from storage import outbox as outbox_db
     from storage import repo
     from storage.models import PRIORITY_CRISIS

@@ -70,7 +70,7 @@ from storage.models import PRIORITY_CRISIS, PRIORITY_NORMAL, Resident
 from storage.types import utcnow
 
 if TYPE_CHECKING:
-    from bot.metrics import Metrics
+    from bot.ops.metrics import Metrics
 
 logger = logging.getLogger(__name__)
 

@@ -267,7 +267,7 @@ LANGUAGE_WORDS = frozenset(
 # "in Arabic".
 SWITCH_OFFER = N_("Wil je verder praten in deze taal? Druk dan op de knop met de naam van je taal.")
 
-# Texts of the web chat page (bot/webchat/static/chat.html and chat.js).
+# Texts of the web chat page (bot/channels/webchat/static/chat.html and chat.js).
 WEB_TEXTS = {
     # Translators: web chat page, always visible above the conversation.
     "notice": N_(

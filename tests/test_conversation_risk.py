@@ -248,7 +248,7 @@ async def test_a_crisis_delivered_twice_opens_one_case_and_sends_its_lines_again
 
 async def test_a_held_crisis_delivered_again_does_not_lose_its_crisis_lines(database):
     """The lines went out directly while storage was down, and the held message was stored
-    (bot/holding.py); the process died before Telegram heard the update was taken, so it
+    (bot/channels/holding.py); the process died before Telegram heard the update was taken, so it
     comes again. Whether the direct send got through is unknown: the lines are queued."""
     c = conversations(database)
     await begin(c, "16")

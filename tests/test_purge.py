@@ -12,9 +12,10 @@ from aiohttp import web
 from sqlalchemy import delete
 from sqlmodel import func, select
 
-from bot import cli, purge
+from bot import cli
 from bot.app import CONFIG, DB, init_app
 from bot.config import Config
+from bot.ops import purge
 from storage import audit, cases, contacts, handled, notes, repo
 from storage import outbox as outbox_db
 from storage.audit import AuditEntry

@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 from aiohttp import ClientSession
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot import operations
 from bot.app import DB, init_app
-from bot.metrics import Metrics, State, read_state
+from bot.ops import health as operations
+from bot.ops.metrics import Metrics, State, read_state
 from bot.outbox import Failed, Outbox, Outgoing, Result, Sent
 from storage import cases, repo
 from storage import outbox as outbox_db

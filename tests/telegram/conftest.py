@@ -14,9 +14,9 @@ import pytest
 from aiohttp import web
 
 from bot.app import init_app
+from bot.channels.telegram import TELEGRAM
 from bot.config import Config
 from bot.outbox import dispatcher as outbox
-from bot.telegram import TELEGRAM
 from tests.cable import Cable
 from tests.support.botapi import BotAPI
 

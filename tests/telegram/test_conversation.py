@@ -14,9 +14,9 @@ from aiohttp import ClientSession
 from sqlmodel import select
 
 from bot.app import DB, init_app
+from bot.channels.telegram import TelegramConfigError
+from bot.channels.telegram.handlers import CHOSEN
 from bot.engine import texts
-from bot.telegram import TelegramConfigError
-from bot.telegram.handlers import CHOSEN
 from storage import repo
 from storage.models import OutboxMessage, Resident
 from tests.telegram.conftest import ROOT, free_port, running

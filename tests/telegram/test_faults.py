@@ -9,10 +9,10 @@ from dataclasses import replace
 from sqlmodel import select
 
 from bot.app import CATALOGS, CONVERSATIONS, DB
+from bot.channels.telegram import texts as telegram_texts
 from bot.conversation import DeliverDirectly
 from bot.engine import Say, texts
 from bot.i18n import Rendered
-from bot.telegram import texts as telegram_texts
 from storage import outbox as outbox_store
 from storage.models import OutboxMessage, Resident
 from tests.telegram.conftest import running

@@ -9,8 +9,8 @@ from dataclasses import replace
 from sqlmodel import select
 
 from bot.app import CATALOGS, CONVERSATIONS, DB
+from bot.channels.telegram import texts as telegram_texts
 from bot.engine import Say, texts
-from bot.telegram import texts as telegram_texts
 from storage import repo
 from storage.models import Resident, TranscriptEntry
 from tests.telegram.conftest import running

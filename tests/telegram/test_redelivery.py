@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from bot import escalation
 from bot.app import DB
-from bot.telegram import texts as telegram_texts
+from bot.channels.telegram import texts as telegram_texts
 from storage import repo
 from storage.cases import Case
 from storage.handled import HandledMessage

@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.channels.telegram import callback_data
+from bot.channels.telegram.sending import keyboard, result_of, split_text, units
 from bot.outbox import Blocked, Failed, Retry
-from bot.telegram import callback_data
-from bot.telegram.sending import keyboard, result_of, split_text, units
 from storage import outbox as outbox_db
 from storage import repo
 

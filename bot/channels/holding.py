@@ -12,7 +12,7 @@ While a chat has held messages, its newer messages queue behind them (after thei
 check), so no message overtakes an earlier one.
 
 Held messages are kept in memory and, once `open` has given a spool directory, on disk too
-(`bot.spool`): `receive` returns only once a held message is fsynced there (a crisis
+(`bot.channels.spool`): `receive` returns only once a held message is fsynced there (a crisis
 message's lines do not wait for the disk), and a message leaves the spool once stored. At
 `open`, the messages that a stopped or killed process left in the spool are queued first and
 replayed like any held ones, so a process killed during an outage loses nothing (Telegram does
@@ -37,9 +37,9 @@ from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from bot.channels.spool import Held, Spool
 from bot.conversation import Conversations, DeliverDirectly, Inbound
 from bot.i18n import Rendered
-from bot.spool import Held, Spool
 from storage.types import utcnow
 
 logger = logging.getLogger(__name__)

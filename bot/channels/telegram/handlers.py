@@ -20,14 +20,14 @@ from telegram.constants import ChatType
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
+from bot.channels.holding import Holding
+from bot.channels.telegram import callback_data, texts
+from bot.channels.telegram.ordering import PriorityGate
+from bot.channels.telegram.sending import MAX_TEXT, TelegramSender, retry_seconds, units
 from bot.conversation import Conversations, DeliverDirectly, Inbound
 from bot.engine import Say
-from bot.holding import Holding
 from bot.i18n import Catalogs, Rendered, supported
 from bot.outbox import Outbox
-from bot.telegram import callback_data, texts
-from bot.telegram.ordering import PriorityGate
-from bot.telegram.sending import MAX_TEXT, TelegramSender, retry_seconds, units
 from storage import cases, handled, repo
 from storage import outbox as outbox_db
 from storage.db import Database

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.webchat import views
+from bot.channels.webchat import views
 
 STATIC = Path(__file__).parent / "static"
 

@@ -25,10 +25,10 @@ from telegram.error import (
     TelegramError,
 )
 
+from bot.channels.telegram import callback_data
 from bot.i18n import Rendered
 from bot.outbox.pacer import Pacer
 from bot.outbox.results import Blocked, Failed, Outgoing, Result, Retry, Sent
-from bot.telegram import callback_data
 from storage.models import PRIORITY_NORMAL
 
 logger = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot.keys import CONFIG, DB, METRICS, TELEGRAM_PROBE
-from bot.metrics import CONTENT_TYPE, State, read_state
+from bot.ops.metrics import CONTENT_TYPE, State, read_state
 from storage.types import utcnow
 
 T = TypeVar("T")

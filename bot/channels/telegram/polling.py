@@ -16,7 +16,7 @@ from telegram import Update
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ExtBot
 
-from bot.telegram.ordering import InHand
+from bot.channels.telegram.ordering import InHand
 
 logger = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """Held messages on local disk, so that a process killed during a database outage does not
-lose them (`bot.holding` keeps them in memory as well; this is the copy that survives).
+lose them (`bot.channels.holding` keeps them in memory as well; this is the copy that survives).
 
 Each process appends to a file of its own, `held-<pid>-<random>.jsonl` in the spool directory
 (`BUURTBOT_SPOOL_DIR`, mode 0700; the file 0600: it holds message text). One JSON line per

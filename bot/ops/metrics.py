@@ -49,7 +49,7 @@ class State:
     outbox: dict[tuple[str, str], Waiting] = field(default_factory=dict)  # (channel, priority)
     telegram_up: bool | None = None  # None: the channel is not configured
     at: datetime | None = None
-    held: int | None = None  # messages held for the database (bot.holding); None: no channel
+    held: int | None = None  # held for the database (bot.channels.holding); None: no channel
 
 
 async def read_state(db: Database, now: datetime) -> State:

@@ -18,16 +18,16 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import HTTPXRequest
 
+from bot.channels.holding import Holding
+from bot.channels.telegram.handlers import CHANNEL, Handlers
+from bot.channels.telegram.ordering import InHand, PerChatOrder, PriorityGate
+from bot.channels.telegram.polling import TolerantBot
+from bot.channels.telegram.sending import TelegramSender
 from bot.config import Config
 from bot.conversation import Conversations
-from bot.holding import Holding
 from bot.i18n import Catalogs
-from bot.metrics import Metrics
+from bot.ops.metrics import Metrics
 from bot.outbox import Outbox, Pacer
-from bot.telegram.handlers import CHANNEL, Handlers
-from bot.telegram.ordering import InHand, PerChatOrder, PriorityGate
-from bot.telegram.polling import TolerantBot
-from bot.telegram.sending import TelegramSender
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ ALLOWED_UPDATES = [
 ]
 START_RETRY_CAP = 60.0
 # Longest wait, in webhook mode, for an update to be handled (and stored) before Telegram is
-# told it arrived (see also bot.telegram.polling).
+# told it arrived (see also bot.channels.telegram.polling).
 WEBHOOK_SETTLE_SECONDS = 10.0
 URGENT_LEVELS = frozenset({"urgent", "high"})
 PARALLEL = 32  # updates handled at once, across chats

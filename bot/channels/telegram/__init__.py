@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.channels.telegram import webhook
+from bot.channels.telegram.channel import TelegramChannel, TelegramConfigError, check_config
 from bot.keys import CATALOGS, CONFIG, CONVERSATIONS, DB, METRICS, TELEGRAM_PROBE
-from bot.telegram import webhook
-from bot.telegram.channel import TelegramChannel, TelegramConfigError, check_config
 
 __all__ = ["TELEGRAM", "TelegramChannel", "TelegramConfigError", "setup"]
 
@@ -28,7 +28,7 @@ def setup(app: web.Application) -> None:
     check_config(config)
     channel = TelegramChannel(config, metrics=app.get(METRICS))
     app[TELEGRAM] = channel
-    app[TELEGRAM_PROBE] = channel  # for /healthz and /metrics (bot/operations.py)
+    app[TELEGRAM_PROBE] = channel  # for /healthz and /metrics (bot/ops/health.py)
     if config.webhook_url:
         receive = webhook.handler(channel, config.webhook_secret or "")
         # Also the path of WEBHOOK_URL itself, for a proxy that passes the path on unchanged.

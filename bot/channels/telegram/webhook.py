@@ -9,7 +9,7 @@ import logging
 
 from aiohttp import web
 
-from bot.telegram.channel import TelegramChannel
+from bot.channels.telegram.channel import TelegramChannel
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@
 Both hand Babel a `pgettext` call, so that the context reaches the catalog; `pybabel extract`
 must therefore keep its default keywords (no `--no-default-keywords`).
 
-`python -m bot.i18n_extract plural-forms locales` sets the Plural-Forms header of every
+`python -m bot.authoring.i18n_extract plural-forms locales` sets the Plural-Forms header of every
 catalog to CLDR's rule (`pybabel init -l ti` writes a wrong one).
 """
 
@@ -159,7 +159,9 @@ def set_plural_forms(locales_dir: Path) -> list[Path]:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 2 or argv[0] != "plural-forms":
-        print("usage: python -m bot.i18n_extract plural-forms LOCALES_DIR", file=sys.stderr)
+        print(
+            "usage: python -m bot.authoring.i18n_extract plural-forms LOCALES_DIR", file=sys.stderr
+        )
         return 2
     for path in set_plural_forms(Path(argv[1])):
         print(f"{path}: Plural-Forms set")
