@@ -346,6 +346,20 @@ def script_language(text: str | None) -> str | None:
     return best if counts[best] > max(others) else None
 
 
+def written_in(text: str | None) -> str | None:
+    """`ar` when any character of `text` is in the Arabic block, else `ti` for any in the
+    Ethiopic block, else None. Looser than `script_language` (one character decides, punctuation
+    and digits too): the first reply to a resident who chose no language yet has always been
+    guessed this way, and `script_language` would answer some mixed messages in another
+    language."""
+    text = text or ""
+    if any("\u0600" <= ch <= "\u06ff" for ch in text):
+        return "ar"
+    if any("\u1200" <= ch <= "\u137f" for ch in text):
+        return "ti"
+    return None
+
+
 def web_texts(catalogs: Catalogs, lang: str) -> dict[str, str]:
     """The web chat page's own texts in `lang` (see `WEB_TEXTS`)."""
     return {key: catalogs.translate(lang, msgid, CONTEXT)[0] for key, msgid in WEB_TEXTS.items()}

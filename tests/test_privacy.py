@@ -8,8 +8,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from bot import privacy
-from bot.conversation import LANGUAGE_ASK, Conversations, Inbound
+from bot.conversation import LANGUAGE_ASK, Conversations, Inbound, privacy
 from bot.engine import load, texts
 from bot.i18n import Catalogs
 from bot.risk import load as load_risk

@@ -18,8 +18,8 @@ from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Config
+from bot.conversation.privacy import retention_of
 from bot.keys import CONFIG, DB
-from bot.privacy import retention_of
 from storage import handled
 from storage.db import Database
 from storage.privacy import Purged, Retention, purge

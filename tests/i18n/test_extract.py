@@ -158,10 +158,10 @@ def test_babel_cfg_contexts_are_the_ones_the_runtime_renders_with() -> None:
         "bot/escalation.py": "escalation",
     }
     for relative in (
-        "bot/conversation.py",
+        "bot/conversation/turn.py",
         "bot/i18n.py",
         "bot/channels/telegram/texts.py",
-        "bot/privacy.py",
+        "bot/conversation/privacy.py",
     ):
         if (ROOT / relative).exists():
             expected[relative] = _context_constant(relative)

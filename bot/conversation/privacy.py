@@ -4,9 +4,9 @@
 (storage/privacy.py) and says what was removed, in counts, in the resident's language.
 `/gegevens` lists what is kept, in counts and dates, and how long: never the text itself.
 
-Called by the conversation path (bot/conversation.py) after the risk check, so a message such
-as "/vergeet ik wil dood" gets the crisis lines and a case, not the question. The texts state
-only what Buurtbot does itself; docs/privacy.md says the rest.
+Called by the conversation path (bot/conversation/steps/privacy.py) after the risk check, so
+a message such as "/vergeet ik wil dood" gets the crisis lines and a case, not the question.
+The texts state only what Buurtbot does itself; docs/privacy.md says the rest.
 """
 
 from __future__ import annotations
