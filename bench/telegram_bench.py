@@ -106,8 +106,8 @@ async def child_buurtbot(base_url: str, token: str, database: str, rate: float) 
     from bot.channels.telegram import TELEGRAM
     from bot.config import Config
     from storage import outbox as outbox_db
-    from storage import repo
-    from storage.models import PRIORITY_CRISIS
+    from storage import residents as resident_db
+    from storage.outbox import PRIORITY_CRISIS
 
     logging.basicConfig(level=logging.ERROR)
     config = Config(
@@ -130,7 +130,9 @@ async def child_buurtbot(base_url: str, token: str, database: str, rate: float) 
         if words[0] == "crisis":
             now = datetime.now(UTC)
             async with app[DB].transaction() as s:
-                resident = await repo.get_or_create_resident(s, "telegram", words[1], now=now)
+                resident = await resident_db.get_or_create_resident(
+                    s, "telegram", words[1], now=now
+                )
                 await outbox_db.enqueue(s, resident.id, words[2], now=now, priority=PRIORITY_CRISIS)
             app[TELEGRAM].parts.outbox.notify()
             return {"queued": time.monotonic()}

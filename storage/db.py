@@ -22,7 +22,18 @@ from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 # Importing the table modules registers their tables on SQLModel.metadata.
-from storage import audit, cases, contacts, handled, models, notes, users  # noqa: F401
+from storage import (  # noqa: F401
+    audit,
+    cases,
+    contacts,
+    handled,
+    notes,
+    outbox,
+    residents,
+    states,
+    transcripts,
+    users,
+)
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 CONNECT_TIMEOUT = 5  # seconds to reach PostgreSQL
@@ -30,10 +41,6 @@ POOL_TIMEOUT = 10  # seconds to wait for a free connection of the pool
 T = TypeVar("T")
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
-
-
-class NotFound(LookupError):
-    """The row to change does not exist (or is not in a state that allows the change)."""
 
 
 def _parse(url: str) -> URL:

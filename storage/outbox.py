@@ -9,24 +9,52 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, update
+from sqlalchemy import Index, String, and_, delete, exists, func, or_, update
 from sqlalchemy.orm import aliased
-from sqlmodel import col, select
+from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import NotFound
-from storage.models import (
-    PRIORITY_NORMAL,
-    Direction,
-    OutboxMessage,
-    OutboxStatus,
-    Resident,
-    TranscriptEntry,
-)
+from storage.errors import NotFound
+from storage.residents import Resident
+from storage.transcripts import Direction, TranscriptEntry
+from storage.types import CleanText, JSONText, UTCDateTime
 
-__all__ = ["NotFound"]  # raised here, defined beside the database
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+PRIORITY_CRISIS = 0
+PRIORITY_NORMAL = 10
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message waiting to be sent, or the record of one that was sent or given up."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_next", "status", "priority", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: int = Field(foreign_key="resident.id", ondelete="CASCADE", index=True)
+    transcript_id: int | None = Field(
+        default=None, foreign_key="transcript_entry.id", ondelete="SET NULL"
+    )
+    priority: int = PRIORITY_NORMAL  # lower goes first; PRIORITY_CRISIS = 0
+    text: str = Field(sa_type=CleanText)
+    buttons: list[Any] | None = Field(default=None, sa_type=JSONText)
+    status: str = Field(default=OutboxStatus.PENDING.value, sa_type=String(8))
+    attempts: int = 0
+    not_before: datetime | None = Field(default=None, sa_type=UTCDateTime)  # retry backoff
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    last_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, sa_type=CleanText)
+
 
 # --- queueing --------------------------------------------------------------------------------
 
@@ -232,7 +260,7 @@ async def mark_failed(s: AsyncSession, message_id: int, *, now: datetime, error:
 
 async def mark_blocked(s: AsyncSession, resident_id: int, *, now: datetime, error: str) -> int:
     """The resident blocked the bot: note it and give up their pending rows. Writing to the bot
-    again clears the mark (`repo.get_or_create_resident`). Returns the rows given up."""
+    again clears the mark (`resident_db.get_or_create_resident`). Returns the rows given up."""
     await s.exec(
         update(Resident)
         .where(col(Resident.id) == resident_id)

@@ -27,9 +27,10 @@ from storage import audit, handled
 from storage import outbox as outbox_db
 from storage.cases import OPEN, Case
 from storage.contacts import ContactEvent
-from storage.models import Conversation, Resident, TranscriptEntry
 from storage.notes import CaseNote
-from storage.repo import new_pseudonym
+from storage.residents import Resident, new_pseudonym
+from storage.states import Conversation
+from storage.transcripts import TranscriptEntry
 
 ERASED_GRACE = timedelta(days=1)
 """How long the emptied row of an erased resident stays after its last message went out: long

@@ -13,8 +13,9 @@ from bot.conversation import Conversations, Inbound
 from bot.engine import load
 from bot.engine.errors import FlowSetInvalid
 from bot.i18n import LANGUAGES
-from storage import migrate, repo
+from storage import migrate
 from storage import outbox as outbox_db
+from storage import residents as resident_db
 from storage.db import Database
 from storage.types import utcnow
 
@@ -42,10 +43,10 @@ async def _chat(config: Config, flows, lang: str, stdin: TextIO, stdout: TextIO)
     conversations = Conversations.from_config(db, config, flows)
     chat_id = f"terminal-{secrets.token_hex(4)}"
     async with db.transaction() as s:
-        resident = await repo.get_or_create_resident(
+        resident = await resident_db.get_or_create_resident(
             s, "terminal", chat_id, now=conversations.clock()
         )
-        await repo.set_language(s, resident.id, lang)
+        await resident_db.set_language(s, resident.id, lang)
         resident_id = resident.id
     print("Buurtbot in de terminal. /quit om te stoppen; een nummer kiest een knop.", file=stdout)
     buttons: list[list[str]] = []

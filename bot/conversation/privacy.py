@@ -24,8 +24,8 @@ from bot.engine.fold import fold
 from bot.engine.texts import N_
 from bot.i18n import Catalogs, Rendered
 from storage import privacy
-from storage.models import Resident
 from storage.privacy import Retention
+from storage.residents import Resident
 
 CONTEXT = "privacy"
 FORGET_PAYLOAD = "forget:"

@@ -25,10 +25,13 @@ from bot.escalation import Decision, OfficeHours, RepeatRule
 from bot.i18n import Catalogs, Rendered, script_language
 from bot.risk import Assessment, Detector, RiskModel, assess, load_detector
 from bot.risk.assessment import NOTHING
-from storage import cases, handled, repo
+from storage import cases, handled
 from storage import outbox as outbox_db
+from storage import residents as resident_db
+from storage import states as state_db
+from storage import transcripts as transcript_db
 from storage.db import Database
-from storage.models import PRIORITY_CRISIS, PRIORITY_NORMAL
+from storage.outbox import PRIORITY_CRISIS, PRIORITY_NORMAL
 from storage.types import utcnow
 
 if TYPE_CHECKING:
@@ -157,15 +160,15 @@ class Conversations:
         """The turn of `inbound`, stored; None when it was handled before (nothing stored)."""
         now = self.clock()
         async with self.db.transaction() as s:
-            await repo.lock_chat(s, inbound.channel, inbound.external_id)
+            await resident_db.lock_chat(s, inbound.channel, inbound.external_id)
             if inbound.key is not None and not await handled.first_time(
                 s, inbound.channel, inbound.key, now=now
             ):
                 return await self._again(s, inbound, assessment, decision, now)
-            resident = await repo.get_or_create_resident(
+            resident = await resident_db.get_or_create_resident(
                 s, inbound.channel, inbound.external_id, now=now
             )
-            data = await repo.load_state(s, resident.id) or {}
+            data = await state_db.load_state(s, resident.id) or {}
             turn = Turn(
                 inbound,
                 assessment,
@@ -184,7 +187,7 @@ class Conversations:
             await self._write_replies(turn)
             if not turn.erased:  # after /vergeet the next message starts afresh
                 state = {**turn.data, **turn.state.to_dict()}
-                await repo.save_state(s, resident.id, state, now=now)
+                await state_db.save_state(s, resident.id, state, now=now)
         return turn
 
     async def _note_inbound(self, turn: Turn) -> None:
@@ -196,7 +199,7 @@ class Conversations:
             details["press"] = inbound.payload
         if assessment.level != "none":
             details["risk"] = risk_step.details(assessment)
-        entry = await repo.add_transcript(
+        entry = await transcript_db.add_transcript(
             turn.session, turn.rid, "in", shown, now=turn.now, data=details or None
         )
         if turn.open_case is not None:
@@ -209,7 +212,7 @@ class Conversations:
         replies = [(r.text, [list(b) for b in r.buttons] or None, p) for r, p in turn.replies]
         if turn.inbound.crisis_sent:  # the crisis lines went out while storage was down
             for text, _, _ in (r for r in replies if r[2] == PRIORITY_CRISIS):
-                await repo.add_transcript(s, rid, "out", text, now=now, data=SENT)
+                await transcript_db.add_transcript(s, rid, "out", text, now=now, data=SENT)
             replies = [r for r in replies if r[2] != PRIORITY_CRISIS]
         await outbox_db.add_replies(s, rid, replies, now=now)
 
@@ -227,7 +230,7 @@ class Conversations:
         logger.info("update handled already: %s %s", inbound.channel, inbound.key)
         if not decision.crisis or inbound.crisis_sent:
             return None
-        resident = await repo.find_resident(s, inbound.channel, inbound.external_id)
+        resident = await resident_db.find_resident(s, inbound.channel, inbound.external_id)
         if resident is None:
             return None
         turn = Turn(

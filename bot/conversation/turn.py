@@ -23,7 +23,8 @@ from bot.escalation import Decision, OfficeHours, RepeatRule
 from bot.i18n import Catalogs, Rendered
 from bot.risk import Assessment
 from storage.cases import Case
-from storage.models import PRIORITY_NORMAL, Resident
+from storage.outbox import PRIORITY_NORMAL
+from storage.residents import Resident
 
 CONTEXT = "escalation"  # the msgctxt of the conversation path's own texts
 

@@ -22,8 +22,8 @@ from sqlmodel import col, select
 
 from storage.cases import OPEN, Case
 from storage.db import Database
-from storage.models import TranscriptEntry
 from storage.notes import CaseNote
+from storage.transcripts import TranscriptEntry
 
 logger = logging.getLogger(__name__)
 

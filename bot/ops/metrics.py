@@ -23,7 +23,8 @@ from bot.outbox.results import Blocked, Failed, Result, Retry, Sent
 from storage import outbox as outbox_db
 from storage.cases import RANK, Case
 from storage.db import Database
-from storage.models import PRIORITY_NORMAL, Channel
+from storage.outbox import PRIORITY_NORMAL
+from storage.residents import Channel
 
 CASE_PRIORITIES = tuple(RANK)  # urgent, high, normal
 OUTBOX_PRIORITIES = ("crisis", "normal")

@@ -21,9 +21,10 @@ from bot.outbox.leader import Leadership, LostLeadership
 from bot.outbox.pacer import Pacer
 from bot.outbox.results import Blocked, Failed, Outgoing, Result, Retry, Send, Sent
 from storage import outbox as outbox_db
-from storage import repo
-from storage.db import Database, NotFound
-from storage.models import PRIORITY_NORMAL, OutboxMessage
+from storage import residents as resident_db
+from storage.db import Database
+from storage.errors import NotFound
+from storage.outbox import PRIORITY_NORMAL, OutboxMessage
 from storage.types import utcnow
 
 if TYPE_CHECKING:
@@ -324,7 +325,7 @@ class Outbox:
             logger.warning("outbox row %s given up: %s", outgoing.id, result.error)
             await outbox_db.mark_failed(s, outgoing.id, now=at, error=result.error)
         elif isinstance(result, Blocked):
-            who = await repo.pseudonym_of(s, outgoing.resident_id)
+            who = await resident_db.pseudonym_of(s, outgoing.resident_id)
             logger.info("%s blocked the bot; stop sending", who, extra={"who": who})
             await outbox_db.mark_failed(s, outgoing.id, now=at, error=result.error)
             await outbox_db.mark_blocked(s, outgoing.resident_id, now=at, error=result.error)

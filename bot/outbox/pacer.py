@@ -8,7 +8,7 @@ import itertools
 import time
 from collections.abc import Callable
 
-from storage.models import PRIORITY_NORMAL
+from storage.outbox import PRIORITY_NORMAL
 
 PACE_MARGIN = 1.1  # spacing a little wider than 1/rate, so no receiver sees rate + 1 a second
 

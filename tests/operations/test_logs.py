@@ -28,7 +28,7 @@ from bot.channels.webchat.views import COOKIE
 from bot.config import Config
 from bot.ops import logs
 from storage.db import Database
-from storage.models import Resident
+from storage.residents import Resident
 from tests.telegram.conftest import running
 
 CHAT = 5550001234567  # a chat id no other number in a log line resembles

@@ -14,10 +14,11 @@ from bot.app import DB, init_app
 from bot.ops import health as operations
 from bot.ops.metrics import Metrics, State, read_state
 from bot.outbox import Failed, Outbox, Outgoing, Result, Sent
-from storage import cases, repo
+from storage import cases
 from storage import outbox as outbox_db
+from storage import residents as resident_db
 from storage.db import Database
-from storage.models import PRIORITY_CRISIS
+from storage.outbox import PRIORITY_CRISIS
 from tests.telegram.conftest import free_port, running
 
 NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
@@ -45,10 +46,10 @@ async def _fill(db: Database) -> list[str]:
         residents = []
         for n in range(5):
             external = f"98765432{n}"
-            resident = await repo.get_or_create_resident(s, "telegram", external, now=NOW)
+            resident = await resident_db.get_or_create_resident(s, "telegram", external, now=NOW)
             residents.append(resident.id)
             private += [resident.pseudonym, external]
-        web = await repo.get_or_create_resident(s, "web", "a" * 48, now=NOW)
+        web = await resident_db.get_or_create_resident(s, "web", "a" * 48, now=NOW)
         private += [web.pseudonym, "a" * 48]
         opened = [("urgent", 30), ("high", 300), ("high", 120), ("normal", 3600)]
         for rid, (priority, minutes) in zip(residents, opened, strict=False):
@@ -235,7 +236,7 @@ async def test_the_outbox_counts_what_became_of_each_send(database: Database):
 
     now = datetime.now(UTC)
     async with database.transaction() as s:
-        resident = await repo.get_or_create_resident(s, "telegram", "4711", now=now)
+        resident = await resident_db.get_or_create_resident(s, "telegram", "4711", now=now)
         for text in ("een", "twee"):
             await outbox_db.enqueue(s, resident.id, text, now=now)
     metrics = Metrics()

@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from storage import outbox as outbox_db
-from storage import repo
+from storage import residents as resident_db
+from storage import transcripts as transcript_db
 from storage.db import Database
-from storage.models import OutboxMessage
+from storage.outbox import OutboxMessage
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -18,7 +19,7 @@ NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 async def _residents(database: Database, count: int) -> list[int]:
     async with database.transaction() as s:
         return [
-            (await repo.get_or_create_resident(s, "telegram", str(i), now=NOW)).id
+            (await resident_db.get_or_create_resident(s, "telegram", str(i), now=NOW)).id
             for i in range(count)
         ]
 
@@ -32,7 +33,7 @@ async def test_enqueue(database: Database) -> None:
     [resident_id] = await _residents(database, 1)
     buttons = [[{"id": "debt.arrears", "label": "عندي متأخرات"}], [{"id": "menu", "label": "↩"}]]
     async with database.transaction() as s:
-        entry = await repo.add_transcript(s, resident_id, "out", "Wat speelt er?", now=NOW)
+        entry = await transcript_db.add_transcript(s, resident_id, "out", "Wat speelt er?", now=NOW)
         message = await outbox_db.enqueue(
             s, resident_id, "Wat speelt er?", now=NOW, buttons=buttons, transcript_id=entry.id
         )
@@ -89,7 +90,7 @@ async def test_mark_sent(database: Database) -> None:
     async with database.transaction() as s:
         stored = await s.get(OutboxMessage, first.id)
         assert (stored.status, stored.attempts, stored.sent_at) == ("sent", 1, later)
-        with pytest.raises(repo.NotFound):
+        with pytest.raises(resident_db.NotFound):
             await outbox_db.mark_sent(s, first.id, now=later)
 
 
@@ -138,13 +139,13 @@ async def test_mark_failed(database: Database) -> None:
         stored = await s.get(OutboxMessage, message.id)
         assert (stored.status, stored.attempts) == ("failed", 1)
         assert (stored.last_error, stored.sent_at) == ("403: bot was blocked", None)
-        with pytest.raises(repo.NotFound):
+        with pytest.raises(resident_db.NotFound):
             await outbox_db.mark_retry(s, message.id, now=NOW, not_before=NOW, error="again")
 
 
 async def test_marking_an_unknown_message(database: Database) -> None:
     async with database.transaction() as s:
-        with pytest.raises(repo.NotFound):
+        with pytest.raises(resident_db.NotFound):
             await outbox_db.mark_failed(s, 12345, now=NOW, error="x")
 
 

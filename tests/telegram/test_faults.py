@@ -14,7 +14,8 @@ from bot.conversation import DeliverDirectly
 from bot.engine import Say, texts
 from bot.i18n import Rendered
 from storage import outbox as outbox_store
-from storage.models import OutboxMessage, Resident
+from storage.outbox import OutboxMessage
+from storage.residents import Resident
 from tests.telegram.conftest import running
 
 CHAT = 5150

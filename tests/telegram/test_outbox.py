@@ -16,9 +16,9 @@ from sqlmodel import select
 from bot.outbox import Blocked, Failed, Outbox, Outgoing, Pacer, Result, Retry, Sent, leader
 from bot.outbox import dispatcher as outbox
 from storage import outbox as outbox_db
-from storage import repo
+from storage import residents as resident_db
 from storage.db import Database
-from storage.models import PRIORITY_CRISIS, OutboxMessage
+from storage.outbox import PRIORITY_CRISIS, OutboxMessage
 
 
 def now() -> datetime:
@@ -56,7 +56,7 @@ class Channel:
 
 async def queue(db: Database, external_id: str, *texts: str, priority: int = 10) -> int:
     async with db.transaction() as s:
-        resident = await repo.get_or_create_resident(s, "telegram", external_id, now=now())
+        resident = await resident_db.get_or_create_resident(s, "telegram", external_id, now=now())
         for text in texts:
             await outbox_db.enqueue(s, resident.id, text, now=now(), priority=priority)
         return resident.id
@@ -116,7 +116,7 @@ async def test_a_crisis_row_goes_out_even_when_every_sender_is_busy(database):
 
 async def test_only_rows_of_its_channel_are_taken(database):
     async with database.transaction() as s:
-        web = await repo.get_or_create_resident(s, "web", "cookie", now=now())
+        web = await resident_db.get_or_create_resident(s, "web", "cookie", now=now())
         await outbox_db.enqueue(s, web.id, "for the web", now=now())
     await queue(database, "1", "for telegram")
     channel = Channel()

@@ -31,7 +31,9 @@ from bot.i18n import Catalogs
 from bot.ops.metrics import Metrics, State
 from storage.cases import Case
 from storage.db import Database
-from storage.models import PRIORITY_CRISIS, OutboxMessage, Resident, TranscriptEntry
+from storage.outbox import PRIORITY_CRISIS, OutboxMessage
+from storage.residents import Resident
+from storage.transcripts import TranscriptEntry
 from tests.telegram.conftest import ROOT, free_port, running
 
 CALM, CRISIS = 7301, 7302

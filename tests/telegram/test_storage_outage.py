@@ -18,7 +18,8 @@ from bot.conversation import Conversations, Inbound
 from storage import migrate
 from storage.cases import Case
 from storage.db import Database
-from storage.models import PRIORITY_CRISIS, OutboxMessage, TranscriptEntry
+from storage.outbox import PRIORITY_CRISIS, OutboxMessage
+from storage.transcripts import TranscriptEntry
 from tests.telegram.conftest import running
 
 pytestmark = pytest.mark.postgres

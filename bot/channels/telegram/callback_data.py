@@ -15,7 +15,8 @@ import hashlib
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import OutboxMessage, Resident
+from storage.outbox import OutboxMessage
+from storage.residents import Resident
 
 MAX_BYTES = 64
 MARKER = "#"

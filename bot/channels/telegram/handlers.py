@@ -28,10 +28,12 @@ from bot.conversation import Conversations, DeliverDirectly, Inbound
 from bot.engine import Say
 from bot.i18n import Catalogs, Rendered, supported
 from bot.outbox import Outbox
-from storage import cases, handled, repo
+from storage import cases, handled
 from storage import outbox as outbox_db
+from storage import residents as resident_db
+from storage import transcripts as transcript_db
 from storage.db import Database
-from storage.models import PRIORITY_CRISIS, PRIORITY_NORMAL
+from storage.outbox import PRIORITY_CRISIS, PRIORITY_NORMAL
 from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -213,15 +215,15 @@ class Handlers:
             if not await handled.first_time(s, CHANNEL, key, now=now):
                 logger.info("update handled already: %s %s", CHANNEL, key)
                 return False
-            resident = await repo.get_or_create_resident(s, CHANNEL, str(chat_id), now=now)
-            entry = await repo.add_transcript(
+            resident = await resident_db.get_or_create_resident(s, CHANNEL, str(chat_id), now=now)
+            entry = await transcript_db.add_transcript(
                 s, resident.id, "in", f"[{kind}]", now=now, data={"media": kind}
             )
             case = await cases.open_case_of(s, resident.id)
             if case is not None:
                 entry.case_id = case.id
             reply = self._render(texts.TEXT_ONLY, resident.language or supported(hint))
-            out = await repo.add_transcript(s, resident.id, "out", reply.text, now=now)
+            out = await transcript_db.add_transcript(s, resident.id, "out", reply.text, now=now)
             await outbox_db.enqueue(
                 s, resident.id, reply.text, now=now, priority=PRIORITY_NORMAL, transcript_id=out.id
             )

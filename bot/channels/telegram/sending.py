@@ -29,7 +29,7 @@ from bot.channels.telegram import callback_data
 from bot.i18n import Rendered
 from bot.outbox.pacer import Pacer
 from bot.outbox.results import Blocked, Failed, Outgoing, Result, Retry, Sent
-from storage.models import PRIORITY_NORMAL
+from storage.outbox import PRIORITY_NORMAL
 
 logger = logging.getLogger(__name__)
 

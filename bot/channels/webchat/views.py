@@ -16,7 +16,9 @@ from bot.engine import State
 from bot.i18n import LANGUAGES, NATIVE_NAMES, RTL, supported, web_texts
 from bot.keys import CATALOGS, CONVERSATIONS, DB
 from storage import outbox as outbox_db
-from storage import repo
+from storage import residents as resident_db
+from storage import states as state_db
+from storage import transcripts as transcript_db
 from storage.handled import MAX_KEY
 from storage.types import utcnow
 
@@ -72,14 +74,14 @@ async def _snapshot(request: web.Request, external_id: str, after: int) -> dict:
     now = utcnow()
     entries, state, language = [], None, None
     async with db.transaction() as s:
-        resident = await repo.find_resident(s, CHANNEL, external_id)
+        resident = await resident_db.find_resident(s, CHANNEL, external_id)
         if resident is not None:
             for message in await outbox_db.next_pending(
                 s, now=now, limit=200, resident_id=resident.id
             ):
                 await outbox_db.mark_sent(s, message.id, now=now)
-            entries = [e for e in await repo.transcript(s, resident.id) if e.id > after]
-            state = await repo.load_state(s, resident.id)
+            entries = [e for e in await transcript_db.transcript(s, resident.id) if e.id > after]
+            state = await state_db.load_state(s, resident.id)
             language = resident.language
     shown = language or _browser_language(request)
     return {

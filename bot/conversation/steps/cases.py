@@ -7,8 +7,9 @@ import logging
 
 from bot import escalation
 from bot.conversation.turn import Context, Turn
-from storage import cases, contacts, repo
-from storage.models import Resident
+from storage import cases, contacts
+from storage import transcripts as transcript_db
+from storage.residents import Resident
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ async def open_case(
 
 async def relay(ctx: Context, turn: Turn) -> None:
     """A case is open: the message is for the worker. Say so once, not after every line."""
-    last = await repo.transcript(turn.session, turn.rid, limit=2)
+    last = await transcript_db.transcript(turn.session, turn.rid, limit=2)
     relayed = ctx.say(escalation.RELAYED, turn.lang).text
     if not any(e.direction == "out" and e.text == relayed for e in last):
         turn.add(ctx.say(escalation.RELAYED, turn.lang))

@@ -9,7 +9,7 @@ from bot.conversation.turn import Context, Turn
 from bot.engine import MENU, Escalate, Event, Press, Saved, Say, State, Text, resume
 from storage import cases as case_rows
 from storage import contacts
-from storage.models import PRIORITY_CRISIS
+from storage.outbox import PRIORITY_CRISIS
 
 # The flows' closing question "did this help you?" saves its answer under this name; these
 # answers count as not helped (storage/contacts.py, for repeated contact).

@@ -18,7 +18,7 @@ from bot.i18n import (
     written_in,
 )
 from bot.risk import Assessment
-from storage import repo
+from storage import residents as resident_db
 
 LANGUAGE_ASK = N_("In welke taal wil je praten?")
 LANGUAGE_SET = N_("Goed, we praten verder in het Nederlands.")
@@ -47,7 +47,7 @@ async def choose(ctx: Context, turn: Turn) -> None:
     if chosen is None:
         turn.add(picker(ctx, turn.lang, turn.inbound.language_hint))
         return
-    await repo.set_language(turn.session, turn.rid, chosen)
+    await resident_db.set_language(turn.session, turn.rid, chosen)
     turn.lang = chosen
     turn.add(ctx.say(LANGUAGE_SET, chosen))
     turn.state = ctx.ask_again(turn, turn.state)  # now in the chosen language

@@ -16,7 +16,7 @@ from bot.engine.answers import InvalidAnswer, parse_answer
 from bot.escalation import Decision
 from bot.i18n import Rendered
 from bot.risk import Assessment
-from storage.models import PRIORITY_CRISIS, PRIORITY_NORMAL
+from storage.outbox import PRIORITY_CRISIS, PRIORITY_NORMAL
 
 CHECK_PAYLOAD = "check:"
 CHECK = "check"  # the conversation data's key while the question waits for an answer

@@ -1,11 +1,9 @@
-"""What the rest of Buurtbot asks of storage: plain async functions on an open session.
+"""Residents: who writes to the bot on which channel, under which pseudonym, in which language;
+the per-chat lock every inbound message takes.
 
-The caller owns the transaction (`Database.transaction()`); functions here flush when they need
-an id and never commit. Every time is passed in (`now`) and must be timezone-aware.
-
-Text is stored after `storage.types.clean_text`: NUL characters are removed and lone surrogates
-become U+FFFD, on SQLite as on PostgreSQL (whose `text` cannot hold NUL), so what is read back
-does not depend on the backend.
+Like every storage module: the table and the plain async functions on the caller's session
+around it. The caller owns the transaction (`Database.transaction()`); functions flush when
+they need an id and never commit. Every time is passed in (`now`) and must be timezone-aware.
 """
 
 from __future__ import annotations
@@ -14,24 +12,40 @@ import hashlib
 import logging
 import secrets
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
 
-from sqlalchemy import text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import String, UniqueConstraint, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import NotFound
-from storage.models import (
-    Channel,
-    Conversation,
-    Direction,
-    Resident,
-    TranscriptEntry,
-)
+from storage.errors import NotFound
+from storage.types import UTCDateTime
 
 logger = logging.getLogger(__name__)
+
+
+class Channel(StrEnum):
+    TELEGRAM = "telegram"
+    WEB = "web"
+    TERMINAL = "terminal"
+
+
+class Resident(SQLModel, table=True):
+    """Someone who writes to the bot on one channel. Workers see only the pseudonym."""
+
+    __tablename__ = "resident"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(sa_type=String(16))
+    external_id: str = Field(sa_type=String(64))  # e.g. the Telegram chat id, as text
+    pseudonym: str = Field(sa_type=String(32), unique=True)
+    language: str | None = Field(default=None, sa_type=String(16))  # None: not chosen yet
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(sa_type=UTCDateTime)
+    blocked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
 
 PSEUDONYM_PREFIX = "Bewoner-"
 PSEUDONYM_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
@@ -43,9 +57,6 @@ def new_pseudonym() -> str:
     """A random name such as `Bewoner-7F3K2`: easy to read aloud, unrelated to the person."""
     suffix = "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(PSEUDONYM_LENGTH))
     return PSEUDONYM_PREFIX + suffix
-
-
-# Residents
 
 
 def chat_lock_key(channel: str, external_id: str) -> int:
@@ -115,60 +126,3 @@ async def set_language(s: AsyncSession, resident_id: int, language: str) -> None
     )
     if result.rowcount != 1:
         raise NotFound(f"no resident {resident_id}")
-
-
-# Conversation state
-
-
-async def load_state(s: AsyncSession, resident_id: int) -> dict[str, Any] | None:
-    """The stored `State.to_dict()`, or None when the resident has none yet."""
-    query = select(Conversation.state).where(Conversation.resident_id == resident_id)
-    return (await s.exec(query)).first()
-
-
-async def save_state(
-    s: AsyncSession, resident_id: int, state: dict[str, Any], *, now: datetime
-) -> None:
-    dialect = s.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    statement = insert(Conversation).values(resident_id=resident_id, state=state, updated_at=now)
-    statement = statement.on_conflict_do_update(
-        index_elements=[Conversation.resident_id],
-        set_={"state": statement.excluded.state, "updated_at": statement.excluded.updated_at},
-    )
-    await s.exec(statement)
-
-
-# Transcript
-
-
-async def add_transcript(
-    s: AsyncSession,
-    resident_id: int,
-    direction: str,
-    text: str,
-    *,
-    now: datetime,
-    data: dict[str, Any] | None = None,
-) -> TranscriptEntry:
-    entry = TranscriptEntry(
-        resident_id=resident_id,
-        direction=Direction(direction).value,
-        text=text,
-        data=data,
-        created_at=now,
-    )
-    s.add(entry)
-    await s.flush()
-    return entry
-
-
-async def transcript(
-    s: AsyncSession, resident_id: int, *, limit: int | None = None
-) -> list[TranscriptEntry]:
-    """The resident's messages, oldest first; with `limit`, only the latest `limit` of them."""
-    query = select(TranscriptEntry).where(TranscriptEntry.resident_id == resident_id)
-    if limit is None:
-        return list((await s.exec(query.order_by(col(TranscriptEntry.id)))).all())
-    query = query.order_by(col(TranscriptEntry.id).desc()).limit(limit)
-    return list(reversed((await s.exec(query)).all()))
