@@ -1,12 +1,18 @@
 """Messages that arrive while the database does not answer are held, not lost.
 
-Channels hand every message to `Holding.receive` instead of `Conversations.receive`. When
-storage fails (PostgreSQL restarting, the network to it cut, SQLite locked too long), the
-message is kept here in arrival order and handed to the conversation path again once the
-database answers: the resident gets their answer after recovery, in order. A message that
-shows acute risk still gets the crisis lines at once (`DeliverDirectly`); it is held too, so
-that its case is opened and its transcript written after recovery, without the crisis lines
-being sent a second time.
+The Telegram channel hands every message to `Holding.receive` instead of
+`Conversations.receive`. When storage fails (PostgreSQL restarting, the network to it cut,
+SQLite locked too long), the message is kept here in arrival order and handed to the
+conversation path again once the database answers: the resident gets their answer after
+recovery, in order. A message that shows acute risk still gets the crisis lines at once
+(`DeliverDirectly`); it is held too, so that its case is opened and its transcript written after
+recovery, without the crisis lines being sent a second time.
+
+The web chat and the terminal chat do not come through here, on purpose: their sender waits for
+the answer (a browser's request, a terminal line) and can send the message again itself; the
+page keeps the typed text, says sending failed, and shows the crisis lines it got at once from
+`DeliverDirectly`. Telegram cannot: it does not send a confirmed update again, so what it
+delivered must be held here. A channel that works like Telegram (WhatsApp) belongs here too.
 
 While a chat has held messages, its newer messages queue behind them (after their own risk
 check), so no message overtakes an earlier one.

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.outbox.addresses import Addresses
 from bot.outbox.leader import Leadership, LostLeadership
 from bot.outbox.pacer import Pacer
 from bot.outbox.results import Blocked, Failed, Outgoing, Result, Retry, Send, Sent
@@ -41,7 +42,6 @@ STOP_GRACE = 10.0  # seconds in-flight sends get to finish when the process stop
 GROUP_MAX = 20  # rows of one resident sent by one task, in order
 CRISIS_RESERVE = 4  # tasks beyond max_in_flight, for crisis rows only
 COALESCE_SECONDS = 0.025  # after waking, so that one transaction serves several reasons
-_KNOWN_LIMIT = 100_000  # addresses kept in memory
 
 
 @dataclass(frozen=True)
@@ -89,8 +89,7 @@ class Outbox:
         self._stop_event = asyncio.Event()
         self._next_due: datetime | None = None  # earliest retry this process scheduled
         self._leader = Leadership(db, channel)
-        self._known: dict[int, str] = {}  # resident id -> external id
-        self._blocked: set[int] = set()
+        self._addresses = Addresses()
 
     def notify(self, *_: Any) -> None:
         """New rows were queued: look now instead of at the next poll."""
@@ -249,7 +248,7 @@ class Outbox:
                     more = bool(rows)
                 if not rows:
                     return [], False
-                addresses = await self._addresses_of(s, {r.resident_id for r in rows})
+                addresses = await self._addresses.of(s, {r.resident_id for r in rows})
                 taken: dict[int, list[Outgoing]] = {}
                 for row in rows:
                     address = addresses.get(row.resident_id)
@@ -272,20 +271,6 @@ class Outbox:
             self._done = done + self._done
             raise
         return list(taken.values()), more
-
-    async def _addresses_of(self, s: AsyncSession, resident_ids: set[int]) -> dict[int, str]:
-        """External ids of those who have not blocked the bot. An external id never changes,
-        so it is kept; only this dispatcher marks a resident blocked, so only those it marked
-        (or has not seen yet) are looked up, to learn whether they wrote again since."""
-        unknown = {r for r in resident_ids if r not in self._known or r in self._blocked}
-        if unknown:
-            found = await outbox_db.addresses(s, unknown)
-            if len(self._known) > _KNOWN_LIMIT:
-                self._known.clear()
-            self._known.update(found)
-            self._blocked -= found.keys()
-            self._blocked |= unknown - found.keys()
-        return {r: self._known[r] for r in resident_ids if r not in self._blocked}
 
     async def _write_outcomes(self) -> None:
         done, self._done = self._done, []
@@ -329,7 +314,7 @@ class Outbox:
             logger.info("%s blocked the bot; stop sending", who, extra={"who": who})
             await outbox_db.mark_failed(s, outgoing.id, now=at, error=result.error)
             await outbox_db.mark_blocked(s, outgoing.resident_id, now=at, error=result.error)
-            self._blocked.add(outgoing.resident_id)
+            self._addresses.blocked(outgoing.resident_id)
         elif result.after is not None:
             not_before = at + timedelta(seconds=result.after)
             await outbox_db.mark_retry(
@@ -370,23 +355,6 @@ class Outbox:
 def backoff(attempts: int) -> float:
     """Seconds before the next try after `attempts` failed ones: doubling, capped, jittered."""
     return min(BACKOFF_CAP, BACKOFF_BASE * 2**attempts) * random.uniform(0.8, 1.0)
-
-
-def _outgoing(row: OutboxMessage, external_id: str) -> Outgoing:
-    buttons = tuple(
-        (str(b[0]), str(b[1]))
-        for b in (row.buttons or [])
-        if isinstance(b, list | tuple) and len(b) == 2
-    )
-    return Outgoing(
-        id=row.id,
-        resident_id=row.resident_id,
-        external_id=external_id,
-        text=row.text,
-        buttons=buttons,
-        priority=row.priority,
-        attempts=row.attempts,
-    )
 
 
 def _outgoing(row: OutboxMessage, external_id: str) -> Outgoing:

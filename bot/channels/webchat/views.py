@@ -152,6 +152,7 @@ async def send(request: web.Request) -> web.Response:
         key=_scoped(external_id, key),
     )
     try:
+        # Not through Holding: the page sends again itself (bot/channels/holding.py says why).
         await request.app[CONVERSATIONS].receive(inbound)
     except DeliverDirectly as direct:
         # Storage is down and this is a crisis: the lines now, straight from memory. The page
