@@ -32,6 +32,7 @@ from storage import states as state_db
 from storage import transcripts as transcript_db
 from storage.db import Database
 from storage.outbox import PRIORITY_CRISIS, PRIORITY_NORMAL
+from storage.residents import Resident
 from storage.types import utcnow
 
 if TYPE_CHECKING:
@@ -169,15 +170,13 @@ class Conversations:
                 s, inbound.channel, inbound.external_id, now=now
             )
             data = await state_db.load_state(s, resident.id) or {}
-            turn = Turn(
+            turn = _turn(
                 inbound,
                 assessment,
                 decision,
                 now,
-                resident.language or language.message_language(assessment, inbound),
-                script=script_language(inbound.text),
-                s=s,
-                resident=resident,
+                s,
+                resident,
                 state=State.from_dict(data),
                 data=data,
                 open_case=await cases.open_case_of(s, resident.id),
@@ -233,18 +232,32 @@ class Conversations:
         resident = await resident_db.find_resident(s, inbound.channel, inbound.external_id)
         if resident is None:
             return None
-        turn = Turn(
-            inbound,
-            assessment,
-            decision,
-            now,
-            resident.language or language.message_language(assessment, inbound),
-            script=script_language(inbound.text),
-            again=True,
-            s=s,
-            resident=resident,
-        )
+        turn = _turn(inbound, assessment, decision, now, s, resident, again=True)
         risk_step.say_risk(self.context(), decision, turn)
         replies = [(r.text, None, p) for r, p in turn.replies]
         await outbox_db.add_replies(s, resident.id, replies, now=now)
         return turn
+
+
+def _turn(
+    inbound: Inbound,
+    assessment: Assessment,
+    decision: Decision,
+    now: datetime,
+    s: AsyncSession,
+    resident: Resident,
+    **more: Any,
+) -> Turn:
+    """The turn of `inbound` for `resident`: in their language, else the one the message
+    suggests."""
+    return Turn(
+        inbound,
+        assessment,
+        decision,
+        now,
+        resident.language or language.message_language(assessment, inbound),
+        script=script_language(inbound.text),
+        s=s,
+        resident=resident,
+        **more,
+    )
