@@ -351,7 +351,7 @@ async def parts_alone(database: str) -> dict:
             outbox.notify()
 
         if with_outbox:
-            conversations.listeners.append(count)
+            conversations.notifier.subscribe(count)
             outbox.start()
         started = time.process_time()
 

@@ -23,6 +23,7 @@ from bot.conversation.turn import Context, Turn
 from bot.engine import Env, FlowSet, State, load
 from bot.escalation import Decision, OfficeHours, RepeatRule
 from bot.i18n import Catalogs, Rendered, script_language
+from bot.outbox.notifier import Notifier
 from bot.risk import Assessment, Detector, RiskModel, assess, load_detector
 from bot.risk.assessment import NOTHING
 from storage import cases, handled
@@ -70,7 +71,7 @@ class Conversations:
         self.privacy = privacy.Privacy(catalogs, retention)
         self.clock = clock
         self.new_id = new_id
-        self.listeners: list[Callable[[int], None]] = []  # told when rows are queued
+        self.notifier = Notifier()  # told when rows are queued
         self.metrics = metrics  # counts messages in
 
     @classmethod
@@ -132,8 +133,7 @@ class Conversations:
             self.metrics.received(inbound.channel, again=turn is None or turn.again)
         if turn is None:  # handled already: delivered a second time
             return []
-        for listener in self.listeners:
-            listener(min((p for _, p in turn.replies), default=PRIORITY_NORMAL))
+        self.notifier.notify(min((p for _, p in turn.replies), default=PRIORITY_NORMAL))
         return [r for r, _ in turn.replies]
 
     def _risk(self, inbound: Inbound) -> tuple[Assessment, Decision]:

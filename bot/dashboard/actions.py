@@ -1,5 +1,5 @@
 """What a worker does, each in one transaction together with its audit row; afterwards the
-senders and the live updates are woken (`Conversations.listeners`).
+senders and the live updates are woken (`Conversations.notifier`).
 
 Replies go the way every message to a resident goes: a transcript entry and an outbox row in
 the same transaction; the channel's sender delivers it (the web chat shows the transcript).
@@ -59,11 +59,8 @@ class Work:
     ip: str
 
     def notify(self) -> None:
-        for listener in list(self.conversations.listeners):
-            try:
-                listener(PRIORITY_NORMAL)
-            except Exception:  # a sender's trouble must not undo a committed action
-                logger.exception("a listener failed after a dashboard action")
+        # A sender's trouble must not undo a committed action.
+        self.conversations.notifier.notify_quietly(PRIORITY_NORMAL)
 
 
 @dataclass

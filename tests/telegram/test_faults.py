@@ -142,7 +142,7 @@ async def test_a_long_reply_is_split_and_its_buttons_come_last(botapi, config):
                 s, resident.id, body, now=resident.last_seen_at, buttons=[["Verder", "go"]]
             )
         before = len(botapi.sent_to(CHAT))
-        app[CONVERSATIONS].listeners[0](10)  # as the conversation path does after queueing
+        app[CONVERSATIONS].notifier.notify(10)  # as the conversation path does after queueing
         parts = await botapi.replies(CHAT, before)
         assert len(parts) >= 2
         assert all(len(p.text) <= 4096 for p in parts)

@@ -177,7 +177,7 @@ class TelegramChannel:
     async def start(self, db: Database, conversations: Conversations, catalogs: Catalogs) -> None:
         self.parts = self.build(db, conversations, catalogs)
         self._conversations = conversations
-        conversations.listeners.append(self.parts.outbox.notify)
+        conversations.notifier.subscribe(self.parts.outbox.notify)
         # Messages a stopped process left held are queued before any new update comes in.
         await self.parts.holding.open(self.config.spool_dir)
         self._starting = asyncio.create_task(self._bring_up(), name="telegram-start")
@@ -273,9 +273,7 @@ class TelegramChannel:
         await self.parts.outbox.stop()
         await self.parts.sender.pacer.close()
         if self._conversations is not None:
-            listeners = self._conversations.listeners
-            if self.parts.outbox.notify in listeners:
-                listeners.remove(self.parts.outbox.notify)
+            self._conversations.notifier.unsubscribe(self.parts.outbox.notify)
         await _quietly(application.shutdown(), "shutting down the application")
 
     async def put_update(self, data: dict) -> None:
