@@ -74,7 +74,7 @@ messages: install
 	  $(BIN)/pybabel -q update -i $(POT) -d locales -l $$lang --init-missing --ignore-obsolete \
 	    || exit 1; \
 	done
-	$(BIN)/python -m bot.i18n_extract plural-forms locales
+	$(BIN)/python -m bot.authoring.i18n_extract plural-forms locales
 	@for lang in $(LOCALES); do \
 	  $(BIN)/pybabel -q compile -i locales/$$lang/LC_MESSAGES/messages.po -o /dev/null -l $$lang \
 	    || exit 1; \

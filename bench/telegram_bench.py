@@ -103,10 +103,11 @@ async def child_buurtbot(base_url: str, token: str, database: str, rate: float) 
     from aiohttp import web
 
     from bot.app import CONVERSATIONS, DB, init_app
+    from bot.channels.telegram import TELEGRAM
     from bot.config import Config
-    from bot.telegram import TELEGRAM
-    from storage import repo
-    from storage.models import PRIORITY_CRISIS
+    from storage import outbox as outbox_db
+    from storage import residents as resident_db
+    from storage.outbox import PRIORITY_CRISIS
 
     logging.basicConfig(level=logging.ERROR)
     config = Config(
@@ -129,8 +130,10 @@ async def child_buurtbot(base_url: str, token: str, database: str, rate: float) 
         if words[0] == "crisis":
             now = datetime.now(UTC)
             async with app[DB].transaction() as s:
-                resident = await repo.get_or_create_resident(s, "telegram", words[1], now=now)
-                await repo.enqueue(s, resident.id, words[2], now=now, priority=PRIORITY_CRISIS)
+                resident = await resident_db.get_or_create_resident(
+                    s, "telegram", words[1], now=now
+                )
+                await outbox_db.enqueue(s, resident.id, words[2], now=now, priority=PRIORITY_CRISIS)
             app[TELEGRAM].parts.outbox.notify()
             return {"queued": time.monotonic()}
         return _cpu(words)
@@ -348,7 +351,7 @@ async def parts_alone(database: str) -> dict:
             outbox.notify()
 
         if with_outbox:
-            conversations.listeners.append(count)
+            conversations.notifier.subscribe(count)
             outbox.start()
         started = time.process_time()
 

@@ -17,8 +17,8 @@ from bot.config import Config
 from bot.conversation import Conversations
 from bot.engine import load
 from bot.keys import CATALOGS, CONFIG, CONVERSATIONS, DB, FLOWS, METRICS
-from bot.metrics import Metrics
-from bot.purge import scheduled as scheduled_purge
+from bot.ops.metrics import Metrics
+from bot.ops.purge import scheduled as scheduled_purge
 from storage import migrate
 from storage.db import Database
 
@@ -49,11 +49,13 @@ Setup = Callable[[web.Application], None]
 def parts(config: Config) -> list[Setup]:
     """The parts of this process: health and metrics, the web chat and the dashboard always,
     Telegram when a token is set."""
-    from bot import dashboard, operations, webchat
+    from bot import dashboard
+    from bot.channels import webchat
+    from bot.ops import health as operations
 
     found: list[Setup] = [operations.setup, webchat.setup, dashboard.setup]
     if config.telegram_token:
-        from bot import telegram
+        from bot.channels import telegram
 
         found.append(telegram.setup)
     return found
@@ -72,7 +74,7 @@ def init_app(config: Config) -> web.Application:
 
 
 async def _first_admin(config: Config) -> str | None:
-    from bot.firstrun import ensure_admin
+    from bot.ops.firstrun import ensure_admin
 
     db = Database(config.database_url)
     try:
@@ -85,7 +87,7 @@ def run(config: Config) -> int:
     """`buurtbot run`: serve until interrupted."""
     load(config.flows_dir)  # refuse to start on broken flows, with every problem printed
     if config.telegram_token:
-        from bot.telegram.channel import check_config
+        from bot.channels.telegram.channel import check_config
 
         check_config(config)  # and on unusable Telegram settings, before the database is touched
     password = asyncio.run(_first_admin(config))
@@ -96,7 +98,7 @@ def run(config: Config) -> int:
         print(f"First run: log in to the dashboard as 'admin' with password {password}")
         print("  (shown once; change it with: buurtbot users passwd admin)")
     print("Telegram: " + ("on" if config.telegram_token else "off (set TELEGRAM_BOT_TOKEN)"))
-    from bot.logs import AccessLogger
+    from bot.ops.logs import AccessLogger
 
     web.run_app(
         init_app(config),

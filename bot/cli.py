@@ -34,7 +34,7 @@ def cmd_flows_validate(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_flows_test(args: argparse.Namespace, config: Config) -> int:
-    from bot.flowtest import run_cli
+    from bot.authoring.flowtest import run_cli
 
     return run_cli(_flows_dir(args.dir, config), config)
 
@@ -58,13 +58,13 @@ def cmd_flows_graph(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
     from bot.app import run
+    from bot.channels.telegram import TelegramConfigError
     from bot.engine.errors import FlowSetInvalid
-    from bot.logs import LogConfigError, configured
+    from bot.ops.logs import LogConfigError, configured
     from bot.risk import RiskListsInvalid
-    from bot.telegram import TelegramConfigError
 
     try:
-        with configured(config, verbose=args.verbose):  # JSON lines on stderr: bot/logs.py
+        with configured(config, verbose=args.verbose):  # JSON lines on stderr: bot/ops/logs.py
             return run(config)
     except LogConfigError as wrong:
         print(f"Logging: {wrong}", file=sys.stderr)
@@ -80,7 +80,7 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, config: Config) -> int:
-    from bot.terminal_chat import run
+    from bot.channels.terminal import run
 
     return run(config, lang=args.lang)
 
@@ -92,7 +92,7 @@ def cmd_risk_check(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_i18n_status(args: argparse.Namespace, config: Config) -> int:
-    from bot.i18n_status import run_cli
+    from bot.authoring.i18n_status import run_cli
 
     return run_cli(Path(args.dir) if args.dir else config.locales_dir, args.json, sys.stdout)
 
@@ -134,7 +134,7 @@ def _database_name(config: Config) -> str:
 
 
 def cmd_purge(args: argparse.Namespace, config: Config) -> int:
-    from bot.purge import run_cli
+    from bot.ops.purge import run_cli
 
     return run_cli(config, dry_run=args.dry_run, out=sys.stdout, err=sys.stderr)
 

@@ -14,7 +14,7 @@ class Config:
     database_url: str = "sqlite:///data/buurtbot.db"
     flows_dir: Path = Path("flows")
     locales_dir: Path = Path("locales")
-    # Messages held while the database does not answer, kept until stored (bot/spool.py).
+    # Messages held while the database does not answer, kept until stored (bot/channels/spool.py).
     spool_dir: Path = Path("data/spool")
     dashboard_host: str = "127.0.0.1"
     dashboard_port: int = 8080

@@ -267,7 +267,7 @@ LANGUAGE_WORDS = frozenset(
 # "in Arabic".
 SWITCH_OFFER = N_("Wil je verder praten in deze taal? Druk dan op de knop met de naam van je taal.")
 
-# Texts of the web chat page (bot/webchat/static/chat.html and chat.js).
+# Texts of the web chat page (bot/channels/webchat/static/chat.html and chat.js).
 WEB_TEXTS = {
     # Translators: web chat page, always visible above the conversation.
     "notice": N_(
@@ -344,6 +344,20 @@ def script_language(text: str | None) -> str | None:
         return None
     others = [n for k, n in counts.items() if k != best]
     return best if counts[best] > max(others) else None
+
+
+def written_in(text: str | None) -> str | None:
+    """`ar` when any character of `text` is in the Arabic block, else `ti` for any in the
+    Ethiopic block, else None. Looser than `script_language` (one character decides, punctuation
+    and digits too): the first reply to a resident who chose no language yet has always been
+    guessed this way, and `script_language` would answer some mixed messages in another
+    language."""
+    text = text or ""
+    if any("\u0600" <= ch <= "\u06ff" for ch in text):
+        return "ar"
+    if any("\u1200" <= ch <= "\u137f" for ch in text):
+        return "ti"
+    return None
 
 
 def web_texts(catalogs: Catalogs, lang: str) -> dict[str, str]:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from bot.conversation import Conversations
     from bot.engine import FlowSet
     from bot.i18n import Catalogs
-    from bot.metrics import Metrics
+    from bot.ops.metrics import Metrics
     from storage.db import Database
 
 

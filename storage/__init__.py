@@ -1,4 +1,14 @@
-"""Storage: SQLModel tables (`models`, `cases`), the database (`db`) and the repository (`repo`)."""
+"""Storage: the database (`db`) and, one module per concept, each table with the plain async
+functions around it: `residents`, `states` (where a resident is in the flows), `transcripts`,
+`outbox`, `cases`, `casework` (the dashboard's view of cases), `contacts`, `notes`, `handled`,
+`users`, `audit`; `privacy` erases and purges across them. One convention: a table lives in the
+module of the functions that own it.
+
+Timestamps are aware UTC datetimes (`types.UTCDateTime`); JSON columns are text. `/vergeet`
+(`privacy`) empties a resident: their conversation state, transcript, cases, notes and outbox
+rows go, the row itself stays under a new pseudonym until the confirmation is sent and the purge
+removes it. What is kept, and for how long: docs/privacy.md.
+"""
 
 from sqlmodel import SQLModel
 

@@ -20,7 +20,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.cases import OPEN, Case
-from storage.models import Resident, TranscriptEntry
+from storage.residents import Resident
+from storage.transcripts import TranscriptEntry
 from storage.users import User
 
 OUTCOMES = ("helped", "referred", "no_reply", "not_needed", "other")

@@ -22,7 +22,18 @@ from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 # Importing the table modules registers their tables on SQLModel.metadata.
-from storage import audit, cases, contacts, handled, models, notes, users  # noqa: F401
+from storage import (  # noqa: F401
+    audit,
+    cases,
+    contacts,
+    handled,
+    notes,
+    outbox,
+    residents,
+    states,
+    transcripts,
+    users,
+)
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 CONNECT_TIMEOUT = 5  # seconds to reach PostgreSQL

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Channel
+from storage.residents import Channel
 from storage.types import UTCDateTime
 
 KEEP = timedelta(days=2)

@@ -18,17 +18,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, func, text, update
+from sqlalchemy import delete, exists, func, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit, handled
+from storage import outbox as outbox_db
 from storage.cases import OPEN, Case
 from storage.contacts import ContactEvent
-from storage.models import Conversation, OutboxMessage, OutboxStatus, Resident, TranscriptEntry
 from storage.notes import CaseNote
-from storage.repo import new_pseudonym
+from storage.residents import Resident, new_pseudonym
+from storage.states import Conversation
+from storage.transcripts import TranscriptEntry
 
 ERASED_GRACE = timedelta(days=1)
 """How long the emptied row of an erased resident stays after its last message went out: long
@@ -176,7 +178,7 @@ async def erase(s: AsyncSession, resident_id: int, *, now: datetime) -> Erased:
     notes = await _delete_in(s, CaseNote, col(CaseNote.case_id), case_ids)
     cases = await _delete_in(s, Case, col(Case.id), case_ids)
     topics = await _delete(s, ContactEvent, ContactEvent.resident_id == resident_id)
-    outbox = await _delete(s, OutboxMessage, OutboxMessage.resident_id == resident_id)
+    outbox = await outbox_db.delete_of(s, [resident_id])
     messages = await _delete(s, TranscriptEntry, TranscriptEntry.resident_id == resident_id)
     await _delete(s, Conversation, Conversation.resident_id == resident_id)
     await _rekey(s, resident, now)
@@ -333,11 +335,7 @@ async def _closed_cases(s: AsyncSession, cutoff: datetime, report: Purged) -> No
 
 
 async def _outbox_sent(s: AsyncSession, cutoff: datetime, report: Purged) -> None:
-    finished_at = func.coalesce(
-        OutboxMessage.sent_at, OutboxMessage.last_attempt_at, OutboxMessage.created_at
-    )
-    done = col(OutboxMessage.status).in_((OutboxStatus.SENT.value, OutboxStatus.FAILED.value))
-    report.add("outbox_sent", "outbox", await _delete(s, OutboxMessage, done, finished_at < cutoff))
+    report.add("outbox_sent", "outbox", await outbox_db.delete_finished(s, before=cutoff))
 
 
 async def _residents(s: AsyncSession, *where: Any) -> list[int]:
@@ -351,7 +349,7 @@ async def _remove_residents(s: AsyncSession, ids: list[int], category: str, repo
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         topics = await _delete(s, ContactEvent, col(ContactEvent.resident_id).in_(chunk))
-        outbox = await _delete(s, OutboxMessage, col(OutboxMessage.resident_id).in_(chunk))
+        outbox = await outbox_db.delete_of(s, chunk)
         messages = await _delete(s, TranscriptEntry, col(TranscriptEntry.resident_id).in_(chunk))
         await _delete(s, Conversation, col(Conversation.resident_id).in_(chunk))
         report.add(category, "residents", await _delete(s, Resident, col(Resident.id).in_(chunk)))
@@ -369,12 +367,7 @@ async def _flow_only(s: AsyncSession, cutoff: datetime, report: Purged) -> None:
         col(TranscriptEntry.resident_id).in_(without_case),
         col(TranscriptEntry.created_at) < cutoff,
     )
-    await s.exec(
-        update(OutboxMessage)  # type: ignore[call-overload]
-        .where(col(OutboxMessage.transcript_id).in_(select(TranscriptEntry.id).where(*old)))
-        .values(transcript_id=None)
-        .execution_options(synchronize_session=False)
-    )
+    await outbox_db.unlink_transcript(s, select(TranscriptEntry.id).where(*old))
     report.add("flow_only", "messages", await _delete(s, TranscriptEntry, *old))
     old_topics = (
         col(ContactEvent.resident_id).in_(without_case),
@@ -390,10 +383,6 @@ async def _erased(s: AsyncSession, cutoff: datetime, report: Purged) -> None:
     wrote = exists().where(
         TranscriptEntry.resident_id == Resident.id, TranscriptEntry.direction == "in"
     )
-    waiting = exists().where(
-        OutboxMessage.resident_id == Resident.id,
-        OutboxMessage.status == OutboxStatus.PENDING.value,
-    )
-    empty = (~conversation, ~_has_case(), ~wrote, ~waiting)
+    empty = (~conversation, ~_has_case(), ~wrote, ~outbox_db.has_pending())
     ids = await _residents(s, *empty, col(Resident.last_seen_at) < cutoff)
     await _remove_residents(s, ids, "erased", report)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.authoring.flowtest import run_directory
+from bot.channels.terminal import run as chat
 from bot.cli import main
 from bot.config import Config
-from bot.flowtest import run_directory
-from bot.terminal_chat import run as chat
 
 ROOT = Path(__file__).resolve().parents[1]
 

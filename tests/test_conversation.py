@@ -13,10 +13,14 @@ from sqlmodel import select
 from bot.conversation import LANGUAGE_ASK, LANGUAGE_SET, Conversations, Inbound
 from bot.engine import load, texts
 from bot.i18n import SWITCH_OFFER, Catalogs
-from storage import repo
+from storage import outbox as outbox_db
+from storage import residents as resident_db
+from storage import states as state_db
+from storage import transcripts as transcript_db
 from storage.cases import Case
 from storage.handled import HandledMessage
-from storage.models import OutboxMessage, Resident
+from storage.outbox import OutboxMessage
+from storage.residents import Resident
 
 ROOT = Path(__file__).resolve().parents[1]
 # Test-owned flows: these tests are about the conversation path, not about the content.
@@ -50,7 +54,7 @@ async def test_first_message_greets_and_offers_languages_and_everything_is_store
         resident = (await s.exec(select(Resident))).one()
         assert resident.pseudonym and "100" not in resident.pseudonym
         assert resident.language == "nl"
-        entries = await repo.transcript(s, resident.id)
+        entries = await transcript_db.transcript(s, resident.id)
         assert [(e.direction, e.text) for e in entries] == [
             ("in", "hallo"),
             ("out", texts.GREETING),
@@ -68,7 +72,7 @@ async def test_first_message_greets_and_offers_languages_and_everything_is_store
         ]
         assert outbox[-1].buttons[0][0] == "Geldzorgen en schulden"
         assert all(m.status == "pending" and m.transcript_id for m in outbox)
-        assert (await repo.load_state(s, resident.id))["flow"] == "_menu"
+        assert (await state_db.load_state(s, resident.id))["flow"] == "_menu"
 
 
 async def test_a_first_message_that_is_a_command_does_what_it_says(database):
@@ -165,7 +169,7 @@ async def test_hostile_text_is_stored_and_answered(database):
     assert replies
     async with database.transaction() as s:
         resident = (await s.exec(select(Resident))).one()
-        entries = await repo.transcript(s, resident.id)
+        entries = await transcript_db.transcript(s, resident.id)
         assert entries[0].direction == "in" and "ሰላም" in entries[0].text
 
 
@@ -174,8 +178,10 @@ async def test_hostile_text_is_stored_and_answered(database):
 
 async def incoming(database, chat: str) -> list[str]:
     async with database.transaction() as s:
-        resident = await repo.find_resident(s, "telegram", chat)
-        return [e.text for e in await repo.transcript(s, resident.id) if e.direction == "in"]
+        resident = await resident_db.find_resident(s, "telegram", chat)
+        return [
+            e.text for e in await transcript_db.transcript(s, resident.id) if e.direction == "in"
+        ]
 
 
 async def queued(database) -> int:
@@ -194,8 +200,8 @@ async def test_a_message_delivered_twice_is_handled_once(database):
     assert await incoming(database, "20") == ["hallo", "Nederlands", "1"]
     assert await queued(database) == rows
     async with database.transaction() as s:
-        resident = await repo.find_resident(s, "telegram", "20")
-        assert (await repo.load_state(s, resident.id))["node"] == "situation"  # moved once
+        resident = await resident_db.find_resident(s, "telegram", "20")
+        assert (await state_db.load_state(s, resident.id))["node"] == "situation"  # moved once
         keys = (await s.exec(select(HandledMessage))).all()
     assert [(k.channel, k.key, k.handled_at) for k in keys] == [("telegram", "5001", NOW)]
     # The same words in a new message (a new key) are an answer of their own.
@@ -220,15 +226,15 @@ async def test_a_delivery_whose_handling_failed_is_handled_when_it_comes_again(
     c = conversations(database)
     await begin(c, "22")
     update = Inbound("telegram", "22", text="1", key="6001")
-    real = repo.add_replies
+    real = outbox_db.add_replies
 
     async def broken(*args, **kwargs):
         raise RuntimeError("the process dies before its commit")
 
-    monkeypatch.setattr(repo, "add_replies", broken)
+    monkeypatch.setattr(outbox_db, "add_replies", broken)
     with pytest.raises(RuntimeError):
         await c.receive(update)
-    monkeypatch.setattr(repo, "add_replies", real)
+    monkeypatch.setattr(outbox_db, "add_replies", real)
     # The key was rolled back with the turn: the second delivery is the one that counts.
     replies = await c.receive(update)
     assert replies[-1].text == "Wat speelt er?"

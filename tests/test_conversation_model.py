@@ -13,10 +13,10 @@ from bot import escalation
 from bot.config import Config
 from bot.conversation import Conversations
 from bot.risk import Detector, assess, load, load_detector
-from storage import repo
+from storage import transcripts as transcript_db
 from storage.cases import Case
 from storage.db import Database
-from storage.models import Resident
+from storage.residents import Resident
 from tests.test_conversation_risk import begin, conversations, msg, only_case
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +43,7 @@ async def test_a_risk_only_the_model_sees_opens_a_case_naming_the_sentence(datab
     assert re.search(r"» \(no_bed (0\.[5-9]\d|1\.00)\)$", case.detail), case.detail
     async with database.transaction() as s:
         resident = (await s.exec(select(Resident))).one()
-        entry = next(e for e in await repo.transcript(s, resident.id) if e.text == BURIED)
+        entry = next(e for e in await transcript_db.transcript(s, resident.id) if e.text == BURIED)
     (match,) = [m for m in entry.data["risk"]["matches"] if m["source"] == "model"]
     assert match["category"] == "no_bed" and 0.5 < match["score"] <= 1
 

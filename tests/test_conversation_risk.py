@@ -18,10 +18,12 @@ from bot.engine import load
 from bot.escalation import OfficeHours, RepeatRule
 from bot.i18n import Catalogs
 from bot.risk import load as load_risk
-from storage import repo
+from storage import residents as resident_db
+from storage import transcripts as transcript_db
 from storage.cases import Case
 from storage.db import Database
-from storage.models import OutboxMessage, Resident
+from storage.outbox import OutboxMessage
+from storage.residents import Resident
 
 ROOT = Path(__file__).resolve().parents[1]
 FLOWS = load(ROOT / "tests" / "engine" / "runtime_flows")
@@ -79,7 +81,7 @@ async def test_urgent_message_gets_crisis_lines_first_and_an_urgent_case(databas
     assert "ik wil niet meer leven" in case.detail
     async with database.transaction() as s:
         resident = (await s.exec(select(Resident))).one()
-        entry = next(e for e in await repo.transcript(s, resident.id) if e.text == SUICIDE)
+        entry = next(e for e in await transcript_db.transcript(s, resident.id) if e.text == SUICIDE)
     assert entry.data["risk"]["level"] == "urgent"
 
 
@@ -154,7 +156,9 @@ async def test_while_a_case_is_open_messages_go_to_the_worker_and_risk_raises_it
     assert case.priority == "urgent" and case.reason == "suicide"
     async with database.transaction() as s:
         resident = (await s.exec(select(Resident))).one()
-        relayed = [e for e in await repo.transcript(s, resident.id) if e.text in ("1", "hallo?")]
+        relayed = [
+            e for e in await transcript_db.transcript(s, resident.id) if e.text in ("1", "hallo?")
+        ]
     assert relayed and all(e.case_id == case.id for e in relayed)
 
 
@@ -226,8 +230,10 @@ async def test_crisis_in_arabic_script_while_dutch_is_set_comes_in_both(database
 
 async def incoming(db, chat: str) -> list[str]:
     async with db.transaction() as s:
-        resident = await repo.find_resident(s, "telegram", chat)
-        return [e.text for e in await repo.transcript(s, resident.id) if e.direction == "in"]
+        resident = await resident_db.find_resident(s, "telegram", chat)
+        return [
+            e.text for e in await transcript_db.transcript(s, resident.id) if e.direction == "in"
+        ]
 
 
 async def test_a_crisis_delivered_twice_opens_one_case_and_sends_its_lines_again(database):
@@ -248,7 +254,7 @@ async def test_a_crisis_delivered_twice_opens_one_case_and_sends_its_lines_again
 
 async def test_a_held_crisis_delivered_again_does_not_lose_its_crisis_lines(database):
     """The lines went out directly while storage was down, and the held message was stored
-    (bot/holding.py); the process died before Telegram heard the update was taken, so it
+    (bot/channels/holding.py); the process died before Telegram heard the update was taken, so it
     comes again. Whether the direct send got through is unknown: the lines are queued."""
     c = conversations(database)
     await begin(c, "16")

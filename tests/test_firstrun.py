@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.dashboard import passwords
-from bot.firstrun import FIRST_ADMIN, ensure_admin
+from bot.ops.firstrun import FIRST_ADMIN, ensure_admin
 from storage import users
 from storage.db import Database
 

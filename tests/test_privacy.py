@@ -8,18 +8,23 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from bot import privacy
-from bot.conversation import LANGUAGE_ASK, Conversations, Inbound
+from bot.conversation import LANGUAGE_ASK, Conversations, Inbound, privacy
 from bot.engine import load, texts
 from bot.i18n import Catalogs
 from bot.risk import load as load_risk
-from storage import notes, repo
+from storage import notes
+from storage import residents as resident_db
+from storage import states as state_db
+from storage import transcripts as transcript_db
 from storage.audit import AuditEntry
 from storage.cases import Case
 from storage.contacts import ContactEvent
-from storage.models import Conversation, OutboxMessage, Resident, TranscriptEntry
 from storage.notes import CaseNote
+from storage.outbox import OutboxMessage
 from storage.privacy import Retention
+from storage.residents import Resident
+from storage.states import Conversation
+from storage.transcripts import TranscriptEntry
 
 ROOT = Path(__file__).resolve().parents[1]
 FLOWS = load(ROOT / "tests" / "engine" / "runtime_flows")
@@ -70,7 +75,7 @@ async def a_conversation(c: Conversations, chat: str) -> None:
 async def rows(database, chat: str = "") -> dict[str, int]:
     """Rows per table (of one chat's resident, when given)."""
     async with database.transaction() as s:
-        resident = await repo.find_resident(s, "telegram", chat) if chat else None
+        resident = await resident_db.find_resident(s, "telegram", chat) if chat else None
         rid = resident.id if resident else None
 
         async def count(table, column) -> int:
@@ -114,9 +119,9 @@ async def test_yes_erases_everything_and_says_what_was_removed(database):
     await a_conversation(c, "2")  # someone else, who keeps everything
     others = await rows(database, "2")
     async with database.transaction() as s:
-        old = await repo.find_resident(s, "telegram", "1")
+        old = await resident_db.find_resident(s, "telegram", "1")
         old_pseudonym, rid = old.pseudonym, old.id
-        stored_messages = len(await repo.transcript(s, rid))
+        stored_messages = len(await transcript_db.transcript(s, rid))
     queued = (await rows(database, "1"))["outbox"]
 
     await c.receive(text("1", "/vergeet"))
@@ -133,11 +138,11 @@ async def test_yes_erases_everything_and_says_what_was_removed(database):
         assert resident.pseudonym != old_pseudonym
         assert resident.language is None
         assert resident.created_at == START
-        entries = await repo.transcript(s, rid)
+        entries = await transcript_db.transcript(s, rid)
         assert [(e.direction, e.text) for e in entries] == [("out", r.text) for r in replies]
         outbox = (await s.exec(select(OutboxMessage).where(OutboxMessage.resident_id == rid))).all()
         assert [m.text for m in outbox] == [r.text for r in replies]
-        assert await repo.load_state(s, rid) is None
+        assert await state_db.load_state(s, rid) is None
         audit = (await s.exec(select(AuditEntry).where(AuditEntry.action == "erase"))).all()
     assert [a.detail for a in audit] == [
         f"{old_pseudonym}: messages={erased_messages} topics=1 answers=2 cases=0 notes=0 "
@@ -172,9 +177,9 @@ async def test_no_keeps_everything_and_goes_on_with_the_open_question(database):
     replies = await c.receive(text("4", "nee"))
     assert replies[0].text == privacy.FORGET_KEPT
     async with database.transaction() as s:
-        resident = await repo.find_resident(s, "telegram", "4")
+        resident = await resident_db.find_resident(s, "telegram", "4")
         assert resident.language == "nl"
-        assert privacy.PENDING not in await repo.load_state(s, resident.id)
+        assert privacy.PENDING not in await state_db.load_state(s, resident.id)
     assert (await rows(database, "4"))["messages"] == before["messages"] + 1 + len(replies)
 
 
@@ -202,7 +207,7 @@ async def test_an_open_case_is_erased_too_and_the_audit_log_says_so(database):
     replies = await c.receive(text("6", "/vergeet"))
     assert replies[0].text == privacy.FORGET_ASK + "\n\n" + privacy.FORGET_ASK_OPEN_CASE
     async with database.transaction() as s:  # the worker sees the request in the case
-        entries = await repo.transcript(s, case.resident_id)
+        entries = await transcript_db.transcript(s, case.resident_id)
         assert any(e.text == "/vergeet" and e.case_id == case.id for e in entries)
     replies = await c.receive(text("6", "ja graag"))
     assert "gesprekken met een medewerker: 1\nnotities van medewerkers: 1" in replies[0].text
@@ -229,7 +234,7 @@ async def test_risk_goes_first_even_in_a_vergeet_command(database):
         case = (await s.exec(select(Case))).one()
         assert case.priority == "urgent"
         resident = await s.get(Resident, case.resident_id)
-        assert privacy.PENDING not in await repo.load_state(s, resident.id)
+        assert privacy.PENDING not in await state_db.load_state(s, resident.id)
 
 
 async def test_gegevens_lists_counts_dates_and_retention_but_no_text(database):
@@ -243,8 +248,8 @@ async def test_gegevens_lists_counts_dates_and_retention_but_no_text(database):
     # The open question of the flow comes again after the summary.
     assert replies[-1].text == "Heb je vannacht een slaapplek?"
     async with database.transaction() as s:
-        resident = await repo.find_resident(s, "telegram", "8")
-        messages = len(await repo.transcript(s, resident.id)) - len(replies)  # before them
+        resident = await resident_db.find_resident(s, "telegram", "8")
+        messages = len(await transcript_db.transcript(s, resident.id)) - len(replies)  # before them
     assert summary.splitlines() == [
         privacy.MYDATA_HEAD,
         privacy.MYDATA_ID.format(pseudonym=resident.pseudonym),

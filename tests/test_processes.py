@@ -30,7 +30,9 @@ from storage import casework
 from storage.cases import Case
 from storage.casework import Actor
 from storage.db import Database
-from storage.models import OutboxMessage, Resident, TranscriptEntry
+from storage.outbox import OutboxMessage
+from storage.residents import Resident
+from storage.transcripts import TranscriptEntry
 from tests.support.botapi import BotAPI
 from tests.telegram.conftest import free_port
 

@@ -12,18 +12,26 @@ from aiohttp import web
 from sqlalchemy import delete
 from sqlmodel import func, select
 
-from bot import cli, purge
+from bot import cli
 from bot.app import CONFIG, DB, init_app
 from bot.config import Config
-from storage import audit, cases, contacts, handled, notes, repo
+from bot.ops import purge
+from storage import audit, cases, contacts, handled, notes
+from storage import outbox as outbox_db
+from storage import residents as resident_db
+from storage import states as state_db
+from storage import transcripts as transcript_db
 from storage.audit import AuditEntry
 from storage.cases import Case
 from storage.contacts import ContactEvent
 from storage.db import Database
 from storage.handled import HandledMessage
-from storage.models import Conversation, OutboxMessage, Resident, TranscriptEntry
 from storage.notes import CaseNote
+from storage.outbox import OutboxMessage
 from storage.privacy import Retention
+from storage.residents import Resident
+from storage.states import Conversation
+from storage.transcripts import TranscriptEntry
 
 NOW = datetime(2026, 11, 21, 10, tzinfo=UTC)
 RETENTION = Retention(closed_case_days=90, flow_only_days=21, outbox_days=7, audit_days=365)
@@ -37,13 +45,13 @@ def ago(days: float, now: datetime = NOW) -> datetime:
 async def resident(s, chat: str, *, days: list[float], now: datetime = NOW) -> int:
     """A resident who wrote (and was answered) `days` ago, each; last seen at the latest."""
     first = ago(max(days), now)
-    rid = (await repo.get_or_create_resident(s, "telegram", chat, now=first)).id
+    rid = (await resident_db.get_or_create_resident(s, "telegram", chat, now=first)).id
     for d in sorted(days, reverse=True):
-        await repo.get_or_create_resident(s, "telegram", chat, now=ago(d, now))
-        await repo.add_transcript(s, rid, "in", TEXT, now=ago(d, now))
-        await repo.add_replies(s, rid, [("Dank je.", None, 10)], now=ago(d, now))
+        await resident_db.get_or_create_resident(s, "telegram", chat, now=ago(d, now))
+        await transcript_db.add_transcript(s, rid, "in", TEXT, now=ago(d, now))
+        await outbox_db.add_replies(s, rid, [("Dank je.", None, 10)], now=ago(d, now))
         await contacts.add_contact(s, rid, "topic", "geld", now=ago(d, now))
-    await repo.save_state(s, rid, {"flow": None, "vars": {"debt_total": 2400}}, now=first)
+    await state_db.save_state(s, rid, {"flow": None, "vars": {"debt_total": 2400}}, now=first)
     return rid
 
 
@@ -83,11 +91,11 @@ async def test_flow_only_residents_go_after_their_period_whole_or_in_part(databa
     async with database.transaction() as s:
         assert await s.get(Resident, idle) is None
         assert await s.get(Conversation, idle) is None
-        kept = await repo.transcript(s, active)
+        kept = await transcript_db.transcript(s, active)
         assert [e.created_at for e in kept] == [ago(2), ago(2)]
         assert len(await contacts.recent_contacts(s, active, now=NOW, days=365)) == 1
-        assert await repo.load_state(s, active) is not None
-        assert len(await repo.transcript(s, recent)) == 2
+        assert await state_db.load_state(s, active) is not None
+        assert len(await transcript_db.transcript(s, recent)) == 2
     assert await count(database, OutboxMessage, OutboxMessage.resident_id == idle) == 0
     # The delivery records of the active resident's old messages (never sent, in this test)
     # stay until their own period ends, pointing at no message any more.
@@ -112,9 +120,9 @@ async def test_closed_cases_go_after_their_period_with_notes_and_then_the_reside
         assert await s.get(Resident, old) is None  # no case left, silent for 100 days
         # A case refers to the whole conversation: kept while the case is.
         assert await s.get(Case, fresh_case) is not None
-        assert len(await repo.transcript(s, fresh)) == 4
+        assert len(await transcript_db.transcript(s, fresh)) == 4
         assert await s.get(Case, waiting_case) is not None  # open: never purged
-        assert len(await repo.transcript(s, waiting)) == 2
+        assert len(await transcript_db.transcript(s, waiting)) == 2
         assert len(await notes.notes_of(s, fresh_case)) == 1
 
 
@@ -123,11 +131,11 @@ async def test_delivery_records_and_audit_rows_go_after_their_periods(database):
         rid = await resident(s, "r", days=[1])
         await case_of(s, rid, opened=1)  # keeps the messages themselves
         sent_old, sent_new, pending, failed_old = [
-            await repo.enqueue(s, rid, "x", now=ago(d)) for d in (9, 1, 30, 10)
+            await outbox_db.enqueue(s, rid, "x", now=ago(d)) for d in (9, 1, 30, 10)
         ]
-        await repo.mark_sent(s, sent_old.id, now=ago(8))
-        await repo.mark_sent(s, sent_new.id, now=ago(1))
-        await repo.mark_failed(s, failed_old.id, now=ago(10), error="blocked")
+        await outbox_db.mark_sent(s, sent_old.id, now=ago(8))
+        await outbox_db.mark_sent(s, sent_new.id, now=ago(1))
+        await outbox_db.mark_failed(s, failed_old.id, now=ago(10), error="blocked")
         await audit.record(s, "view_case", now=ago(400), user_name="anna")
         await audit.record(s, "view_case", now=ago(10), user_name="anna")
     report = await run(database)
@@ -163,10 +171,10 @@ async def test_the_row_left_by_vergeet_goes_once_the_confirmation_is_out(databas
         ids = {}
         for chat, sent in (("sent", True), ("waiting", False), ("just_now", True)):
             when = ago(0.1) if chat == "just_now" else ago(2)
-            r = await repo.get_or_create_resident(s, "telegram", chat, now=when)
-            [out] = await repo.add_replies(s, r.id, [("Klaar.", None, 10)], now=when)
+            r = await resident_db.get_or_create_resident(s, "telegram", chat, now=when)
+            [out] = await outbox_db.add_replies(s, r.id, [("Klaar.", None, 10)], now=when)
             if sent:
-                await repo.mark_sent(s, out.id, now=when)
+                await outbox_db.mark_sent(s, out.id, now=when)
             ids[chat] = r.id
     report = await run(database)
     assert report.removed["erased"] == {"residents": 1, "messages": 1, "outbox": 1}

@@ -73,13 +73,12 @@ def setup(app: web.Application) -> None:
         app[LIVE] = live
         live_holder.append(live)
         conversations = app[CONVERSATIONS]
-        conversations.listeners.append(live.poke)
+        conversations.notifier.subscribe(live.poke)
         await live.start()
         try:
             yield
         finally:
-            if live.poke in conversations.listeners:
-                conversations.listeners.remove(live.poke)
+            conversations.notifier.unsubscribe(live.poke)
             await live.stop()
 
     async def end_streams(app: web.Application) -> None:

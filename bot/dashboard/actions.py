@@ -1,5 +1,5 @@
 """What a worker does, each in one transaction together with its audit row; afterwards the
-senders and the live updates are woken (`Conversations.listeners`).
+senders and the live updates are woken (`Conversations.notifier`).
 
 Replies go the way every message to a resident goes: a transcript entry and an outbox row in
 the same transaction; the channel's sender delivers it (the web chat shows the transcript).
@@ -17,12 +17,18 @@ from bot.conversation import Conversations
 from bot.dashboard import texts
 from bot.engine import Say, State
 from bot.i18n import RTL, SOURCE, isolate_ltr, script_language
-from storage import audit, casework, notes, repo, users
+from storage import audit, casework, notes, users
+from storage import outbox as outbox_db
+from storage import residents as resident_db
+from storage import states as state_db
+from storage import transcripts as transcript_db
 from storage.cases import Case
 from storage.casework import Actor, CaseView, QueueRow
 from storage.db import Database
-from storage.models import PRIORITY_NORMAL, Resident, TranscriptEntry
 from storage.notes import CaseNote
+from storage.outbox import PRIORITY_NORMAL
+from storage.residents import Resident
+from storage.transcripts import TranscriptEntry
 from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -53,11 +59,8 @@ class Work:
     ip: str
 
     def notify(self) -> None:
-        for listener in list(self.conversations.listeners):
-            try:
-                listener(PRIORITY_NORMAL)
-            except Exception:  # a sender's trouble must not undo a committed action
-                logger.exception("a listener failed after a dashboard action")
+        # A sender's trouble must not undo a committed action.
+        self.conversations.notifier.notify_quietly(PRIORITY_NORMAL)
 
 
 @dataclass
@@ -111,9 +114,9 @@ async def view_case(work: Work, case_id: int) -> CaseData:
     now = utcnow()
     async with work.db.transaction() as s:
         view = await casework.case_view(s, case_id)
-        entries = await repo.transcript(s, view.case.resident_id, limit=TRANSCRIPT_SHOWN)
+        entries = await transcript_db.transcript(s, view.case.resident_id, limit=TRANSCRIPT_SHOWN)
         found_notes = await notes.notes_of(s, case_id)
-        state = await repo.load_state(s, view.case.resident_id)
+        state = await state_db.load_state(s, view.case.resident_id)
         everyone = await users.all_users(s)
         await _record(s, work, "view_case", now, case_id)
     return CaseData(
@@ -134,7 +137,9 @@ async def updates(
         view = await casework.case_view(s, case_id)
         entries = [
             e
-            for e in await repo.transcript(s, view.case.resident_id, limit=TRANSCRIPT_SHOWN)
+            for e in await transcript_db.transcript(
+                s, view.case.resident_id, limit=TRANSCRIPT_SHOWN
+            )
             if (e.id or 0) > after
         ]
         found = await notes.notes_of(s, case_id, after=notes_after)
@@ -181,11 +186,11 @@ async def reply(work: Work, case_id: int, text: str) -> TranscriptEntry:
         lang = _resident_language(resident, case)
         if lang in RTL and script_language(text) == lang:
             text = isolate_ltr(text)  # phone numbers the right way round in Arabic
-        entry = await repo.add_transcript(
+        entry = await transcript_db.add_transcript(
             s, case.resident_id, "out", text, now=now, data={"worker_id": work.actor.id}
         )
         entry.case_id = case.id
-        await repo.enqueue(s, case.resident_id, text, now=now, transcript_id=entry.id)
+        await outbox_db.enqueue(s, case.resident_id, text, now=now, transcript_id=entry.id)
         await _record(s, work, "reply", now, case_id, f"transcript {entry.id}")
     work.notify()
     return entry
@@ -243,7 +248,7 @@ async def close(work: Work, case_id: int, outcome: str, note: str = "") -> Case:
         found = await s.get(Case, case_id)
         owner = await s.get(Resident, found.resident_id) if found is not None else None
         if owner is not None:
-            await repo.lock_chat(s, owner.channel, owner.external_id)
+            await resident_db.lock_chat(s, owner.channel, owner.external_id)
         case = await casework.close(s, case_id, work.actor, outcome, now=now)
         if note.strip():
             await notes.add_note(
@@ -252,16 +257,16 @@ async def close(work: Work, case_id: int, outcome: str, note: str = "") -> Case:
         resident = await s.get(Resident, case.resident_id)
         assert resident is not None
         text = closing_message(work.conversations, _resident_language(resident, case))
-        entry = await repo.add_transcript(
+        entry = await transcript_db.add_transcript(
             s, case.resident_id, "out", text, now=now, data={"worker_id": work.actor.id}
         )
         entry.case_id = case.id
-        await repo.enqueue(s, case.resident_id, text, now=now, transcript_id=entry.id)
-        data = await repo.load_state(s, case.resident_id) or {}
+        await outbox_db.enqueue(s, case.resident_id, text, now=now, transcript_id=entry.id)
+        data = await state_db.load_state(s, case.resident_id) or {}
         state = State.from_dict(data)
         idle = State(vars=state.vars, wait=state.wait or "handed-back").to_dict()
         rest = {k: v for k, v in data.items() if k != "check"}  # an open risk question ends too
-        await repo.save_state(s, case.resident_id, {**rest, **idle}, now=now)
+        await state_db.save_state(s, case.resident_id, {**rest, **idle}, now=now)
         await _record(s, work, "close", now, case_id, outcome)
     work.notify()
     return case

@@ -19,7 +19,7 @@ from bot.yamldoc import Problem
 from storage import audit, users
 
 try:  # the i18n work may not be there in every checkout
-    from bot.i18n_status import status as translation_status
+    from bot.authoring.i18n_status import status as translation_status
 except ImportError:  # pragma: no cover
     translation_status = None
 

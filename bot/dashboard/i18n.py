@@ -79,7 +79,8 @@ def extract_templates(
     options: Mapping[str, Any],
 ) -> Iterator[tuple[int, str, tuple[str, str], list[str]]]:
     """Babel extraction method for the dashboard's templates: Jinja2's own, with every `_()`
-    text given msgctxt `dashboard` (as `bot.i18n_extract.extract_python` does for `N_`)."""
+    text given msgctxt `dashboard` (as `bot.authoring.i18n_extract.extract_python` does for
+    `N_`)."""
     options = {"extensions": "jinja2.ext.i18n", **options}
     for lineno, funcname, message, comments in babel_extract(
         fileobj, ("_", "gettext"), comment_tags, options

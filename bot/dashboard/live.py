@@ -2,7 +2,7 @@
 
 Several processes may write (bot processes, other dashboard processes), so the truth is the
 database: `Live` looks at it every `interval` seconds, and at once when this process queued
-something (`Conversations.listeners`) or a worker acted here (`poke`). A look is three small
+something (`Conversations.notifier`) or a worker acted here (`poke`). A look is three small
 queries: the open cases, the newest transcript entry, the newest note.
 
 Pages get the changes over Server-Sent Events (`views.events`); they then fetch the parts they
@@ -22,8 +22,8 @@ from sqlmodel import col, select
 
 from storage.cases import OPEN, Case
 from storage.db import Database
-from storage.models import TranscriptEntry
 from storage.notes import CaseNote
+from storage.transcripts import TranscriptEntry
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ class Live:
         self._subscriptions.discard(subscription)
 
     def poke(self, _priority: int = 0) -> None:
-        """Look at the database now (a `Conversations.listeners` callback)."""
+        """Look at the database now (a `Conversations.notifier` callback)."""
         self._wake.set()
 
     # --- running -----------------------------------------------------------------------------

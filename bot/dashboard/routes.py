@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.dashboard import admin, views
+from bot.dashboard import admin, login, views
 
 STATIC = Path(__file__).parent / "static"
 CASE = r"/cases/{case_id:\d+}"
@@ -14,9 +14,9 @@ CASE = r"/cases/{case_id:\d+}"
 
 def setup_routes(app: web.Application) -> None:
     r = app.router
-    r.add_get("/login", views.login_page, name="login")
-    r.add_post("/login", views.login_submit)
-    r.add_post("/logout", views.logout, name="logout")
+    r.add_get("/login", login.login_page, name="login")
+    r.add_post("/login", login.login_submit)
+    r.add_post("/logout", login.logout, name="logout")
 
     r.add_get("/", views.queue_page, name="queue")
     r.add_get("/queue/rows", views.queue_rows)

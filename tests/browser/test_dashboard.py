@@ -13,12 +13,12 @@ import pytest
 from playwright.async_api import Page, expect
 
 from bot.app import CONVERSATIONS, DB
+from bot.channels.telegram import TELEGRAM
 from bot.config import Config
 from bot.conversation import Inbound
 from bot.dashboard import passwords, texts
 from bot.engine import texts as engine_texts
 from bot.escalation import CRISIS_SUICIDE
-from bot.telegram import TELEGRAM
 from tests.browser.conftest import screenshot_path
 from tests.dashboard.conftest import PASSWORD, create_user, dashboard_app
 from tests.support.botapi import BotAPI

@@ -10,7 +10,7 @@ from playwright.async_api import expect
 
 from bot.app import DB, init_app
 from bot.config import Config
-from bot.firstrun import ensure_admin
+from bot.ops.firstrun import ensure_admin
 from tests.browser.conftest import screenshot_path
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,10 +12,13 @@ from sqlmodel import col, select
 from bot.app import DB
 from bot.dashboard import texts
 from bot.engine import texts as engine_texts
-from storage import repo
+from storage import states as state_db
+from storage import transcripts as transcript_db
 from storage.audit import AuditEntry
 from storage.cases import Case
-from storage.models import OutboxMessage, Resident, TranscriptEntry
+from storage.outbox import OutboxMessage
+from storage.residents import Resident
+from storage.transcripts import TranscriptEntry
 from tests.dashboard.conftest import (
     SUICIDE,
     Worker,
@@ -96,7 +99,7 @@ async def test_claim_reply_and_the_web_chat_shows_the_reply(client, add_user, se
     )
     assert response.status == 200
     async with client.app[DB].transaction() as s:
-        entries = await repo.transcript(s, case.resident_id)
+        entries = await transcript_db.transcript(s, case.resident_id)
         out = entries[-1]
         row = (
             await s.exec(select(OutboxMessage).where(OutboxMessage.transcript_id == out.id))
@@ -207,7 +210,7 @@ async def test_close_tells_the_resident_and_hands_them_back_to_the_bot(client, a
     assert "Casus gesloten." in await response.text()
     async with client.app[DB].transaction() as s:
         closed = await s.get(Case, case.id)
-        state = await repo.load_state(s, case.resident_id)
+        state = await state_db.load_state(s, case.resident_id)
     assert (closed.status, closed.outcome) == ("closed", "referred")
     assert state["flow"] is None and state["node"] is None
     assert (await outbox_texts(client.app, case.resident_id))[-1] == texts.CLOSED

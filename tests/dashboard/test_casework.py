@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from storage import casework, notes, repo, users
+from storage import casework, notes, users
+from storage import residents as resident_db
 from storage.cases import open_case
 from storage.casework import Actor
 from storage.db import Database
@@ -18,7 +19,7 @@ T0 = datetime(2026, 11, 20, 14, tzinfo=UTC)
 
 async def a_case(db: Database, chat: str, priority: str = "normal", minutes: int = 0) -> int:
     async with db.transaction() as s:
-        resident = await repo.get_or_create_resident(s, "telegram", chat, now=T0)
+        resident = await resident_db.get_or_create_resident(s, "telegram", chat, now=T0)
         case = await open_case(
             s,
             resident.id,

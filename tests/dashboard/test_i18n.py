@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MAPPING = {
     "method_map": [
         ("bot/dashboard/templates/**.html", "bot.dashboard.i18n:extract_templates"),
-        ("bot/dashboard/**.py", "bot.i18n_extract:extract_python"),
+        ("bot/dashboard/**.py", "bot.authoring.i18n_extract:extract_python"),
     ],
     "options_map": {"bot/dashboard/**.py": {"context": "dashboard"}},
 }

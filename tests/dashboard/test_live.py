@@ -11,7 +11,7 @@ import pytest
 
 from bot.app import DB
 from bot.dashboard import views
-from storage import repo
+from storage import residents as resident_db
 from storage.cases import open_case
 from storage.db import Database
 from tests.dashboard.conftest import SUICIDE, Worker, only_open_case, resident_says
@@ -78,7 +78,7 @@ async def test_a_case_written_by_another_process_appears_within_the_poll(client,
     try:
         now = datetime.now(UTC)
         async with other.transaction() as s:
-            resident = await repo.get_or_create_resident(s, "telegram", "55", now=now)
+            resident = await resident_db.get_or_create_resident(s, "telegram", "55", now=now)
             await open_case(s, resident.id, reason="no_bed", priority="high", now=now)
     finally:
         await other.dispose()

@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from storage import audit, casework, repo, users
+from storage import audit, casework, users
+from storage import residents as resident_db
+from storage import transcripts as transcript_db
 from storage.cases import open_case
 
 T0 = datetime(2026, 11, 20, 14, tzinfo=UTC)
@@ -55,7 +57,7 @@ async def test_expired_sessions_are_purged(database):
 
 async def test_the_audit_log_is_newest_first_and_filters(database):
     async with database.transaction() as s:
-        resident = await repo.get_or_create_resident(s, "web", "x", now=T0)
+        resident = await resident_db.get_or_create_resident(s, "web", "x", now=T0)
         case = await open_case(s, resident.id, reason="no_bed", priority="high", now=T0)
         for i, action in enumerate(["login", "view_case", "claim", "reply", "logout"]):
             await audit.record(
@@ -79,8 +81,10 @@ async def test_the_audit_log_is_newest_first_and_filters(database):
 
 async def test_the_queue_shows_the_residents_last_message_time(database):
     async with database.transaction() as s:
-        resident = await repo.get_or_create_resident(s, "web", "x", now=T0)
-        await repo.add_transcript(s, resident.id, "in", "hallo", now=T0 + timedelta(minutes=3))
+        resident = await resident_db.get_or_create_resident(s, "web", "x", now=T0)
+        await transcript_db.add_transcript(
+            s, resident.id, "in", "hallo", now=T0 + timedelta(minutes=3)
+        )
         await open_case(s, resident.id, reason="no_bed", priority="high", now=T0)
         rows = await casework.queue(s)
     assert rows[0].last_message_at == T0 + timedelta(minutes=3)

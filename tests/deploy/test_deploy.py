@@ -98,7 +98,7 @@ def test_env_example_values_are_accepted():
     env = {name: value for name, (value, _) in files.env_example().items()}
     config = Config.from_env(env)
     Settings.from_env(env)
-    from bot.telegram.channel import check_config
+    from bot.channels.telegram.channel import check_config
 
     check_config(config)  # the webhook example is complete: URL and secret, or neither
 

@@ -20,10 +20,10 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from bot.channels.telegram import webhook
 from bot.config import Config
 from bot.dashboard import PREFIX, create_app
 from bot.dashboard import views as dashboard_views
-from bot.telegram import webhook
 from tests.conftest import _unavailable
 from tests.deploy import files
 

@@ -15,10 +15,10 @@ from babel.messages.catalog import Message
 from babel.messages.frontend import CommandLineInterface
 
 from bot import escalation
+from bot.authoring.i18n_extract import PLURAL_FORMS, set_plural_forms
+from bot.authoring.i18n_status import DRAFT_MARKER, catalog_path, needed, read_catalog
 from bot.engine.events import Say
 from bot.i18n import FSI, PDI, Catalogs
-from bot.i18n_extract import PLURAL_FORMS, set_plural_forms
-from bot.i18n_status import DRAFT_MARKER, catalog_path, needed, read_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALES = ROOT / "locales"

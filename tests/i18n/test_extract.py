@@ -11,12 +11,13 @@ from babel.messages.extract import extract
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
+from bot.authoring.i18n_extract import COMMENT_TAGS, extract_all, extract_flows, extract_python
 from bot.engine.events import ENGINE_CONTEXT
-from bot.i18n_extract import COMMENT_TAGS, extract_all, extract_flows, extract_python
 
 ROOT = Path(__file__).resolve().parents[2]
-FLOWS = "bot.i18n_extract:extract_flows"  # babel.cfg's [extractors], as Babel resolves them
-PYTHON = "bot.i18n_extract:extract_python"
+# babel.cfg's [extractors], as Babel resolves them
+FLOWS = "bot.authoring.i18n_extract:extract_flows"
+PYTHON = "bot.authoring.i18n_extract:extract_python"
 
 SAMPLE_FLOW = """\
 # Header of the file: not above a text, so not for translators.
@@ -157,10 +158,10 @@ def test_babel_cfg_contexts_are_the_ones_the_runtime_renders_with() -> None:
         "bot/escalation.py": "escalation",
     }
     for relative in (
-        "bot/conversation.py",
+        "bot/conversation/turn.py",
         "bot/i18n.py",
-        "bot/telegram/texts.py",
-        "bot/privacy.py",
+        "bot/channels/telegram/texts.py",
+        "bot/conversation/privacy.py",
     ):
         if (ROOT / relative).exists():
             expected[relative] = _context_constant(relative)

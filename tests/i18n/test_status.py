@@ -6,8 +6,8 @@ import io
 import json
 from pathlib import Path
 
+from bot.authoring.i18n_status import DRAFT_MARKER, LocaleStatus, run_cli, status
 from bot.cli import main
-from bot.i18n_status import DRAFT_MARKER, LocaleStatus, run_cli, status
 
 POT = """\
 msgid ""

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.authoring.flowtest import _run_test
 from bot.engine import load
 from bot.engine.events import Say
-from bot.flowtest import _run_test
 from bot.i18n import LANGUAGES, SOURCE, Catalogs, Rendered, read_messages
 from bot.yamldoc import Doc, read
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 
-from bot import operations
 from bot.app import DB, init_app
-from bot.operations import Shared
+from bot.ops import health as operations
+from bot.ops.health import Shared
 from tests.operations.test_metrics import scrape, value
 from tests.telegram.conftest import free_port, running
 

@@ -1,7 +1,7 @@
 """The logs of `buurtbot run` hold no message text, name, chat id or token.
 
 Whole conversations go through the real app, on Telegram (the Bot API stand-in, polling) and
-in the web chat, while every record of every logger is written at DEBUG by bot/logs.py's own
+in the web chat, while every record of every logger is written at DEBUG by bot/ops/logs.py's own
 handler; then the output is searched for what a resident wrote and who they are. The
 pseudonym must show where a case is opened: the logs can say who without saying who.
 """
@@ -23,12 +23,12 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from bot import logs
 from bot.app import DB, init_app
+from bot.channels.webchat.views import COOKIE
 from bot.config import Config
-from bot.webchat.views import COOKIE
+from bot.ops import logs
 from storage.db import Database
-from storage.models import Resident
+from storage.residents import Resident
 from tests.telegram.conftest import running
 
 CHAT = 5550001234567  # a chat id no other number in a log line resembles
@@ -39,7 +39,7 @@ WORDS = ("Zwaluwstaart", "buurman", "4821", "mens spreken")
 
 
 class Captured:
-    """What the process logged, as bot/logs.py writes it for `buurtbot run`."""
+    """What the process logged, as bot/ops/logs.py writes it for `buurtbot run`."""
 
     def __init__(self) -> None:
         self.stream = io.StringIO()
@@ -167,7 +167,7 @@ async def test_a_database_error_is_logged_without_the_values(database: Database,
 def test_the_token_is_blanked_wherever_it_shows_up(telegram_config: Config, captured):
     token = telegram_config.telegram_token or ""
     url = f"{telegram_config.telegram_api_base_url}{token}/getMe"
-    logging.getLogger("bot.telegram").warning("could not reach %s", url)
+    logging.getLogger("bot.channels.telegram").warning("could not reach %s", url)
     real_shape = "7012345678:AAH3kq-Vx9yZ_Aa0Bb1Cc2Dd3Ee4Ff5Gg6H"
     logging.getLogger("somewhere").error("unconfigured token %s in a message", real_shape)
     captured.assert_free_of(token, real_shape)

@@ -10,13 +10,15 @@ from datetime import UTC, datetime, timedelta
 from aiohttp import ClientSession
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot import operations
 from bot.app import DB, init_app
-from bot.metrics import Metrics, State, read_state
+from bot.ops import health as operations
+from bot.ops.metrics import Metrics, State, read_state
 from bot.outbox import Failed, Outbox, Outgoing, Result, Sent
-from storage import cases, repo
+from storage import cases
+from storage import outbox as outbox_db
+from storage import residents as resident_db
 from storage.db import Database
-from storage.models import PRIORITY_CRISIS
+from storage.outbox import PRIORITY_CRISIS
 from tests.telegram.conftest import free_port, running
 
 NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
@@ -44,10 +46,10 @@ async def _fill(db: Database) -> list[str]:
         residents = []
         for n in range(5):
             external = f"98765432{n}"
-            resident = await repo.get_or_create_resident(s, "telegram", external, now=NOW)
+            resident = await resident_db.get_or_create_resident(s, "telegram", external, now=NOW)
             residents.append(resident.id)
             private += [resident.pseudonym, external]
-        web = await repo.get_or_create_resident(s, "web", "a" * 48, now=NOW)
+        web = await resident_db.get_or_create_resident(s, "web", "a" * 48, now=NOW)
         private += [web.pseudonym, "a" * 48]
         opened = [("urgent", 30), ("high", 300), ("high", 120), ("normal", 3600)]
         for rid, (priority, minutes) in zip(residents, opened, strict=False):
@@ -60,17 +62,17 @@ async def _fill(db: Database) -> list[str]:
         claimed.status = "claimed"  # not waiting: not in the queue
         text = "Geheime tekst voor de bewoner"
         private.append(text)
-        await repo.enqueue(s, residents[0], text, now=NOW - timedelta(seconds=40))
-        await repo.enqueue(s, residents[0], text, now=NOW - timedelta(seconds=5))
-        crisis = await repo.enqueue(
+        await outbox_db.enqueue(s, residents[0], text, now=NOW - timedelta(seconds=40))
+        await outbox_db.enqueue(s, residents[0], text, now=NOW - timedelta(seconds=5))
+        crisis = await outbox_db.enqueue(
             s, residents[1], text, now=NOW - timedelta(seconds=90), priority=PRIORITY_CRISIS
         )
-        await repo.enqueue(s, residents[1], text, now=NOW - timedelta(seconds=20))
-        await repo.enqueue(s, web.id, text, now=NOW - timedelta(seconds=600))
-        sent = await repo.enqueue(s, residents[2], text, now=NOW - timedelta(hours=5))
+        await outbox_db.enqueue(s, residents[1], text, now=NOW - timedelta(seconds=20))
+        await outbox_db.enqueue(s, web.id, text, now=NOW - timedelta(seconds=600))
+        sent = await outbox_db.enqueue(s, residents[2], text, now=NOW - timedelta(hours=5))
     async with db.transaction() as s:
-        await repo.mark_sent(s, sent.id, now=NOW)
-        await repo.mark_failed(s, crisis.id, now=NOW, error="given up")
+        await outbox_db.mark_sent(s, sent.id, now=NOW)
+        await outbox_db.mark_failed(s, crisis.id, now=NOW, error="given up")
     return private
 
 
@@ -234,9 +236,9 @@ async def test_the_outbox_counts_what_became_of_each_send(database: Database):
 
     now = datetime.now(UTC)
     async with database.transaction() as s:
-        resident = await repo.get_or_create_resident(s, "telegram", "4711", now=now)
+        resident = await resident_db.get_or_create_resident(s, "telegram", "4711", now=now)
         for text in ("een", "twee"):
-            await repo.enqueue(s, resident.id, text, now=now)
+            await outbox_db.enqueue(s, resident.id, text, now=now)
     metrics = Metrics()
     sender = Outbox(database, "telegram", send, metrics=metrics)
     sender.start()

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from storage import repo
+from storage import residents as resident_db
 from storage.db import Database
 
 pytestmark = pytest.mark.postgres
@@ -26,14 +26,14 @@ async def two_processes(postgres_url: str, postgres_schema: str):
 
 async def _hold(db: Database, chat: str, held: asyncio.Event, release: asyncio.Event) -> None:
     async with db.transaction() as s:
-        await repo.lock_chat(s, "telegram", chat)
+        await resident_db.lock_chat(s, "telegram", chat)
         held.set()
         await release.wait()
 
 
 async def _lock(db: Database, chat: str, order: list[str]) -> None:
     async with db.transaction() as s:
-        await repo.lock_chat(s, "telegram", chat)
+        await resident_db.lock_chat(s, "telegram", chat)
         order.append(chat)
 
 
@@ -54,6 +54,8 @@ async def test_the_same_chat_waits_for_the_transaction_holding_it(two_processes)
 
 def test_the_key_is_the_same_in_every_process() -> None:
     # A fixed value: Python's own hash() of a str differs per process and would not lock.
-    assert repo.chat_lock_key("telegram", "42") == repo.chat_lock_key("telegram", "42")
-    assert repo.chat_lock_key("telegram", "42") != repo.chat_lock_key("web", "42")
-    assert repo.chat_lock_key("telegram", "42") == -7029099809491884645
+    assert resident_db.chat_lock_key("telegram", "42") == resident_db.chat_lock_key(
+        "telegram", "42"
+    )
+    assert resident_db.chat_lock_key("telegram", "42") != resident_db.chat_lock_key("web", "42")
+    assert resident_db.chat_lock_key("telegram", "42") == -7029099809491884645

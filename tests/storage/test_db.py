@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import StatementError
 
-from storage import repo
+from storage import residents as resident_db
+from storage import transcripts as transcript_db
 from storage.db import Database, async_url, sync_url
 from storage.types import clean_json, clean_text
 
@@ -79,18 +80,18 @@ async def test_create_all_twice_is_harmless(database: Database) -> None:
 
 async def test_transaction_commits(database: Database) -> None:
     async with database.transaction() as s:
-        await repo.get_or_create_resident(s, "web", "abc", now=NOW)
+        await resident_db.get_or_create_resident(s, "web", "abc", now=NOW)
     async with database.transaction() as s:
-        assert await repo.transcript(s, 1) == []
-        resident = await repo.get_or_create_resident(s, "web", "abc", now=NOW)
+        assert await transcript_db.transcript(s, 1) == []
+        resident = await resident_db.get_or_create_resident(s, "web", "abc", now=NOW)
     assert resident.id == 1
 
 
 async def test_transaction_rolls_back_on_error(database: Database) -> None:
     with pytest.raises(RuntimeError, match="boom"):
         async with database.transaction() as s:
-            resident = await repo.get_or_create_resident(s, "web", "abc", now=NOW)
-            await repo.add_transcript(s, resident.id, "in", "hallo", now=NOW)
+            resident = await resident_db.get_or_create_resident(s, "web", "abc", now=NOW)
+            await transcript_db.add_transcript(s, resident.id, "in", "hallo", now=NOW)
             raise RuntimeError("boom")
     async with database.transaction() as s:
         count = (await s.exec(text("SELECT count(*) FROM resident"))).scalar()
@@ -114,7 +115,7 @@ async def test_a_transaction_cancelled_mid_statement_leaves_the_database_usable(
 
     async def interrupted() -> None:
         async with database.transaction() as s:
-            await repo.get_or_create_resident(s, "web", "lost", now=NOW)
+            await resident_db.get_or_create_resident(s, "web", "lost", now=NOW)
             started.set()
             await s.exec(text(SLOW_QUERY[database.dialect]))
 
@@ -125,7 +126,7 @@ async def test_a_transaction_cancelled_mid_statement_leaves_the_database_usable(
     with pytest.raises(asyncio.CancelledError):
         await task
     async with asyncio.timeout(5), database.transaction() as s:
-        await repo.get_or_create_resident(s, "web", "kept", now=NOW)
+        await resident_db.get_or_create_resident(s, "web", "kept", now=NOW)
     async with database.transaction() as s:
         names = (await s.exec(text("SELECT external_id FROM resident"))).scalars().all()
     assert names == ["kept"]
@@ -134,20 +135,22 @@ async def test_a_transaction_cancelled_mid_statement_leaves_the_database_usable(
 async def test_savepoints_roll_back_inside_a_transaction(database: Database) -> None:
     # The sqlite3 module breaks SAVEPOINT unless SQLAlchemy emits BEGIN itself.
     async with database.transaction() as s:
-        resident = await repo.get_or_create_resident(s, "web", "abc", now=NOW)
-        await repo.add_transcript(s, resident.id, "in", "kept", now=NOW)
+        resident = await resident_db.get_or_create_resident(s, "web", "abc", now=NOW)
+        await transcript_db.add_transcript(s, resident.id, "in", "kept", now=NOW)
         with pytest.raises(RuntimeError):
             async with s.begin_nested():
-                await repo.add_transcript(s, resident.id, "in", "undone", now=NOW)
+                await transcript_db.add_transcript(s, resident.id, "in", "undone", now=NOW)
                 raise RuntimeError
     async with database.transaction() as s:
-        assert [e.text for e in await repo.transcript(s, resident.id)] == ["kept"]
+        assert [e.text for e in await transcript_db.transcript(s, resident.id)] == ["kept"]
 
 
 async def test_naive_datetimes_are_refused(database: Database) -> None:
     with pytest.raises(StatementError, match="naive datetime"):
         async with database.transaction() as s:
-            await repo.get_or_create_resident(s, "web", "abc", now=datetime(2025, 3, 1, 12, 0))
+            await resident_db.get_or_create_resident(
+                s, "web", "abc", now=datetime(2025, 3, 1, 12, 0)
+            )
 
 
 def test_clean_text() -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from storage import repo
+from storage import outbox as outbox_db
+from storage import residents as resident_db
+from storage import transcripts as transcript_db
 from storage.db import Database
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -18,11 +20,11 @@ async def test_add_replies_keeps_each_row_with_its_transcript_entry(database: Da
         ("ሰላም مرحبا", None, 10),
     ]
     async with database.transaction() as s:
-        rid = (await repo.get_or_create_resident(s, "telegram", "1", now=NOW)).id
-        messages = await repo.add_replies(s, rid, replies, now=NOW)
+        rid = (await resident_db.get_or_create_resident(s, "telegram", "1", now=NOW)).id
+        messages = await outbox_db.add_replies(s, rid, replies, now=NOW)
     async with database.transaction() as s:
-        entries = {e.id: e for e in await repo.transcript(s, rid)}
-        due = await repo.next_pending(s, now=NOW, limit=10)
+        entries = {e.id: e for e in await transcript_db.transcript(s, rid)}
+        due = await outbox_db.next_pending(s, now=NOW, limit=10)
     assert [m.text for m in messages] == ["crisis", "menu", "ሰላም مرحبا"]
     for message, (text, buttons, priority) in zip(messages, replies, strict=True):
         entry = entries[message.transcript_id]
@@ -33,6 +35,6 @@ async def test_add_replies_keeps_each_row_with_its_transcript_entry(database: Da
 
 async def test_no_replies_writes_nothing(database: Database) -> None:
     async with database.transaction() as s:
-        rid = (await repo.get_or_create_resident(s, "telegram", "2", now=NOW)).id
-        assert await repo.add_replies(s, rid, [], now=NOW) == []
-        assert await repo.transcript(s, rid) == []
+        rid = (await resident_db.get_or_create_resident(s, "telegram", "2", now=NOW)).id
+        assert await outbox_db.add_replies(s, rid, [], now=NOW) == []
+        assert await transcript_db.transcript(s, rid) == []

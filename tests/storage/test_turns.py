@@ -7,7 +7,7 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
-from storage import repo
+from storage import residents as resident_db
 from storage.db import Database
 
 NOW = datetime(2026, 11, 21, 12, tzinfo=UTC)
@@ -21,14 +21,14 @@ async def test_sqlite_transactions_run_in_arrival_order(tmp_path: Path) -> None:
 
     async def first() -> None:
         async with db.transaction() as s:
-            await repo.get_or_create_resident(s, "web", "first", now=NOW)
+            await resident_db.get_or_create_resident(s, "web", "first", now=NOW)
             holding.set()
             await asyncio.sleep(0.3)  # a slow transaction: the others queue behind it
             order.append(0)
 
     async def later(n: int) -> None:
         async with db.transaction() as s:
-            await repo.get_or_create_resident(s, "web", str(n), now=NOW)
+            await resident_db.get_or_create_resident(s, "web", str(n), now=NOW)
             order.append(n)
 
     try:

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bot import outbox
 from bot.app import init_app
+from bot.channels.telegram import TELEGRAM
 from bot.config import Config
-from bot.telegram import TELEGRAM
+from bot.outbox import dispatcher as outbox
 from tests.cable import Cable
 from tests.support.botapi import BotAPI
 

@@ -14,11 +14,12 @@ from aiohttp import ClientSession
 from sqlmodel import select
 
 from bot.app import DB, init_app
+from bot.channels.telegram import TelegramConfigError
+from bot.channels.telegram.handlers import CHOSEN
 from bot.engine import texts
-from bot.telegram import TelegramConfigError
-from bot.telegram.handlers import CHOSEN
-from storage import repo
-from storage.models import OutboxMessage, Resident
+from storage import transcripts as transcript_db
+from storage.outbox import OutboxMessage
+from storage.residents import Resident
 from tests.telegram.conftest import ROOT, free_port, running
 
 CHAT = 4242
@@ -28,7 +29,7 @@ async def transcript(app, chat: int = CHAT) -> list[tuple[str, str]]:
     async with app[DB].transaction() as s:
         query = select(Resident).where(Resident.external_id == str(chat))
         resident = (await s.exec(query)).one()
-        return [(e.direction, e.text) for e in await repo.transcript(s, resident.id)]
+        return [(e.direction, e.text) for e in await transcript_db.transcript(s, resident.id)]
 
 
 async def test_a_whole_conversation_typed_and_pressed(botapi, config):

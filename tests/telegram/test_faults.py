@@ -9,12 +9,13 @@ from dataclasses import replace
 from sqlmodel import select
 
 from bot.app import CATALOGS, CONVERSATIONS, DB
+from bot.channels.telegram import texts as telegram_texts
 from bot.conversation import DeliverDirectly
 from bot.engine import Say, texts
 from bot.i18n import Rendered
-from bot.telegram import texts as telegram_texts
-from storage import repo
-from storage.models import OutboxMessage, Resident
+from storage import outbox as outbox_store
+from storage.outbox import OutboxMessage
+from storage.residents import Resident
 from tests.telegram.conftest import running
 
 CHAT = 5150
@@ -137,11 +138,11 @@ async def test_a_long_reply_is_split_and_its_buttons_come_last(botapi, config):
         body = "\n\n".join(f"Alinea {i}. " + "tekst " * 150 for i in range(10))
         async with app[DB].transaction() as s:
             resident = (await s.exec(select(Resident))).one()
-            await repo.enqueue(
+            await outbox_store.enqueue(
                 s, resident.id, body, now=resident.last_seen_at, buttons=[["Verder", "go"]]
             )
         before = len(botapi.sent_to(CHAT))
-        app[CONVERSATIONS].listeners[0](10)  # as the conversation path does after queueing
+        app[CONVERSATIONS].notifier.notify(10)  # as the conversation path does after queueing
         parts = await botapi.replies(CHAT, before)
         assert len(parts) >= 2
         assert all(len(p.text) <= 4096 for p in parts)

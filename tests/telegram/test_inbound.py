@@ -9,10 +9,11 @@ from dataclasses import replace
 from sqlmodel import select
 
 from bot.app import CATALOGS, CONVERSATIONS, DB
+from bot.channels.telegram import texts as telegram_texts
 from bot.engine import Say, texts
-from bot.telegram import texts as telegram_texts
-from storage import repo
-from storage.models import Resident, TranscriptEntry
+from storage import transcripts as transcript_db
+from storage.residents import Resident
+from storage.transcripts import TranscriptEntry
 from tests.telegram.conftest import running
 
 
@@ -20,7 +21,9 @@ async def inbound_texts(app, chat: int) -> list[str]:
     async with app[DB].transaction() as s:
         query = select(Resident).where(Resident.external_id == str(chat))
         resident = (await s.exec(query)).one()
-        return [e.text for e in await repo.transcript(s, resident.id) if e.direction == "in"]
+        return [
+            e.text for e in await transcript_db.transcript(s, resident.id) if e.direction == "in"
+        ]
 
 
 async def test_one_chat_in_order_while_other_chats_go_on(botapi, config):

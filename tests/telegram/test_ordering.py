@@ -7,7 +7,7 @@ import asyncio
 
 from telegram import Update
 
-from bot.telegram.ordering import PerChatOrder, PriorityGate
+from bot.channels.telegram.ordering import PerChatOrder, PriorityGate
 
 _ids = iter(range(1, 10_000))
 

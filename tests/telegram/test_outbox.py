@@ -13,11 +13,12 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
-from bot import outbox
-from bot.outbox import Blocked, Failed, Outbox, Outgoing, Pacer, Result, Retry, Sent
-from storage import repo
+from bot.outbox import Blocked, Failed, Outbox, Outgoing, Pacer, Result, Retry, Sent, leader
+from bot.outbox import dispatcher as outbox
+from storage import outbox as outbox_db
+from storage import residents as resident_db
 from storage.db import Database
-from storage.models import PRIORITY_CRISIS, OutboxMessage
+from storage.outbox import PRIORITY_CRISIS, OutboxMessage
 
 
 def now() -> datetime:
@@ -55,9 +56,9 @@ class Channel:
 
 async def queue(db: Database, external_id: str, *texts: str, priority: int = 10) -> int:
     async with db.transaction() as s:
-        resident = await repo.get_or_create_resident(s, "telegram", external_id, now=now())
+        resident = await resident_db.get_or_create_resident(s, "telegram", external_id, now=now())
         for text in texts:
-            await repo.enqueue(s, resident.id, text, now=now(), priority=priority)
+            await outbox_db.enqueue(s, resident.id, text, now=now(), priority=priority)
         return resident.id
 
 
@@ -115,8 +116,8 @@ async def test_a_crisis_row_goes_out_even_when_every_sender_is_busy(database):
 
 async def test_only_rows_of_its_channel_are_taken(database):
     async with database.transaction() as s:
-        web = await repo.get_or_create_resident(s, "web", "cookie", now=now())
-        await repo.enqueue(s, web.id, "for the web", now=now())
+        web = await resident_db.get_or_create_resident(s, "web", "cookie", now=now())
+        await outbox_db.enqueue(s, web.id, "for the web", now=now())
     await queue(database, "1", "for telegram")
     channel = Channel()
     box = Outbox(database, "telegram", channel)
@@ -195,7 +196,7 @@ async def test_a_resident_who_blocked_the_bot_gets_nothing_more(database):
         await asyncio.sleep(0.3)
         await queue(database, "1")  # writing again (an inbound message) lifts the mark ...
         async with database.transaction() as s:
-            await repo.enqueue(s, rid, "after unblocking", now=now())
+            await outbox_db.enqueue(s, rid, "after unblocking", now=now())
         box.notify()
         await until(lambda: channel.texts() == ["after unblocking"])
     finally:
@@ -212,8 +213,8 @@ async def test_a_resident_who_blocked_the_bot_gets_nothing_more(database):
 async def test_rows_queued_for_a_blocked_resident_are_not_sent(database):
     rid = await queue(database, "1")
     async with database.transaction() as s:
-        await outbox.mark_blocked(s, rid, now=now(), error="blocked")
-        await repo.enqueue(s, rid, "from a worker", now=now())
+        await outbox_db.mark_blocked(s, rid, now=now(), error="blocked")
+        await outbox_db.enqueue(s, rid, "from a worker", now=now())
     channel = Channel()
     box = Outbox(database, "telegram", channel)
     box.start()
@@ -285,7 +286,7 @@ async def test_stop_lets_sends_under_way_finish_and_records_them(database):
 
 @pytest.mark.postgres
 async def test_one_sender_per_channel_across_processes(database, monkeypatch):
-    monkeypatch.setattr(outbox._Leadership, "RETRY_SECONDS", 0.1)
+    monkeypatch.setattr(leader.Leadership, "RETRY_SECONDS", 0.1)
     if database.dialect != "postgresql":
         pytest.skip("the leader lock is for PostgreSQL; SQLite runs one process")
     await queue(database, "1", "one")

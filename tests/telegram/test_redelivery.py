@@ -12,8 +12,9 @@ from sqlmodel import select
 
 from bot import escalation
 from bot.app import DB
-from bot.telegram import texts as telegram_texts
-from storage import repo
+from bot.channels.telegram import texts as telegram_texts
+from storage import residents as resident_db
+from storage import transcripts as transcript_db
 from storage.cases import Case
 from storage.handled import HandledMessage
 from tests.support.botapi import BotAPI
@@ -31,8 +32,8 @@ def hooked(config, port: int):
 async def stored(app, chat: int = CHAT) -> tuple[list[str], list[str]]:
     """(messages in, messages out) of `chat`'s transcript."""
     async with app[DB].transaction() as s:
-        resident = await repo.find_resident(s, "telegram", str(chat))
-        entries = await repo.transcript(s, resident.id)
+        resident = await resident_db.find_resident(s, "telegram", str(chat))
+        entries = await transcript_db.transcript(s, resident.id)
     return [e.text for e in entries if e.direction == "in"], [
         e.text for e in entries if e.direction == "out"
     ]

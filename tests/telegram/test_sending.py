@@ -10,10 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.channels.telegram import callback_data
+from bot.channels.telegram.sending import keyboard, result_of, split_text, units
 from bot.outbox import Blocked, Failed, Retry
-from bot.telegram import callback_data
-from bot.telegram.sending import keyboard, result_of, split_text, units
-from storage import repo
+from storage import outbox as outbox_db
+from storage import residents as resident_db
 
 NOW = datetime(2026, 11, 21, 10, tzinfo=UTC)
 
@@ -71,8 +72,8 @@ def test_payloads_that_do_not_fit_are_hashed_within_64_bytes(payload):
 async def test_a_hashed_payload_is_found_again_among_the_residents_buttons(database):
     long_payload = "flow:" + "x" * 100
     async with database.transaction() as s:
-        resident = await repo.get_or_create_resident(s, "telegram", "42", now=NOW)
-        await repo.enqueue(s, resident.id, "Kies", now=NOW, buttons=[["Lang", long_payload]])
+        resident = await resident_db.get_or_create_resident(s, "telegram", "42", now=NOW)
+        await outbox_db.enqueue(s, resident.id, "Kies", now=NOW, buttons=[["Lang", long_payload]])
     data = callback_data.encode(long_payload)
     async with database.transaction() as s:
         assert await callback_data.decode(s, "telegram", "42", data) == long_payload

@@ -1,7 +1,7 @@
-"""Held messages on disk (bot/spool.py): a message held while the database is away is in the
-spool until it is stored; a process killed while it holds messages leaves them for the next
-start, which stores and answers them in order; a half-written line is skipped; the file of a
-process that still runs is left alone; /metrics shows how many are held."""
+"""Held messages on disk (bot/channels/spool.py): a message held while the database is away is
+in the spool until it is stored; a process killed while it holds messages leaves them for the
+next start, which stores and answers them in order; a half-written line is skipped; the file of
+a process that still runs is left alone; /metrics shows how many are held."""
 
 from __future__ import annotations
 
@@ -20,18 +20,20 @@ from aiohttp import ClientSession
 from prometheus_client.parser import text_string_to_metric_families
 from sqlmodel import select
 
-from bot import holding as holding_module
 from bot.app import DB
+from bot.channels import holding as holding_module
+from bot.channels.holding import Holding
+from bot.channels.spool import PATTERN, Held, Spool
+from bot.channels.telegram import TELEGRAM
 from bot.conversation import Conversations, Inbound
 from bot.engine import load
-from bot.holding import Holding
 from bot.i18n import Catalogs
-from bot.metrics import Metrics, State
-from bot.spool import PATTERN, Held, Spool
-from bot.telegram import TELEGRAM
+from bot.ops.metrics import Metrics, State
 from storage.cases import Case
 from storage.db import Database
-from storage.models import PRIORITY_CRISIS, OutboxMessage, Resident, TranscriptEntry
+from storage.outbox import PRIORITY_CRISIS, OutboxMessage
+from storage.residents import Resident
+from storage.transcripts import TranscriptEntry
 from tests.telegram.conftest import ROOT, free_port, running
 
 CALM, CRISIS = 7301, 7302
@@ -45,7 +47,7 @@ import asyncio, json, sys
 from pathlib import Path
 from bot.config import Config
 from bot.conversation import Conversations, DeliverDirectly, Inbound
-from bot.holding import Holding
+from bot.channels.holding import Holding
 from storage.db import Database
 
 async def main(url, spool, root, messages):
@@ -232,12 +234,12 @@ async def test_a_half_written_last_line_is_skipped_and_the_others_are_replayed(
         file.write(json.dumps(record).encode()[:-12])
     db = await sqlite(tmp_path)
     holding = Holding(Conversations(db, FLOWS, Catalogs.empty()))
-    with caplog.at_level(logging.WARNING, logger="bot.spool"):
+    with caplog.at_level(logging.WARNING, logger="bot.channels.spool"):
         await holding.open(spool)
     assert holding.held == 2
     await wait_until(lambda: holding.held == 0)
     assert await incoming(db, CALM) == ["hallo", "/hulp"]
-    warnings = [r.getMessage() for r in caplog.records if r.name == "bot.spool"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "bot.channels.spool"]
     assert any("line 3 unreadable" in w for w in warnings), warnings
     assert "geheim" not in caplog.text
     await holding.close()

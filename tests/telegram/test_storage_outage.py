@@ -12,13 +12,14 @@ import pytest
 from sqlmodel import select
 
 from bot.app import CONVERSATIONS, DB
+from bot.channels.holding import Holding
+from bot.channels.telegram import sending
 from bot.conversation import Conversations, Inbound
-from bot.holding import Holding
-from bot.telegram import sending
 from storage import migrate
 from storage.cases import Case
 from storage.db import Database
-from storage.models import PRIORITY_CRISIS, OutboxMessage, TranscriptEntry
+from storage.outbox import PRIORITY_CRISIS, OutboxMessage
+from storage.transcripts import TranscriptEntry
 from tests.telegram.conftest import running
 
 pytestmark = pytest.mark.postgres

@@ -7,10 +7,12 @@ import hashlib
 from sqlmodel import select
 
 from bot.app import DB
+from bot.channels.webchat.views import COOKIE
 from bot.conversation import LANGUAGE_ASK
 from bot.engine import texts
-from bot.webchat.views import COOKIE
-from storage.models import OutboxMessage, Resident, TranscriptEntry
+from storage.outbox import OutboxMessage
+from storage.residents import Resident
+from storage.transcripts import TranscriptEntry
 
 
 async def send(client, **body):

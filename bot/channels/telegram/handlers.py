@@ -1,0 +1,289 @@
+"""Inbound Telegram updates, kept thin: each becomes an `Inbound` for the conversation path.
+
+No ConversationHandler: the conversation state lives in storage, and the replies go through the
+outbox. What is sent from here directly is only what cannot wait for or does not belong in
+storage: crisis replies when storage is down, the refusal in a group, an apology when handling
+a message failed, and the small edit that shows which button was pressed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from telegram import Chat, Message, Update
+from telegram.constants import ChatType
+from telegram.error import RetryAfter, TelegramError
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from bot.channels.holding import Holding
+from bot.channels.telegram import callback_data, texts
+from bot.channels.telegram.ordering import PriorityGate
+from bot.channels.telegram.sending import MAX_TEXT, TelegramSender, retry_seconds, units
+from bot.conversation import Conversations, DeliverDirectly, Inbound
+from bot.engine import Say
+from bot.i18n import Catalogs, Rendered, supported
+from bot.outbox import Outbox
+from storage import cases, handled
+from storage import outbox as outbox_db
+from storage import residents as resident_db
+from storage import transcripts as transcript_db
+from storage.db import Database
+from storage.outbox import PRIORITY_CRISIS, PRIORITY_NORMAL
+from storage.types import utcnow
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+CHOSEN = "✓"
+_COMMAND_ADDRESS = re.compile(r"^(/[^\s@]+)@\w+")  # "/start@BuurtBot" -> "/start"
+_REFUSED_MEMORY = 10_000  # group chats remembered as already told; forgotten on restart
+
+# Message attributes that carry something other than text, checked in this order (a venue has a
+# location too, an animation a document).
+MEDIA_KINDS = (
+    "photo",
+    "video",
+    "voice",
+    "audio",
+    "animation",
+    "video_note",
+    "sticker",
+    "venue",
+    "location",
+    "contact",
+    "poll",
+    "dice",
+    "story",
+    "document",
+    "game",
+    "invoice",
+    "paid_media",
+)
+
+
+class Handlers:
+    """The update handlers of one bot, and the error handler."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        conversations: Conversations,
+        catalogs: Catalogs,
+        sender: TelegramSender,
+        outbox: Outbox,
+        storage_turn: PriorityGate | None = None,
+        urgent: Callable[[object], bool] = lambda update: False,
+    ) -> None:
+        self.db = db
+        self.storage_turn = storage_turn
+        self.urgent = urgent
+        self.conversations = conversations
+        self.holding = Holding(conversations)  # messages wait here while storage is down
+        self.catalogs = catalogs
+        self.sender = sender
+        self.outbox = outbox
+        self._refused: set[int] = set()
+
+    def register(self, application: Application) -> None:
+        private = filters.ChatType.PRIVATE
+        new = filters.UpdateType.MESSAGE
+        application.add_handler(CallbackQueryHandler(self.on_button))
+        application.add_handler(MessageHandler(~private, self.on_group))
+        application.add_handler(
+            MessageHandler(
+                private & filters.TEXT & (new | filters.UpdateType.EDITED_MESSAGE), self.on_text
+            )
+        )
+        application.add_handler(
+            MessageHandler(private & new & ~filters.TEXT & ~filters.StatusUpdate.ALL, self.on_media)
+        )
+        application.add_error_handler(self.on_error)
+
+    # --- handlers ------------------------------------------------------------------------
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Text and commands; an edited message counts as a new one."""
+        message, chat = update.effective_message, update.effective_chat
+        if message is None or chat is None or message.text is None:
+            return
+        text = _COMMAND_ADDRESS.sub(r"\1", message.text)
+        await self._receive(update, chat, text=text)
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A pressed button: answer Telegram always, then hand on the payload and its label."""
+        query = update.callback_query
+        if query is None:
+            return
+        try:
+            await query.answer()
+        except TelegramError as exc:  # too old, or forged: nothing to answer
+            logger.debug("could not answer callback query: %s", exc)
+        chat = update.effective_chat
+        data = query.data
+        if chat is None or chat.type != ChatType.PRIVATE or not isinstance(data, str) or not data:
+            return
+        message = query.message if isinstance(query.message, Message) else None
+        label = _label_of(message, data)
+        payload = data
+        if callback_data.is_hashed(data):
+            try:
+                async with self._turn(), self.db.transaction() as s:
+                    payload = await callback_data.decode(s, CHANNEL, str(chat.id), data) or data
+            except Exception:  # handled below as a press of unknown data
+                logger.exception("could not look up a long button payload")
+        if not await self._receive(update, chat, text=label or data, payload=payload):
+            return
+        if message is not None and label is not None:
+            await self._show_choice(message, label)
+
+    async def on_media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Photos, voice notes, stickers, locations and the like: the bot reads text only."""
+        message, chat = update.effective_message, update.effective_chat
+        if message is None or chat is None:
+            return
+        kind = next((k for k in MEDIA_KINDS if getattr(message, k, None)), "other")
+        try:
+            noted = await self._note_media(
+                update_key(update, ":media"), chat.id, kind, _language_hint(update)
+            )
+        except Exception:
+            await self._apologise(update, chat)
+            raise
+        if noted:
+            self.outbox.notify()
+        if message.caption:  # the words with a photo are read like any message
+            await self._receive(update, chat, text=message.caption)
+
+    async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Groups and channels: say once that the bot talks in private only; store nothing."""
+        chat = update.effective_chat
+        if chat is None or chat.id in self._refused:
+            return
+        if len(self._refused) >= _REFUSED_MEMORY:
+            self._refused.clear()
+        self._refused.add(chat.id)
+        lang = supported(_language_hint(update))
+        await self.sender.send_now(chat.id, [self._render(texts.PRIVATE_ONLY, lang)])
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Logs only: no exception text ever reaches a resident, and no message text the log."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        logger.error("handling update %s failed", update_id, exc_info=context.error)
+
+    # --- the way in ----------------------------------------------------------------------
+
+    async def _receive(
+        self, update: Update, chat: Chat, *, text: str, payload: str | None = None
+    ) -> bool:
+        """Hand one message to the conversation path. Returns whether it was taken in."""
+        inbound = Inbound(
+            channel=CHANNEL,
+            external_id=str(chat.id),
+            text=text,
+            payload=payload,
+            language_hint=_language_hint(update),
+            key=update_key(update),  # Telegram sends an update again until it is confirmed
+        )
+        try:
+            async with self._turn(self.urgent(update)):
+                await self.holding.receive(inbound)
+        except DeliverDirectly as direct:
+            # Storage is down and this is a crisis: the replies go now, not through the outbox.
+            logger.error("crisis reply for a Telegram chat sent directly (storage down)")
+            if not await self.sender.send_now(chat.id, direct.replies, priority=PRIORITY_CRISIS):
+                await self.holding.crisis_not_delivered(inbound)
+            return False
+        except Exception:
+            await self._apologise(update, chat)
+            raise
+        self.outbox.notify()
+        return True
+
+    async def _note_media(self, key: str, chat_id: int, kind: str, hint: str | None) -> bool:
+        """Transcript (in the open case, if any) and the reply, in one transaction; False when
+        this update was noted before. Belongs in the conversation path (`Inbound(media=...)`)
+        once that exists."""
+        now = utcnow()
+        async with self._turn(), self.db.transaction() as s:
+            # The caption goes on to the conversation path under the update's own key.
+            if not await handled.first_time(s, CHANNEL, key, now=now):
+                logger.info("update handled already: %s %s", CHANNEL, key)
+                return False
+            resident = await resident_db.get_or_create_resident(s, CHANNEL, str(chat_id), now=now)
+            entry = await transcript_db.add_transcript(
+                s, resident.id, "in", f"[{kind}]", now=now, data={"media": kind}
+            )
+            case = await cases.open_case_of(s, resident.id)
+            if case is not None:
+                entry.case_id = case.id
+            reply = self._render(texts.TEXT_ONLY, resident.language or supported(hint))
+            out = await transcript_db.add_transcript(s, resident.id, "out", reply.text, now=now)
+            await outbox_db.enqueue(
+                s, resident.id, reply.text, now=now, priority=PRIORITY_NORMAL, transcript_id=out.id
+            )
+        return True
+
+    async def _apologise(self, update: Update, chat: Chat) -> None:
+        """Handling failed: say so plainly (the details go to the log, not to the resident)."""
+        try:
+            lang = supported(_language_hint(update))
+            await self.sender.send_now(chat.id, [self._render(texts.SOMETHING_WENT_WRONG, lang)])
+        except Exception:
+            logger.exception("could not send the apology either")
+
+    async def _show_choice(self, message: Message, label: str) -> None:
+        """Mark the pressed option under the question and take the old buttons away."""
+        if message.reply_markup is None:
+            return
+        shown = f"{message.text}\n\n{CHOSEN} {label}" if message.text else None
+        try:
+            await self.sender.pacer.wait()
+            if shown is not None and units(shown) <= MAX_TEXT:
+                await message.edit_text(shown, reply_markup=None)
+            else:
+                await message.edit_reply_markup(reply_markup=None)
+        except RetryAfter as exc:
+            self.sender.pacer.pause(retry_seconds(exc))
+        except TelegramError as exc:  # too old, deleted, not modified: the press counted anyway
+            logger.debug("could not mark the chosen option: %s", exc)
+
+    def _turn(self, urgent: bool = False) -> AbstractAsyncContextManager[Any]:
+        """A turn at storage, where transactions take turns (SQLite), crisis messages first."""
+        if self.storage_turn is None:
+            return contextlib.nullcontext()
+        return self.storage_turn.held(urgent)
+
+    def _render(self, msgid: str, lang: str) -> Rendered:
+        return self.catalogs.render(Say(msgid, texts.CONTEXT), lang)
+
+
+def update_key(update: Update, part: str = "") -> str:
+    """The idempotency key of `update` (storage/handled.py): the bot's id (the number its token
+    starts with) and the update_id. Update ids count per bot, so another bot on the same
+    database, a new token, or a test's stand-in starting again at 1 never finds its update
+    handled already."""
+    bot_id = update.get_bot().token.partition(":")[0]
+    return f"{bot_id}:{update.update_id}{part}"
+
+
+def _language_hint(update: Update) -> str | None:
+    user = update.effective_user
+    return user.language_code if user is not None else None
+
+
+def _label_of(message: Message | None, data: str) -> str | None:
+    """The text of the button that carries `data` in the message's keyboard."""
+    markup = message.reply_markup if message is not None else None
+    if markup is None:
+        return None
+    for row in markup.inline_keyboard:
+        for button in row:
+            if button.callback_data == data:
+                return button.text
+    return None

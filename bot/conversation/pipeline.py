@@ -1,0 +1,106 @@
+"""The order in which the steps take a message, in one place. The first step that applies
+handles the message; the others do not run.
+
+Risk first is a safety property, not a preference: the risk assessment is made before any
+database work (`Conversations.receive`), so a crisis reply exists even when the database is
+down; here, a waiting risk question is answered before anything else, and every later step lets
+risk in the message outrank what the message asks (privacy does not ask "/vergeet ik wil dood"
+its question, a case raises its priority, the flows give way). Keep it first, and keep the
+order here, visible, rather than in a registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot import escalation
+from bot.conversation.steps import cases, flows, language, privacy, risk
+from bot.conversation.turn import Context, Turn
+from bot.i18n import asks_for_language
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    applies: Callable[[Turn], bool]
+    run: Callable[[Context, Turn], Awaitable[None]]
+
+
+async def _check_answer(ctx: Context, turn: Turn) -> None:
+    assert turn.check_answer is not None
+    await risk.on_check_answer(ctx, turn, turn.check_answer)
+
+
+async def _privacy(ctx: Context, turn: Turn) -> None:
+    assert turn.asked is not None
+    await privacy.answer(ctx, turn, turn.asked)
+
+
+def _asks_language(turn: Turn) -> bool:
+    return bool(language.choice(turn.inbound)) or asks_for_language(turn.inbound.text)
+
+
+async def _in_case(ctx: Context, turn: Turn) -> None:
+    """A case is open: risk raises it (and may ask the risk question), else the message goes
+    to the worker."""
+    decision = turn.decision
+    if decision.opens_case or decision.ask_check:
+        await risk.on_risk(ctx, turn, decision)
+        if decision.ask_check:
+            turn.data[risk.CHECK] = risk.check_reason(decision)
+    else:
+        await cases.relay(ctx, turn)
+
+
+def _first_contact(turn: Turn) -> bool:
+    """A resident new to us whose first message asks for no more than a greeting: not risk, a
+    person or a command (`/mens`, `/menu` ... do what they say from the first message on)."""
+    assert turn.resident is not None
+    if turn.resident.language is not None or turn.data:
+        return False
+    inbound, decision = turn.inbound, turn.decision
+    if decision.opens_case or decision.ask_check or inbound.payload:
+        return False
+    text = (inbound.text or "").strip()
+    if text.startswith("/") and not text.casefold().startswith("/start"):
+        return False
+    return not escalation.asks_for_person(text)
+
+
+async def _greet(ctx: Context, turn: Turn) -> None:
+    language.first_contact(ctx, turn)
+
+
+async def _flows(ctx: Context, turn: Turn) -> None:
+    check = await flows.step(ctx, turn)
+    if check:
+        turn.data[risk.CHECK] = check
+    language.offer_switch(ctx, turn)
+
+
+PIPELINE: tuple[Step, ...] = (
+    Step(
+        "risk: the answer to the risk question", lambda t: t.check_answer is not None, _check_answer
+    ),
+    Step("privacy: /vergeet and /gegevens", lambda t: t.asked is not None, _privacy),
+    Step("language: a language button, /taal", _asks_language, language.choose),
+    Step("cases: a case is open", lambda t: t.open_case is not None, _in_case),
+    Step("language: the first contact", _first_contact, _greet),
+    Step("flows: a step of the flow engine", lambda t: True, _flows),
+)
+
+
+async def run(ctx: Context, turn: Turn) -> None:
+    """Handle `turn` with the first step of `PIPELINE` that applies."""
+    # What the message answers or asks, read before the steps: a waiting risk question or
+    # privacy question is dropped when the message does not answer it. Risk in the message
+    # outranks an answer to the risk question ("nee, maar ik heb de pillen al").
+    waiting_check = turn.data.pop(risk.CHECK, None)
+    turn.asked = privacy.request(turn)
+    if waiting_check and not turn.decision.opens_case:
+        turn.check_answer = risk.yes_no(turn.inbound, turn.now)
+    for step in PIPELINE:
+        if step.applies(turn):
+            await step.run(ctx, turn)
+            return

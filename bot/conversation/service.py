@@ -1,0 +1,263 @@
+"""`Conversations`: the conversation path shared by every channel. One inbound message is one
+transaction; what happens inside it is the pipeline's (bot/conversation/pipeline.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import escalation
+from bot.config import Config
+from bot.conversation import pipeline, privacy
+from bot.conversation.inbound import DeliverDirectly, Inbound
+from bot.conversation.steps import language
+from bot.conversation.steps import risk as risk_step
+from bot.conversation.turn import Context, Turn
+from bot.engine import Env, FlowSet, State, load
+from bot.escalation import Decision, OfficeHours, RepeatRule
+from bot.i18n import Catalogs, Rendered, script_language
+from bot.outbox.notifier import Notifier
+from bot.risk import Assessment, Detector, RiskModel, assess, load_detector
+from bot.risk.assessment import NOTHING
+from storage import cases, handled
+from storage import outbox as outbox_db
+from storage import residents as resident_db
+from storage import states as state_db
+from storage import transcripts as transcript_db
+from storage.db import Database
+from storage.outbox import PRIORITY_CRISIS, PRIORITY_NORMAL
+from storage.residents import Resident
+from storage.types import utcnow
+
+if TYPE_CHECKING:
+    from bot.ops.metrics import Metrics
+
+logger = logging.getLogger(__name__)
+
+SENT = {"sent": "directly, while storage was down"}
+CRISIS_STORAGE_WAIT = 3.0  # seconds a crisis message waits for storage before going direct
+
+
+class Conversations:
+    """The conversation path shared by every channel."""
+
+    def __init__(
+        self,
+        db: Database,
+        flows: FlowSet,
+        catalogs: Catalogs,
+        *,
+        risk: Detector | RiskModel | None = None,
+        office: OfficeHours | None = None,
+        repeat_rule: RepeatRule | None = None,
+        retention: privacy.Retention | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        new_id: Callable[[], str] = lambda: secrets.token_hex(3),
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.db = db
+        self.flows = flows
+        self.catalogs = catalogs
+        self.risk = risk
+        self.office = office or OfficeHours.parse("altijd")
+        self.repeat_rule = repeat_rule or RepeatRule()
+        self.privacy = privacy.Privacy(catalogs, retention)
+        self.clock = clock
+        self.new_id = new_id
+        self.notifier = Notifier()  # told when rows are queued
+        self.metrics = metrics  # counts messages in
+
+    @classmethod
+    def from_config(
+        cls,
+        db: Database,
+        config: Config,
+        flows: FlowSet | None = None,
+        *,
+        metrics: Metrics | None = None,
+    ) -> Conversations:
+        """The conversation path as configured: flows, catalogs, risk lists, office hours."""
+        return cls(
+            db,
+            flows or load(config.flows_dir),
+            Catalogs.load(config.locales_dir),
+            risk=load_detector(config.flows_dir / "risk"),
+            office=OfficeHours.parse(config.office_hours),
+            repeat_rule=RepeatRule(times=config.repeat_times, days=config.repeat_days),
+            retention=privacy.retention_of(config),
+            metrics=metrics,
+        )
+
+    def env(self) -> Env:
+        return Env(now=self.clock, new_id=self.new_id, aliases=self.catalogs.aliases)
+
+    def context(self) -> Context:
+        return Context(
+            self.flows,
+            self.catalogs,
+            self.office,
+            self.repeat_rule,
+            self.privacy,
+            self.env,
+            self.new_id,
+        )
+
+    def assess(self, text: str | None) -> Assessment:
+        if not text or self.risk is None:
+            return NOTHING
+        return assess(self.risk, text)
+
+    async def receive(self, inbound: Inbound) -> list[Rendered]:
+        """Handle one message; returns what was queued for the resident, in order."""
+        assessment, decision = self._risk(inbound)
+        try:
+            work = self._receive(inbound, assessment, decision)
+            if decision.crisis and not inbound.crisis_sent:
+                # Storage that hangs (a cut network) must not hold up the crisis lines.
+                turn = await asyncio.wait_for(work, CRISIS_STORAGE_WAIT)
+            else:
+                turn = await work
+        except (SQLAlchemyError, OSError, TimeoutError) as exc:
+            if not decision.crisis or inbound.crisis_sent:
+                raise
+            logger.error("storage failed; sending the crisis reply directly", exc_info=exc)
+            raise DeliverDirectly(self._crisis_lines(inbound, assessment, decision)) from exc
+        if self.metrics is not None:  # held, or delivered twice: counts once
+            self.metrics.received(inbound.channel, again=turn is None or turn.again)
+        if turn is None:  # handled already: delivered a second time
+            return []
+        self.notifier.notify(min((p for _, p in turn.replies), default=PRIORITY_NORMAL))
+        return [r for r, _ in turn.replies]
+
+    def _risk(self, inbound: Inbound) -> tuple[Assessment, Decision]:
+        # A pressed button's label is our text, not the resident's: only typed text is checked.
+        assessment = NOTHING if inbound.payload else self.assess(inbound.text)
+        decision = escalation.on_risk(
+            assessment.level, assessment.categories, [m.explain for m in assessment.matches]
+        )
+        return assessment, decision
+
+    def crisis_replies(self, inbound: Inbound) -> list[Rendered]:
+        """The crisis lines `inbound` needs at once, found without the database ([]: none)."""
+        assessment, decision = self._risk(inbound)
+        return self._crisis_lines(inbound, assessment, decision) if decision.crisis else []
+
+    def _crisis_lines(
+        self, inbound: Inbound, assessment: Assessment, decision: Decision
+    ) -> list[Rendered]:
+        lang = language.message_language(assessment, inbound)
+        return risk_step.crisis_lines(self.context(), decision, lang)
+
+    async def _receive(
+        self, inbound: Inbound, assessment: Assessment, decision: Decision
+    ) -> Turn | None:
+        """The turn of `inbound`, stored; None when it was handled before (nothing stored)."""
+        now = self.clock()
+        async with self.db.transaction() as s:
+            await resident_db.lock_chat(s, inbound.channel, inbound.external_id)
+            if inbound.key is not None and not await handled.first_time(
+                s, inbound.channel, inbound.key, now=now
+            ):
+                return await self._again(s, inbound, assessment, decision, now)
+            resident = await resident_db.get_or_create_resident(
+                s, inbound.channel, inbound.external_id, now=now
+            )
+            data = await state_db.load_state(s, resident.id) or {}
+            turn = _turn(
+                inbound,
+                assessment,
+                decision,
+                now,
+                s,
+                resident,
+                state=State.from_dict(data),
+                data=data,
+                open_case=await cases.open_case_of(s, resident.id),
+            )
+            await self._note_inbound(turn)
+            await pipeline.run(self.context(), turn)
+            await self._write_replies(turn)
+            if not turn.erased:  # after /vergeet the next message starts afresh
+                state = {**turn.data, **turn.state.to_dict()}
+                await state_db.save_state(s, resident.id, state, now=now)
+        return turn
+
+    async def _note_inbound(self, turn: Turn) -> None:
+        """The message in the transcript, with the button pressed and what risk found."""
+        inbound, assessment = turn.inbound, turn.assessment
+        shown = inbound.text if inbound.text is not None else (inbound.payload or "")
+        details: dict[str, Any] = {}
+        if inbound.payload:
+            details["press"] = inbound.payload
+        if assessment.level != "none":
+            details["risk"] = risk_step.details(assessment)
+        entry = await transcript_db.add_transcript(
+            turn.session, turn.rid, "in", shown, now=turn.now, data=details or None
+        )
+        if turn.open_case is not None:
+            entry.case_id = turn.open_case.id
+
+    async def _write_replies(self, turn: Turn) -> None:
+        """The turn's replies: transcript entries and outbox rows (crisis lines sent directly
+        while storage was down go to the transcript only)."""
+        s, rid, now = turn.session, turn.rid, turn.now
+        replies = [(r.text, [list(b) for b in r.buttons] or None, p) for r, p in turn.replies]
+        if turn.inbound.crisis_sent:  # the crisis lines went out while storage was down
+            for text, _, _ in (r for r in replies if r[2] == PRIORITY_CRISIS):
+                await transcript_db.add_transcript(s, rid, "out", text, now=now, data=SENT)
+            replies = [r for r in replies if r[2] != PRIORITY_CRISIS]
+        await outbox_db.add_replies(s, rid, replies, now=now)
+
+    async def _again(
+        self,
+        s: AsyncSession,
+        inbound: Inbound,
+        assessment: Assessment,
+        decision: Decision,
+        now: datetime,
+    ) -> Turn | None:
+        """A message handled before, delivered again: nothing is done, except that a crisis
+        gets its crisis lines once more. The first handling may have been a held message whose
+        lines went out directly, from a process killed before they reached the resident."""
+        logger.info("update handled already: %s %s", inbound.channel, inbound.key)
+        if not decision.crisis or inbound.crisis_sent:
+            return None
+        resident = await resident_db.find_resident(s, inbound.channel, inbound.external_id)
+        if resident is None:
+            return None
+        turn = _turn(inbound, assessment, decision, now, s, resident, again=True)
+        risk_step.say_risk(self.context(), decision, turn)
+        replies = [(r.text, None, p) for r, p in turn.replies]
+        await outbox_db.add_replies(s, resident.id, replies, now=now)
+        return turn
+
+
+def _turn(
+    inbound: Inbound,
+    assessment: Assessment,
+    decision: Decision,
+    now: datetime,
+    s: AsyncSession,
+    resident: Resident,
+    **more: Any,
+) -> Turn:
+    """The turn of `inbound` for `resident`: in their language, else the one the message
+    suggests."""
+    return Turn(
+        inbound,
+        assessment,
+        decision,
+        now,
+        resident.language or language.message_language(assessment, inbound),
+        script=script_language(inbound.text),
+        s=s,
+        resident=resident,
+        **more,
+    )

@@ -1,0 +1,1 @@
+"""The steps of the conversation path; bot/conversation/pipeline.py says in which order."""

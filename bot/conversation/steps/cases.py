@@ -1,0 +1,60 @@
+"""Cases: opening one (or raising its priority) and telling the resident honestly when a person
+answers; while one is open, messages are for the worker; repeated contact opens one."""
+
+from __future__ import annotations
+
+import logging
+
+from bot import escalation
+from bot.conversation.turn import Context, Turn
+from storage import cases, contacts
+from storage import transcripts as transcript_db
+from storage.residents import Resident
+
+logger = logging.getLogger(__name__)
+
+
+async def open_case(
+    ctx: Context,
+    turn: Turn,
+    priority: str,
+    reason: str,
+    detail: str,
+    *,
+    told: bool = False,
+) -> None:
+    """Open (or raise) a case and tell the resident honestly when a person will answer."""
+    s, now = turn.session, turn.now
+    who = await s.get(Resident, turn.rid)  # loaded already: no query
+    pseudonym = who.pseudonym if who is not None else "?"
+    logger.info("case %s/%s for %s", priority, reason, pseudonym, extra={"who": pseudonym})
+    await cases.open_case(
+        s, turn.rid, reason=reason, priority=priority, detail=detail, language=turn.lang, now=now
+    )
+    if not told:
+        turn.add(ctx.say(escalation.PERSON_COMING, turn.lang))
+    if not ctx.office.on_duty(now):
+        when = ctx.office.next_start(now)
+        turn.add(ctx.say(escalation.OFF_DUTY, turn.lang, when=when))
+
+
+async def relay(ctx: Context, turn: Turn) -> None:
+    """A case is open: the message is for the worker. Say so once, not after every line."""
+    last = await transcript_db.transcript(turn.session, turn.rid, limit=2)
+    relayed = ctx.say(escalation.RELAYED, turn.lang).text
+    if not any(e.direction == "out" and e.text == relayed for e in last):
+        turn.add(ctx.say(escalation.RELAYED, turn.lang))
+
+
+async def check_repeats(ctx: Context, turn: Turn) -> None:
+    """Open a case when the resident keeps coming back (`escalation.repeated`)."""
+    s, rid, now = turn.session, turn.rid, turn.now
+    if await cases.open_case_of(s, rid) is not None:
+        return
+    history = [
+        escalation.Contact(c.kind, c.topic, c.at)
+        for c in await contacts.recent_contacts(s, rid, now=now, days=ctx.repeat_rule.days)
+    ]
+    decision = escalation.repeated(history, ctx.repeat_rule, now)
+    if decision.opens_case:
+        await open_case(ctx, turn, "normal", decision.reason, decision.detail)

@@ -1,0 +1,81 @@
+"""The flows take the message, unless it is not an answer to the open question and shows risk
+or asks for a person; topics and "not helped" answers are counted for repeated contact."""
+
+from __future__ import annotations
+
+from bot import escalation
+from bot.conversation.steps import cases, risk
+from bot.conversation.turn import Context, Turn
+from bot.engine import MENU, Escalate, Event, Press, Saved, Say, State, Text, resume
+from storage import cases as case_rows
+from storage import contacts
+from storage.outbox import PRIORITY_CRISIS
+
+# The flows' closing question "did this help you?" saves its answer under this name; these
+# answers count as not helped (storage/contacts.py, for repeated contact).
+HELPED = "geholpen"
+NOT_HELPED = ("nee", "no")
+
+
+async def step(ctx: Context, turn: Turn) -> str | None:
+    """No case is open: the flows take the message, unless it is not an answer to the open
+    question and shows risk or asks for a person. Sets the new state and returns, when the
+    resident is asked whether they think of harming themselves, the reason for that."""
+    inbound, decision, state = turn.inbound, turn.decision, turn.state
+    typed = inbound.text if not inbound.payload else None
+    asks_person = bool(typed) and escalation.asks_for_person(typed or "")
+    special = decision.opens_case or decision.ask_check or asks_person
+    received = Press(inbound.payload) if inbound.payload else Text(inbound.text or "")
+    new_state, events = resume(ctx.flows, state, received, env=ctx.env())
+    if special and not answered(state, new_state):
+        if decision.opens_case or decision.ask_check:
+            await risk.on_risk(ctx, turn, decision)
+            return risk.check_reason(decision) if decision.ask_check else None
+        await cases.open_case(ctx, turn, "normal", "asked_for_person", typed or "")
+        return None
+    # An answer to the open question (typed label of an option, say): the flow goes on.
+    # Risk still sends its crisis lines first, and raises the case if the flow opened one.
+    flow_escalates = any(isinstance(e, Escalate) for e in events)
+    if decision.opens_case and not flow_escalates:
+        await risk.on_risk(ctx, turn, decision)
+    elif decision.crisis:
+        for msgid in decision.say:
+            turn.add(ctx.say(msgid, turn.lang), PRIORITY_CRISIS)
+    await _events(ctx, turn, state, new_state, events)
+    if decision.opens_case and flow_escalates:
+        await case_rows.open_case(
+            turn.session,
+            turn.rid,
+            reason=decision.reason,
+            priority=decision.priority or "high",
+            detail=decision.detail,
+            language=turn.lang,
+            now=turn.now,
+        )
+    turn.state = new_state
+    return None
+
+
+async def _events(
+    ctx: Context, turn: Turn, state: State, new_state: State, events: list[Event]
+) -> None:
+    s, rid, now = turn.session, turn.rid, turn.now
+    for event in events:
+        if isinstance(event, Say):
+            turn.add(ctx.catalogs.render(event, turn.lang))
+        elif isinstance(event, Escalate):
+            await cases.open_case(ctx, turn, event.priority, event.reason, event.detail)
+        elif isinstance(event, Saved) and event.name == HELPED and event.value in NOT_HELPED:
+            await contacts.add_contact(s, rid, "not_helped", event.flow, now=now)
+    started = new_state.flow not in (None, MENU) and state.flow in (None, MENU)
+    if started:
+        await contacts.add_contact(s, rid, "topic", new_state.flow or "", now=now)
+    if started or any(isinstance(e, Saved) and e.name == HELPED for e in events):
+        await cases.check_repeats(ctx, turn)
+
+
+def answered(before: State, after: State) -> bool:
+    """Whether the engine took the message as the answer to an open question."""
+    if before.idle:
+        return False
+    return (after.flow, after.node, after.wait) != (before.flow, before.node, before.wait)

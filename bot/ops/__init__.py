@@ -1,0 +1,2 @@
+"""Running Buurtbot: /healthz and /metrics, the metrics themselves, logs, the retention purge
+and the first start."""

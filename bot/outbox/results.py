@@ -1,0 +1,54 @@
+"""What a channel's sender is handed and what it answers: the contract between the outbox and
+every channel (and /metrics, which counts the answers). A leaf: it imports nothing of Buurtbot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One queued row, with the address the channel needs."""
+
+    id: int
+    resident_id: int
+    external_id: str
+    text: str
+    buttons: tuple[tuple[str, str], ...]
+    priority: int
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Sent:
+    pass
+
+
+@dataclass(frozen=True)
+class Retry:
+    """Try again later: after `after` seconds when the channel said so (a rate limit, which with
+    `pause_all` holds back every send for that long), else after an exponential backoff."""
+
+    error: str
+    after: float | None = None
+    pause_all: bool = False
+
+
+@dataclass(frozen=True)
+class Failed:
+    """Give this row up (the channel refused it for good)."""
+
+    error: str
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """The resident blocked the bot: give up this row and every pending one of theirs."""
+
+    error: str
+
+
+Result = Sent | Retry | Failed | Blocked
+Send = Callable[[Outgoing], Awaitable[Result]]

@@ -1,0 +1,337 @@
+"""The outbox table's SQL, all of it: queueing replies, taking due rows, recording what became of
+a send, leases, blocked residents, the backlog for /metrics and the purge's deletes.
+
+Like the rest of storage: plain async functions on the caller's session, which owns the
+transaction; every time is passed in. Who sends the rows and when: bot/outbox/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Index, String, and_, delete, exists, func, or_, update
+from sqlalchemy.orm import aliased
+from sqlmodel import Field, SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.errors import NotFound
+from storage.residents import Resident
+from storage.transcripts import Direction, TranscriptEntry
+from storage.types import CleanText, JSONText, UTCDateTime
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+PRIORITY_CRISIS = 0
+PRIORITY_NORMAL = 10
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message waiting to be sent, or the record of one that was sent or given up."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_next", "status", "priority", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: int = Field(foreign_key="resident.id", ondelete="CASCADE", index=True)
+    transcript_id: int | None = Field(
+        default=None, foreign_key="transcript_entry.id", ondelete="SET NULL"
+    )
+    priority: int = PRIORITY_NORMAL  # lower goes first; PRIORITY_CRISIS = 0
+    text: str = Field(sa_type=CleanText)
+    buttons: list[Any] | None = Field(default=None, sa_type=JSONText)
+    status: str = Field(default=OutboxStatus.PENDING.value, sa_type=String(8))
+    attempts: int = 0
+    not_before: datetime | None = Field(default=None, sa_type=UTCDateTime)  # retry backoff
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    last_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, sa_type=CleanText)
+
+
+# --- queueing --------------------------------------------------------------------------------
+
+
+async def enqueue(
+    s: AsyncSession,
+    resident_id: int,
+    text: str,
+    *,
+    now: datetime,
+    buttons: list[Any] | None = None,
+    priority: int = PRIORITY_NORMAL,
+    transcript_id: int | None = None,
+) -> OutboxMessage:
+    message = OutboxMessage(
+        resident_id=resident_id,
+        transcript_id=transcript_id,
+        priority=priority,
+        text=text,
+        buttons=buttons,
+        created_at=now,
+    )
+    s.add(message)
+    await s.flush()
+    return message
+
+
+async def add_replies(
+    s: AsyncSession,
+    resident_id: int,
+    replies: Sequence[tuple[str, list[Any] | None, int]],
+    *,
+    now: datetime,
+) -> list[OutboxMessage]:
+    """A turn's replies, each (text, buttons, priority): transcript entries and their outbox
+    rows, written as two batched inserts instead of two per reply."""
+    entries = [
+        TranscriptEntry(
+            resident_id=resident_id,
+            direction=Direction.OUT.value,
+            text=text,
+            data={"buttons": buttons} if buttons else None,
+            created_at=now,
+        )
+        for text, buttons, _ in replies
+    ]
+    s.add_all(entries)
+    await s.flush()
+    messages = [
+        OutboxMessage(
+            resident_id=resident_id,
+            transcript_id=entry.id,
+            priority=priority,
+            text=text,
+            buttons=buttons,
+            created_at=now,
+        )
+        for entry, (text, buttons, priority) in zip(entries, replies, strict=True)
+    ]
+    s.add_all(messages)
+    await s.flush()
+    return messages
+
+
+# --- taking due rows -------------------------------------------------------------------------
+
+
+async def next_pending(
+    s: AsyncSession,
+    *,
+    now: datetime,
+    limit: int = 10,
+    channel: str | None = None,
+    resident_id: int | None = None,
+) -> list[OutboxMessage]:
+    """Messages due now, by priority then id, locked for this transaction.
+
+    On PostgreSQL rows another transaction holds are skipped (`FOR UPDATE SKIP LOCKED`), so
+    concurrent senders never get the same message. SQLite has no row locks; there transactions
+    take turns (`BEGIN IMMEDIATE`), so mark the messages in the same transaction.
+
+    A message waiting for a retry holds back the same resident's later messages of equal or
+    lower priority, so a chat never receives its messages out of order.
+
+    `channel` keeps each channel's sender to its own residents; `resident_id` narrows to one.
+    """
+    pending = OutboxMessage.status == OutboxStatus.PENDING
+    due = or_(col(OutboxMessage.not_before).is_(None), col(OutboxMessage.not_before) <= now)
+    earlier = aliased(OutboxMessage)
+    waiting_before = exists().where(
+        earlier.resident_id == OutboxMessage.resident_id,
+        earlier.status == OutboxStatus.PENDING,
+        earlier.priority <= OutboxMessage.priority,
+        col(earlier.id) < OutboxMessage.id,
+        col(earlier.not_before) > now,
+    )
+    conditions = [pending, due, ~waiting_before]
+    if resident_id is not None:
+        conditions.append(OutboxMessage.resident_id == resident_id)
+    if channel is not None:
+        conditions.append(col(OutboxMessage.resident_id).in_(_of_channel(channel)))
+    query = (
+        select(OutboxMessage)
+        .where(and_(*conditions))
+        .order_by(col(OutboxMessage.priority), col(OutboxMessage.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list((await s.exec(query)).all())
+
+
+def _of_channel(channel: str) -> Any:
+    return select(Resident.id).where(Resident.channel == channel)
+
+
+async def addresses(s: AsyncSession, resident_ids: set[int]) -> dict[int, str]:
+    """External ids of those residents who have not blocked the bot."""
+    query = select(Resident.id, Resident.external_id).where(
+        col(Resident.id).in_(resident_ids), col(Resident.blocked_at).is_(None)
+    )
+    return {rid: external for rid, external in (await s.exec(query)).all()}
+
+
+async def lease(s: AsyncSession, ids: list[int], *, until: datetime | None) -> None:
+    """Hold pending rows back until `until` (a sender has them in hand); None lifts it."""
+    if not ids:
+        return
+    statement = (
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(ids), OutboxMessage.status == OutboxStatus.PENDING)
+        .values(not_before=until)
+        .execution_options(synchronize_session=False)
+    )
+    await s.exec(statement)
+
+
+async def release_leases(s: AsyncSession, channel: str, *, now: datetime) -> int:
+    """Make the channel's pending rows held back beyond `now` due again; returns how many."""
+    statement = (
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            col(OutboxMessage.not_before) > now,
+            col(OutboxMessage.resident_id).in_(_of_channel(channel)),
+        )
+        .values(not_before=None)
+        .execution_options(synchronize_session=False)
+    )
+    return (await s.exec(statement)).rowcount
+
+
+# --- what became of a send -------------------------------------------------------------------
+
+
+async def _finish_attempt(s: AsyncSession, message_id: int, **values: Any) -> None:
+    statement = (
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(attempts=OutboxMessage.attempts + 1, **values)
+        .execution_options(synchronize_session="fetch")
+    )
+    result = await s.exec(statement)
+    if result.rowcount != 1:
+        raise NotFound(f"no pending outbox message {message_id}")
+
+
+async def mark_sent(s: AsyncSession, message_id: int, *, now: datetime) -> None:
+    await _finish_attempt(s, message_id, status=OutboxStatus.SENT, last_attempt_at=now, sent_at=now)
+
+
+async def mark_sent_many(s: AsyncSession, ids: list[int], *, now: datetime) -> None:
+    """`mark_sent` for many rows in one statement (a row no longer pending, e.g. deleted
+    meanwhile, is left alone)."""
+    statement = (
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(ids), OutboxMessage.status == OutboxStatus.PENDING)
+        .values(
+            status=OutboxStatus.SENT,
+            attempts=OutboxMessage.attempts + 1,
+            last_attempt_at=now,
+            sent_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    await s.exec(statement)
+
+
+async def mark_retry(
+    s: AsyncSession, message_id: int, *, now: datetime, not_before: datetime, error: str
+) -> None:
+    """Record a failed attempt; the message stays pending and is due again at `not_before`."""
+    await _finish_attempt(
+        s, message_id, last_attempt_at=now, not_before=not_before, last_error=error
+    )
+
+
+async def mark_failed(s: AsyncSession, message_id: int, *, now: datetime, error: str) -> None:
+    """Give the message up (for example: the resident blocked the bot)."""
+    await _finish_attempt(
+        s, message_id, status=OutboxStatus.FAILED, last_attempt_at=now, last_error=error
+    )
+
+
+async def mark_blocked(s: AsyncSession, resident_id: int, *, now: datetime, error: str) -> int:
+    """The resident blocked the bot: note it and give up their pending rows. Writing to the bot
+    again clears the mark (`resident_db.get_or_create_resident`). Returns the rows given up."""
+    await s.exec(
+        update(Resident)
+        .where(col(Resident.id) == resident_id)
+        .values(blocked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    result = await s.exec(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.resident_id == resident_id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+        )
+        .values(status=OutboxStatus.FAILED, last_attempt_at=now, last_error=error)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+# --- the backlog, for /metrics ---------------------------------------------------------------
+
+
+async def pending_by_channel(s: AsyncSession) -> list[tuple[str, int, int, datetime | None]]:
+    """Undelivered rows as (channel, priority, count, oldest created_at): one grouped query
+    over indexed columns."""
+    pending = (
+        select(
+            Resident.channel,
+            OutboxMessage.priority,
+            func.count(),
+            func.min(OutboxMessage.created_at),
+        )
+        .join(Resident, col(Resident.id) == col(OutboxMessage.resident_id))
+        .where(OutboxMessage.status == OutboxStatus.PENDING)
+        .group_by(Resident.channel, OutboxMessage.priority)
+    )
+    return list((await s.exec(pending)).all())
+
+
+# --- erasing and the purge (storage/privacy.py) ----------------------------------------------
+
+
+def has_pending() -> Any:
+    """A clause for a resident query: something still waits to be sent to `Resident`."""
+    return exists().where(
+        OutboxMessage.resident_id == Resident.id,
+        OutboxMessage.status == OutboxStatus.PENDING.value,
+    )
+
+
+async def delete_of(s: AsyncSession, resident_ids: Sequence[int]) -> int:
+    """Delete every row of these residents; returns how many."""
+    statement = delete(OutboxMessage).where(col(OutboxMessage.resident_id).in_(resident_ids))
+    return int((await s.exec(statement)).rowcount or 0)  # type: ignore[call-overload]
+
+
+async def delete_finished(s: AsyncSession, *, before: datetime) -> int:
+    """Delete the delivery records of rows sent or given up before `before`."""
+    finished_at = func.coalesce(
+        OutboxMessage.sent_at, OutboxMessage.last_attempt_at, OutboxMessage.created_at
+    )
+    done = col(OutboxMessage.status).in_((OutboxStatus.SENT.value, OutboxStatus.FAILED.value))
+    statement = delete(OutboxMessage).where(done, finished_at < before)
+    return int((await s.exec(statement)).rowcount or 0)  # type: ignore[call-overload]
+
+
+async def unlink_transcript(s: AsyncSession, entries: Any) -> None:
+    """Rows pointing at the transcript entries `entries` (a select of their ids) stop doing so,
+    before those entries are deleted."""
+    await s.exec(
+        update(OutboxMessage)  # type: ignore[call-overload]
+        .where(col(OutboxMessage.transcript_id).in_(entries))
+        .values(transcript_id=None)
+        .execution_options(synchronize_session=False)
+    )
