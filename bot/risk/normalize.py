@@ -108,6 +108,7 @@ _TABLE = _Table()
 # ASCII text (most Dutch and English) takes CPython's fast one-to-one translate path.
 _ASCII = {code: (_map_char(chr(code)) or None) for code in range(128)}
 assert all(v is None or len(v) == 1 for v in _ASCII.values())
+_ASCII_DROPPED = frozenset(chr(code) for code, v in _ASCII.items() if v is None)  # ' ` ^
 
 _SQUEEZE = re.compile(r"([^\W\d_])\1+")
 _DOUBLE = re.compile(r"(.)\1")
@@ -212,7 +213,7 @@ class Offsets:
 
     def __init__(self, text: str) -> None:
         text = _marked(text)
-        if text.isascii() and "'" not in text and "`" not in text:
+        if text.isascii() and _ASCII_DROPPED.isdisjoint(text):
             mapped = text.translate(_ASCII)  # one character for one: positions stay
             self._cum: list[int] | None = None
         else:
