@@ -23,6 +23,9 @@ ACTIONS = (
     "view_queue",
     "view_case",
     "view_closed",
+    "view_case_updates",  # a case page fetched messages or notes (at most one per 10 minutes)
+    "view_queue_rows",  # the queue page fetched its rows (at most one per 10 minutes)
+    "view_close",  # the close page of a case
     "claim",
     "reply",
     "note",

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.conversation import Conversations
-from bot.dashboard import texts
+from bot.dashboard import audit_reads, texts
 from bot.engine import Say, State
 from bot.i18n import RTL, SOURCE, isolate_ltr, script_language
 from storage import audit, casework, notes, users
@@ -101,6 +101,23 @@ async def log_view(work: Work, action: str, detail: str = "") -> None:
         await _record(s, work, action, utcnow(), detail=detail)
 
 
+async def log_poll(work: Work, action: str) -> None:
+    """Note a page's own fetch of content (`view_queue_rows`), at most once in a while
+    (`audit_reads.POLL_EVERY`)."""
+    async with work.db.transaction() as s:
+        await audit_reads.record_poll(
+            s, action, now=utcnow(), user_id=work.actor.id, user_name=work.actor.name, ip=work.ip
+        )
+
+
+async def view_close(work: Work, case_id: int) -> CaseView:
+    """The case for its close page; the view is logged (the page shows who the resident is)."""
+    async with work.db.transaction() as s:
+        view = await casework.case_view(s, case_id)
+        await _record(s, work, "view_close", utcnow(), case_id)
+    return view
+
+
 async def recently_closed(work: Work) -> list[QueueRow]:
     """The cases closed lately; the view is logged."""
     async with work.db.transaction() as s:
@@ -144,6 +161,17 @@ async def updates(
         ]
         found = await notes.notes_of(s, case_id, after=notes_after)
         names = {u.id: u.name for u in await users.all_users(s) if u.id is not None}
+        if entries or found:  # content the page had not shown yet: a read, audited
+            await audit_reads.record_poll(
+                s,
+                "view_case_updates",
+                now=utcnow(),
+                user_id=work.actor.id,
+                user_name=work.actor.name,
+                ip=work.ip,
+                case_id=case_id,
+                detail=f"{len(entries)} messages, {len(found)} notes",
+            )
     return view, entries, found, names
 
 

@@ -106,6 +106,7 @@ async def queue_page(request: web.Request) -> web.Response:
 async def queue_rows(request: web.Request) -> web.Response:
     """The queue's lists, for the page to swap in when something changed."""
     context = await _queue_context(request)
+    await actions.log_poll(work_of(request), "view_queue_rows")
     html = fragment(request, "_queue_lists.html", {**context, "lang": i18n.current_language()})
     return web.Response(text=html, content_type="text/html")
 
@@ -255,8 +256,7 @@ async def close_page(request: web.Request) -> web.Response:
     """The close form on a page of its own (the case page opens it as a dialog)."""
     work = work_of(request)
     case_id = case_id_of(request)
-    async with work.db.transaction() as s:
-        view = await casework.case_view(s, case_id)
+    view = await actions.view_close(work, case_id)
     lang = view.resident.language or view.case.language or "nl"
     return render(
         request,
