@@ -9,7 +9,7 @@ from aiohttp import web
 from bot.dashboard import admin, login, views
 
 STATIC = Path(__file__).parent / "static"
-CASE = r"/cases/{case_id:\d+}"
+CASE = r"/cases/{case_id:\d{1,18}}"  # longer: no such row, and too big for the database
 
 
 def setup_routes(app: web.Application) -> None:
@@ -40,7 +40,7 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/audit", admin.audit_page, name="audit")
     r.add_get("/admin/users", admin.users_page, name="users")
     r.add_post("/admin/users", admin.users_add)
-    r.add_post(r"/admin/users/{user_id:\d+}/disable", admin.users_disable)
+    r.add_post(r"/admin/users/{user_id:\d{1,18}}/disable", admin.users_disable)
     r.add_get("/admin/flows", admin.flows_page, name="flows")
     r.add_get("/admin/translations", admin.translations_page, name="translations")
 

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from bot.dashboard import actions, auth, i18n, texts
 from bot.dashboard.actions import Refused, Work
+from bot.dashboard.ids import row_id
 from bot.dashboard.live import Subscription
 from bot.dashboard.rendering import fragment, render
 from bot.dashboard.settings import LIVE, LOGIN, REPLIES
@@ -70,6 +71,8 @@ def safe_next(value: object) -> str:
         and not value.startswith("/dashboard/login")
         and "//" not in value
         and "\\" not in value
+        and value.isascii()
+        and value.isprintable()  # no CR, LF or other control characters in a header
     ):
         return value
     return "/dashboard/"
@@ -189,11 +192,8 @@ async def case_page(request: web.Request) -> web.Response:
 @auth.api
 async def case_updates(request: web.Request) -> web.Response:
     """New messages and notes of a case, and its status, for the open case page."""
-    try:
-        after = int(request.query.get("after", "0"))
-        notes_after = int(request.query.get("notes_after", "0"))
-    except ValueError:
-        raise web.HTTPBadRequest() from None
+    after = row_id(request.query.get("after", "0"))
+    notes_after = row_id(request.query.get("notes_after", "0"))
     view, entries, found, names = await actions.updates(
         work_of(request), case_id_of(request), after=after, notes_after=notes_after
     )
@@ -245,8 +245,8 @@ async def reassign(request: web.Request) -> web.Response:
     case_id = case_id_of(request)
     data = await form(request)
     try:
-        to = int(data.get("to", ""))
-    except ValueError:
+        to = row_id(data.get("to", ""))
+    except web.HTTPBadRequest:
         raise Refused(texts.UNKNOWN_COLLEAGUE) from None
     await actions.reassign(work_of(request), case_id, to)
     return redirect("/dashboard/")

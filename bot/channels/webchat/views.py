@@ -11,7 +11,9 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.channels.webchat.limits import LIMITS, over_limit
 from bot.conversation import DeliverDirectly, Inbound
+from bot.dashboard.auth import same_origin
 from bot.engine import State
 from bot.i18n import LANGUAGES, NATIVE_NAMES, RTL, supported, web_texts
 from bot.keys import CATALOGS, CONVERSATIONS, DB
@@ -124,7 +126,14 @@ def _scoped(external_id: str, key: str | None) -> str | None:
     return hashlib.blake2b(f"{external_id}:{key}".encode(), digest_size=16).hexdigest()
 
 
+def _refuse_cross_site(request: web.Request) -> None:
+    """A POST that the browser says came from another site (as the dashboard refuses them)."""
+    if not same_origin(request):
+        raise web.HTTPForbidden(text="cross-site request refused")
+
+
 async def send(request: web.Request) -> web.Response:
+    _refuse_cross_site(request)
     if request.content_type != "application/json":
         raise web.HTTPUnsupportedMediaType(text="send JSON")  # also keeps out cross-site forms
     external_id, fresh = _session(request)
@@ -151,6 +160,10 @@ async def send(request: web.Request) -> web.Response:
         language_hint=_browser_language(request),
         key=_scoped(external_id, key),
     )
+    refused = await over_limit(request, external_id, inbound)
+    if refused is not None:
+        _set_cookie(refused, fresh, request)
+        return refused
     try:
         # Not through Holding: the page sends again itself (bot/channels/holding.py says why).
         await request.app[CONVERSATIONS].receive(inbound)
@@ -162,13 +175,16 @@ async def send(request: web.Request) -> web.Response:
             {"messages": [], "direct": [r.text for r in direct.replies], "stored": False}
         )
     after = body.get("after") if isinstance(body.get("after"), int) else 0
-    response = web.json_response(await _snapshot(request, external_id, after))
+    snapshot = await _snapshot(request, external_id, after)
+    request.app[LIMITS].remember(external_id, snapshot["language"])
+    response = web.json_response(snapshot)
     _set_cookie(response, fresh, request)
     return response
 
 
 async def reset(request: web.Request) -> web.Response:
     """A new conversation in this browser (the simulator's reset): a new cookie, a new resident."""
+    _refuse_cross_site(request)
     response = web.json_response({"ok": True})
     _set_cookie(response, secrets.token_urlsafe(32), request)
     return response

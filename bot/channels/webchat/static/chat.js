@@ -135,6 +135,14 @@
     } catch (e) {
       return "again"; // no connection
     }
+    if (r.status === 429) {
+      // Too many messages in a short time: the reason in the resident's language, and the
+      // crisis lines when the message showed risk. The text stays in the box.
+      const data = await r.json().catch(() => ({}));
+      if (!directShown) showDirect(data.direct || []);
+      if (data.error) status.dataset.reason = data.error;
+      return "refused";
+    }
     if (r.status >= 400 && r.status < 500) return "refused";
     if (!r.ok) return "again";
     const data = await r.json();
@@ -168,7 +176,9 @@
       if (outcome === "refused" || tries >= TRIES) {
         // Keep what the resident typed in the box so nothing is lost.
         trying = null;
-        status.textContent = sendError || "Versturen lukt nu niet. Probeer het zo opnieuw.";
+        status.textContent =
+          status.dataset.reason || sendError || "Versturen lukt nu niet. Probeer het zo opnieuw.";
+        delete status.dataset.reason;
         return;
       }
       directShown = directShown || outcome === "direct";
