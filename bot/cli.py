@@ -57,6 +57,8 @@ def cmd_flows_graph(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.app import run
     from bot.channels.telegram import TelegramConfigError
     from bot.engine.errors import FlowSetInvalid
@@ -76,6 +78,11 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
         return 1
     except TelegramConfigError as wrong:
         print(f"Telegram: {wrong}", file=sys.stderr)
+        return 1
+    except (SQLAlchemyError, OSError) as exc:
+        from storage.problems import explain
+
+        print(f"buurtbot run: {explain(exc)}", file=sys.stderr)
         return 1
 
 

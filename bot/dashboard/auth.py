@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.dashboard import passwords
+from bot.dashboard import login_names, passwords
 from bot.dashboard.settings import SETTINGS, Settings
 from storage import audit, users
 from storage.db import Database
@@ -193,13 +193,14 @@ class Attempt:
 async def log_in(db: Database, name: str, password: str, *, ip: str) -> Attempt:
     now = utcnow()
     name = users.normal_name(name)[:200]
-    keys = [users.user_key(name), users.ip_key(ip)]
     async with db.transaction() as s:
+        user = await users.find_user(s, name)
+        name = login_names.kept(name, user)  # never what was typed, unless it is a user name
+        keys = [users.user_key(name), users.ip_key(ip)]
         locked = await users.locked_until(s, keys, now=now)
         if locked is not None:
             await audit.record(s, "login_locked", now=now, user_name=name[:64], ip=ip)
             return Attempt(locked_until=locked)
-        user = await users.find_user(s, name)
     active = user is not None and user.active
     ok, rehash = await passwords.verify_async(
         user.password_hash if active and user else None, password
@@ -208,7 +209,7 @@ async def log_in(db: Database, name: str, password: str, *, ip: str) -> Attempt:
     now = utcnow()
     async with db.transaction() as s:
         if ok and user is not None:
-            await users.clear_failures(s, users.user_key(name))
+            await users.clear_failures(s, keys[0])
             await users.purge_sessions(s, now=now)
             if new_hash:
                 user.password_hash = new_hash
@@ -223,8 +224,8 @@ async def log_in(db: Database, name: str, password: str, *, ip: str) -> Attempt:
             "login_failed",
             now=now,
             user_id=user.id if user else None,
-            user_name=user.name if user else "",
-            detail="" if user else "unknown name",
+            user_name=name,
+            detail="" if user else "unknown name (kept as a keyed hash)",
             ip=ip,
         )
         locked = await users.locked_until(s, keys, now=now)
