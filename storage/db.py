@@ -30,6 +30,7 @@ from storage import (  # noqa: F401
     notes,
     outbox,
     residents,
+    second_factor,
     states,
     transcripts,
     users,

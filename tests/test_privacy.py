@@ -327,7 +327,6 @@ async def test_erased_text_is_gone_from_the_sqlite_file_and_its_log(tmp_path):
 
 async def test_the_purge_leaves_no_copy_in_the_sqlite_file(tmp_path):
     from bot.ops.purge import run as purge_run
-
     from storage.db import Database as Db
 
     path = tmp_path / "purge.db"

@@ -322,3 +322,9 @@ async def test_buurtbot_purge_on_a_read_only_database_says_so(sqlite_file, monke
     assert code == 1 and err.count("\n") == 1
     assert err.startswith("buurtbot purge: the database is read-only")
     assert "db upgrade" not in err
+
+
+def test_the_dashboard_docs_describe_the_purge_that_exists():
+    text = (Path(__file__).resolve().parents[1] / "docs" / "dashboard.md").read_text()
+    assert "buurtbot purge" in text and "BUURTBOT_RETENTION_AUDIT_DAYS" in text
+    assert "is planned" not in text and "No retention job" not in text

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.dashboard import admin, login, views
+from bot.dashboard import admin, first_password, login, views
 
 STATIC = Path(__file__).parent / "static"
 CASE = r"/cases/{case_id:\d{1,18}}"  # longer: no such row, and too big for the database
@@ -17,6 +17,8 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/login", login.login_page, name="login")
     r.add_post("/login", login.login_submit)
     r.add_post("/logout", login.logout, name="logout")
+    r.add_get("/password", first_password.page, name="password")
+    r.add_post("/password", first_password.submit)
 
     r.add_get("/", views.queue_page, name="queue")
     r.add_get("/queue/rows", views.queue_rows)

@@ -64,7 +64,9 @@ def case_id_of(request: web.Request) -> int:
 
 
 def safe_next(value: object) -> str:
-    """Where to go after login: a dashboard page of this site only."""
+    """Where to go after login: a dashboard page of this site only, or the simulator."""
+    if value == "/simulator":
+        return value
     if (
         isinstance(value, str)
         and value.startswith("/dashboard/")

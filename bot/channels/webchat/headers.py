@@ -12,7 +12,7 @@ from aiohttp import web
 from bot.dashboard.middlewares import CSP
 
 PAGES = ("/", "/simulator")
-API = "/chat/api/"
+API = ("/chat/api/", "/simulator/api/")
 
 
 async def security_headers(request: web.Request, response: web.StreamResponse) -> None:

@@ -21,6 +21,7 @@ from storage import outbox as outbox_db
 from storage import residents as resident_db
 from storage import states as state_db
 from storage import transcripts as transcript_db
+from storage.db import Database
 from storage.handled import MAX_KEY
 from storage.types import utcnow
 
@@ -66,13 +67,20 @@ def _page(mode: str):
 
 
 page = _page("chat")
-simulator = _page("simulator")
 
 
-async def _snapshot(request: web.Request, external_id: str, after: int) -> dict:
+async def snapshot(
+    request: web.Request,
+    external_id: str,
+    after: int,
+    *,
+    db: Database | None = None,
+    risk: bool = False,
+) -> dict:
     """Everything the page shows after message `after`; web outbox rows count as delivered
-    once the page has them."""
-    db = request.app[DB]
+    once the page has them. The risk assessment of a message only with `risk` (the simulator
+    behind the dashboard login): a resident never sees it, nor what matched."""
+    db = db or request.app[DB]
     now = utcnow()
     entries, state, language = [], None, None
     async with db.transaction() as s:
@@ -93,7 +101,7 @@ async def _snapshot(request: web.Request, external_id: str, after: int) -> dict:
                 "from": "resident" if e.direction == "in" else "bot",
                 "text": e.text,
                 "buttons": (e.data or {}).get("buttons") or [],
-                "risk": (e.data or {}).get("risk"),
+                **({"risk": (e.data or {}).get("risk")} if risk else {}),
             }
             for e in entries
         ],
@@ -115,7 +123,7 @@ async def messages(request: web.Request) -> web.Response:
         after = int(request.query.get("after", "0"))
     except ValueError:
         raise web.HTTPBadRequest(text="after must be a number") from None
-    return web.json_response(await _snapshot(request, external_id, after))
+    return web.json_response(await snapshot(request, external_id, after))
 
 
 def _scoped(external_id: str, key: str | None) -> str | None:
@@ -133,10 +141,36 @@ def _refuse_cross_site(request: web.Request) -> None:
 
 
 async def send(request: web.Request) -> web.Response:
+    external_id, fresh = _session(request)
+    inbound, body = await read_message(request, external_id)
+    refused = await over_limit(request, external_id, inbound)
+    if refused is not None:
+        _set_cookie(refused, fresh, request)
+        return refused
+    try:
+        # Not through Holding: the page sends again itself (bot/channels/holding.py says why).
+        await request.app[CONVERSATIONS].receive(inbound)
+    except DeliverDirectly as direct:
+        # Storage is down and this is a crisis: the lines now, straight from memory. The page
+        # keeps the typed text and says sending failed, so it can be sent again later.
+        logger.error("crisis reply for a web chat sent directly (storage down)")
+        return web.json_response(
+            {"messages": [], "direct": [r.text for r in direct.replies], "stored": False}
+        )
+    after = body.get("after") if isinstance(body.get("after"), int) else 0
+    data = await snapshot(request, external_id, after)
+    request.app[LIMITS].remember(external_id, data["language"])
+    response = web.json_response(data)
+    _set_cookie(response, fresh, request)
+    return response
+
+
+async def read_message(request: web.Request, external_id: str) -> tuple[Inbound, dict]:
+    """The message a page sent for chat `external_id`, and the JSON body; 4xx when it is not
+    one (also for a cross-site post)."""
     _refuse_cross_site(request)
     if request.content_type != "application/json":
         raise web.HTTPUnsupportedMediaType(text="send JSON")  # also keeps out cross-site forms
-    external_id, fresh = _session(request)
     try:
         body = await request.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -160,26 +194,7 @@ async def send(request: web.Request) -> web.Response:
         language_hint=_browser_language(request),
         key=_scoped(external_id, key),
     )
-    refused = await over_limit(request, external_id, inbound)
-    if refused is not None:
-        _set_cookie(refused, fresh, request)
-        return refused
-    try:
-        # Not through Holding: the page sends again itself (bot/channels/holding.py says why).
-        await request.app[CONVERSATIONS].receive(inbound)
-    except DeliverDirectly as direct:
-        # Storage is down and this is a crisis: the lines now, straight from memory. The page
-        # keeps the typed text and says sending failed, so it can be sent again later.
-        logger.error("crisis reply for a web chat sent directly (storage down)")
-        return web.json_response(
-            {"messages": [], "direct": [r.text for r in direct.replies], "stored": False}
-        )
-    after = body.get("after") if isinstance(body.get("after"), int) else 0
-    snapshot = await _snapshot(request, external_id, after)
-    request.app[LIMITS].remember(external_id, snapshot["language"])
-    response = web.json_response(snapshot)
-    _set_cookie(response, fresh, request)
-    return response
+    return inbound, body
 
 
 async def reset(request: web.Request) -> web.Response:

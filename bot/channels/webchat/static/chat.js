@@ -3,6 +3,8 @@
 (() => {
   "use strict";
   const simulator = document.body.dataset.mode === "simulator";
+  // The simulator (behind the dashboard login) has an API of its own, in the same shapes.
+  const api = simulator ? "/simulator/api" : "/chat/api";
   const list = document.getElementById("messages");
   const buttons = document.getElementById("buttons");
   const form = document.getElementById("composer");
@@ -127,7 +129,7 @@
   async function attempt(body, id, directShown) {
     let r;
     try {
-      r = await fetch("/chat/api/send", {
+      r = await fetch(`${api}/send`, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ ...body, id, after: last }),
@@ -191,7 +193,7 @@
 
   async function poll() {
     try {
-      const r = await fetch(`/chat/api/messages?after=${last}`);
+      const r = await fetch(`${api}/messages?after=${last}`);
       if (r.ok) show(await r.json());
     } catch (e) { /* offline for a moment: try again on the next tick */ }
   }
@@ -213,7 +215,7 @@
     if (language.value) post({ text: name, payload: `lang:${language.value}` });
   });
   document.getElementById("reset").addEventListener("click", async () => {
-    await fetch("/chat/api/reset", { method: "POST" });
+    await fetch(`${api}/reset`, { method: "POST" });
     list.replaceChildren();
     buttons.replaceChildren();
     last = 0;
