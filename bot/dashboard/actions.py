@@ -82,7 +82,14 @@ async def _record(
     now: datetime,
     case_id: int | None = None,
     detail: str = "",
+    *,
+    poll: bool = False,
 ) -> None:
+    """An audit row of `work`'s worker. With `poll` (what a page fetches by itself) none when a
+    read of the same thing by the same worker is on record lately (`audit_reads.POLL_EVERY`):
+    polls must not drown the log."""
+    if poll and await audit_reads.seen_lately(s, work.actor.id, case_id, now):
+        return
     await audit.record(
         s,
         action,
@@ -102,12 +109,9 @@ async def log_view(work: Work, action: str, detail: str = "") -> None:
 
 
 async def log_poll(work: Work, action: str) -> None:
-    """Note a page's own fetch of content (`view_queue_rows`), at most once in a while
-    (`audit_reads.POLL_EVERY`)."""
+    """Note a page's own fetch of content (`view_queue_rows`), at most once in a while."""
     async with work.db.transaction() as s:
-        await audit_reads.record_poll(
-            s, action, now=utcnow(), user_id=work.actor.id, user_name=work.actor.name, ip=work.ip
-        )
+        await _record(s, work, action, utcnow(), poll=True)
 
 
 async def view_close(work: Work, case_id: int) -> CaseView:
@@ -162,16 +166,8 @@ async def updates(
         found = await notes.notes_of(s, case_id, after=notes_after)
         names = {u.id: u.name for u in await users.all_users(s) if u.id is not None}
         if entries or found:  # content the page had not shown yet: a read, audited
-            await audit_reads.record_poll(
-                s,
-                "view_case_updates",
-                now=utcnow(),
-                user_id=work.actor.id,
-                user_name=work.actor.name,
-                ip=work.ip,
-                case_id=case_id,
-                detail=f"{len(entries)} messages, {len(found)} notes",
-            )
+            detail = f"{len(entries)} messages, {len(found)} notes"
+            await _record(s, work, "view_case_updates", utcnow(), case_id, detail, poll=True)
     return view, entries, found, names
 
 

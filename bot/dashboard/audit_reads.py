@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit
 from storage.audit import AuditEntry
 
 POLL_EVERY = timedelta(minutes=10)
@@ -23,13 +22,14 @@ CASE_READS = ("view_case", "view_case_updates", "view_close")
 QUEUE_READS = ("view_queue", "view_queue_rows")
 
 
-async def recently_read(
-    s: AsyncSession, user_id: int, case_id: int | None, actions: tuple[str, ...], now: datetime
-) -> bool:
+async def seen_lately(s: AsyncSession, user_id: int, case_id: int | None, now: datetime) -> bool:
+    """Whether a read by this worker of this case (or, without `case_id`, of the queue) is on
+    record within `POLL_EVERY`: then a poll needs no row of its own."""
+    reads = CASE_READS if case_id is not None else QUEUE_READS
     query = (
         select(AuditEntry.id)
         .where(AuditEntry.user_id == user_id)
-        .where(col(AuditEntry.action).in_(actions))
+        .where(col(AuditEntry.action).in_(reads))
         .where(col(AuditEntry.at) >= now - POLL_EVERY)
     )
     if case_id is None:
@@ -37,32 +37,3 @@ async def recently_read(
     else:
         query = query.where(AuditEntry.case_id == case_id)
     return (await s.exec(query.limit(1))).first() is not None
-
-
-async def record_poll(
-    s: AsyncSession,
-    action: str,
-    *,
-    now: datetime,
-    user_id: int,
-    user_name: str,
-    ip: str,
-    case_id: int | None = None,
-    detail: str = "",
-) -> bool:
-    """Record a polled read unless the same worker's read of the same thing is on record
-    within `POLL_EVERY`; True when a row was written."""
-    reads = CASE_READS if case_id is not None else QUEUE_READS
-    if await recently_read(s, user_id, case_id, reads, now):
-        return False
-    await audit.record(
-        s,
-        action,
-        now=now,
-        user_id=user_id,
-        user_name=user_name,
-        case_id=case_id,
-        detail=detail,
-        ip=ip,
-    )
-    return True
