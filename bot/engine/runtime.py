@@ -271,17 +271,28 @@ def _ask_again(flows: FlowSet, state: State, events: list[Event]) -> Result:
     node = flows.node(state.flow or "", state.node or "")
     if node is None or not node.waits:
         return state, events
-    events.extend(_question(node, state.wait, state))
+    events.extend(_question(node, state.wait, state, flows))
     return state, events
 
 
-def _question(node: Node, wait: str, state: State) -> list[Event]:
+def _to_person(flows: FlowSet, node: Node) -> bool:
+    """One of the question's own options is the way to a person: it goes straight to a node
+    that asks for one (a `normal` escalation; an urgent topic is not a request for a person)."""
+    targets = (flows.node(node.flow, o.next) for o in node.options if o.next)
+    return any(
+        t is not None and t.ask is None and t.escalate and t.escalate.priority == "normal"
+        for t in targets
+    )
+
+
+def _question(node: Node, wait: str, state: State, flows: FlowSet) -> list[Event]:
     assert node.ask is not None
     if node.options:
         buttons = tuple(
             Button(o.label, node.context, f"{wait}:{i}") for i, o in enumerate(node.options, 1)
         )
-        buttons = (*buttons, HUMAN)
+        if not _to_person(flows, node):  # one way to a person, not two
+            buttons = (*buttons, HUMAN)
         kind = "options"
     else:
         kind = node.input or "text"
@@ -321,7 +332,7 @@ def _run(
             events.append(Say(node.say, node.context, params=dict(state.vars)))
         if node.ask is not None:
             wait = env.new_id()
-            events.extend(_question(node, wait, state))
+            events.extend(_question(node, wait, state, flows))
             return replace(state, flow=flow_id, node=node.id, wait=wait, tries=0), events
         if node.escalate:
             events.append(Escalate(node.escalate.reason, node.escalate.priority, flow_id, node.id))
