@@ -11,6 +11,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.channels.webchat import people
 from bot.conversation import DeliverDirectly, Inbound
 from bot.engine import State
 from bot.i18n import LANGUAGES, NATIVE_NAMES, RTL, supported, web_texts
@@ -72,7 +73,7 @@ async def _snapshot(request: web.Request, external_id: str, after: int) -> dict:
     once the page has them."""
     db = request.app[DB]
     now = utcnow()
-    entries, state, language = [], None, None
+    shown, state, language, case, person = [], None, None, None, None
     async with db.transaction() as s:
         resident = await resident_db.find_resident(s, CHANNEL, external_id)
         if resident is not None:
@@ -80,26 +81,22 @@ async def _snapshot(request: web.Request, external_id: str, after: int) -> dict:
                 s, now=now, limit=200, resident_id=resident.id
             ):
                 await outbox_db.mark_sent(s, message.id, now=now)
-            entries = [e for e in await transcript_db.transcript(s, resident.id) if e.id > after]
+            entries = await transcript_db.transcript(s, resident.id)
+            first = entries[0].id if entries else None
+            shown = await people.shown(s, [e for e in entries if e.id > after], first)
             state = await state_db.load_state(s, resident.id)
             language = resident.language
-    shown = language or _browser_language(request)
+            case, person = await people.case_and_person(s, resident.id)
+    lang = language or _browser_language(request)
     return {
-        "messages": [
-            {
-                "id": e.id,
-                "from": "resident" if e.direction == "in" else "bot",
-                "text": e.text,
-                "buttons": (e.data or {}).get("buttons") or [],
-                "risk": (e.data or {}).get("risk"),
-            }
-            for e in entries
-        ],
+        "messages": shown,
+        "case": case,
+        "person": person,
         "language": language,
-        "dir": "rtl" if shown in RTL else "ltr",
+        "dir": "rtl" if lang in RTL else "ltr",
         "state": State.from_dict(state).to_dict() if state else None,
         "languages": [{"code": c, "name": NATIVE_NAMES[c]} for c in LANGUAGES],
-        "ui": web_texts(request.app[CATALOGS], shown),
+        "ui": web_texts(request.app[CATALOGS], lang),
     }
 
 
