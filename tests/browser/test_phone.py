@@ -18,8 +18,8 @@ from tests.browser.conftest import screenshot_path
 ROOT = Path(__file__).resolve().parents[2]
 PHONES = {"390x844": (390, 844), "360x640": (360, 640)}
 LONG = (
-    "Ik heb een lange vraag over mijn huur en mijn toeslag, want sinds de zomer klopt er iets "
-    "niet met de brieven die ik krijg, en ik weet niet goed wat ik moet doen of wie ik moet bellen. "
+    "Ik heb een lange vraag over mijn huur en mijn toeslag, want sinds de zomer klopt er "
+    "iets niet met de brieven die ik krijg, en ik weet niet wat ik moet doen of wie ik bel. "
 ) * 3
 
 
@@ -74,9 +74,7 @@ async def test_on_a_phone_the_buttons_and_the_text_box_stay_on_the_screen(
     await expect(page.get_by_test_id("chat-button").first).to_be_visible()
     # The page itself does not scroll: the list does.
     assert await page.evaluate("document.scrollingElement.scrollTop") == 0
-    assert await page.evaluate(
-        "document.scrollingElement.scrollHeight <= window.innerHeight + 1"
-    )
+    assert await page.evaluate("document.scrollingElement.scrollHeight <= window.innerHeight + 1")
     assert await _list(page, "m => m.scrollHeight > m.clientHeight + 200")
     for test_id in ("bot-notice", "language", "chat-button", "chat-text", "chat-send"):
         await _on_screen(page, test_id)
@@ -168,7 +166,7 @@ async def test_tigrinya_and_arabic_have_a_font_served_by_the_app(browser, base_u
     page.on("response", lambda r: fonts.append(r.url) if r.url.endswith(".woff2") else None)
     await page.goto(base_url + "/")
     loaded = await page.evaluate(
-        "([family, sample]) => document.fonts.load(`16px \"${family}\"`, sample)"
+        '([family, sample]) => document.fonts.load(`16px "${family}"`, sample)'
         ".then(found => found.map(f => f.status))",
         [family, sample],
     )
