@@ -36,6 +36,7 @@ ACTIONS = (
     "user_add",
     "user_disable",
     "user_password",
+    "user_display_name",  # a worker chose the name residents see
     "language",
     "erase",  # a resident erased their data (/vergeet): pseudonym, case, counts
     "purge",  # the retention purge: counts per category
