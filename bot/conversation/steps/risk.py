@@ -39,10 +39,13 @@ def say_risk(ctx: Context, decision: Decision, turn: Turn) -> None:
 
 
 async def on_risk(ctx: Context, turn: Turn, decision: Decision) -> None:
-    """The crisis lines, the check question when the decision asks it, and the case."""
+    """The crisis lines, the check question when the decision asks it, and the case. While a
+    worker holds the case only crisis lines are added: the worker sees the risk and answers."""
     priority = PRIORITY_CRISIS if decision.crisis else PRIORITY_NORMAL
-    say_risk(ctx, decision, turn)
-    if decision.ask_check:
+    quiet = cases.held(turn)
+    if decision.crisis or not quiet:
+        say_risk(ctx, decision, turn)
+    if decision.ask_check and not quiet:
         check = ctx.say(escalation.CHECK_QUESTION, turn.lang)
         yes, no = (ctx.catalogs.render(Say(t), turn.lang).text for t in (texts.YES, texts.NO))
         buttons = ((yes, f"{CHECK_PAYLOAD}y"), (no, f"{CHECK_PAYLOAD}n"))
