@@ -44,6 +44,9 @@ async def open_case(
     if not ctx.office.on_duty(now):
         when = ctx.office.next_start(now)
         turn.add(ctx.say(escalation.OFF_DUTY, turn.lang, when=when))
+        if turn.script and turn.script != turn.lang and turn.decision.opens_case:
+            # The night's numbers in the language the resident wrote their risk in, too.
+            turn.add(ctx.say(escalation.OFF_DUTY, turn.script, when=when))
 
 
 async def relay(ctx: Context, turn: Turn) -> None:

@@ -32,8 +32,9 @@ def say_risk(ctx: Context, decision: Decision, turn: Turn) -> None:
     priority = PRIORITY_CRISIS if decision.crisis else PRIORITY_NORMAL
     for msgid in decision.say:
         turn.add(ctx.say(msgid, turn.lang), priority)
-    if decision.crisis and turn.script and turn.script != turn.lang:
-        # Written in another script than the chosen language: the crisis lines in both.
+    if turn.script and turn.script != turn.lang:
+        # Written in another script than the chosen language: the lines in both, the crisis
+        # lines and the help for a night without a bed alike (issue 16).
         for msgid in decision.say:
             turn.add(ctx.say(msgid, turn.script), priority)
 
@@ -46,8 +47,10 @@ async def on_risk(ctx: Context, turn: Turn, decision: Decision) -> None:
     if decision.crisis or not quiet:
         say_risk(ctx, decision, turn)
     if decision.ask_check and not quiet:
-        check = ctx.say(escalation.CHECK_QUESTION, turn.lang)
-        yes, no = (ctx.catalogs.render(Say(t), turn.lang).text for t in (texts.YES, texts.NO))
+        # The buttons go with the last line: in the script's language when it came twice.
+        lang = turn.replies[-1][0].language if turn.replies else turn.lang
+        check = ctx.say(escalation.CHECK_QUESTION, lang)
+        yes, no = (ctx.catalogs.render(Say(t), lang).text for t in (texts.YES, texts.NO))
         buttons = ((yes, f"{CHECK_PAYLOAD}y"), (no, f"{CHECK_PAYLOAD}n"))
         turn.replies[-1] = (Rendered(check.text, buttons, check.language), priority)
     if decision.opens_case:
