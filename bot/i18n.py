@@ -48,7 +48,7 @@ LANG_PAYLOAD = "lang:"
 Messages = Mapping[tuple[str | None, str], str]
 """One language's translations: (msgctxt, msgid) -> msgstr."""
 
-_PARAM = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+_PARAM = re.compile(r"\{([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)?)\}")  # lokaal.name too
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 FSI, PDI = "\u2068", "\u2069"
 
