@@ -176,3 +176,22 @@ async def test_tigrinya_and_arabic_have_a_font_served_by_the_app(browser, base_u
         base_url + f"/chat/static/fonts/OFL-{family.lower().replace(' ', '-')}.txt"
     )
     assert licence.ok and "SIL Open Font License" in await licence.text()
+
+
+@pytest.mark.parametrize("lang", ["nl", "ar", "ti"])
+async def test_screenshots_of_a_phone_conversation(browser, base_url, lang):
+    """The README's pictures (docs/img/webchat-phone-*.png are copied from test-artifacts/)."""
+    page = await browser.new_page(viewport={"width": 390, "height": 844}, locale="nl-NL")
+    await page.goto(base_url + "/")
+    await expect(page.get_by_test_id("bot-message").first).to_be_visible()
+    await page.get_by_test_id("language").select_option(lang)
+    await expect(page.locator("html")).to_have_attribute("lang", lang)
+    await expect(page.get_by_test_id("chat-button")).to_have_count(4)  # the menu
+    count = await page.get_by_test_id("bot-message").count()
+    await page.get_by_test_id("chat-button").nth(2).click()  # the third topic: a place to sleep
+    await expect(page.get_by_test_id("bot-message")).not_to_have_count(count)
+    await expect(page.get_by_test_id("chat-button").first).to_be_visible()
+    await page.evaluate("document.fonts.ready")
+    await page.mouse.move(1, 1)  # no button under the pointer in the picture
+    await _on_screen(page, "chat-text")
+    await page.screenshot(path=screenshot_path(f"webchat-phone-{lang}"))
