@@ -6,32 +6,16 @@ have a font of the app's own."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.async_api import Page, expect
 
-from bot.app import init_app
-from bot.config import Config
 from tests.browser.conftest import screenshot_path
 
-ROOT = Path(__file__).resolve().parents[2]
 PHONES = {"390x844": (390, 844), "360x640": (360, 640)}
 LONG = (
     "Ik heb een lange vraag over mijn huur en mijn toeslag, want sinds de zomer klopt er "
     "iets niet met de brieven die ik krijg, en ik weet niet wat ik moet doen of wie ik bel. "
 ) * 3
-
-
-@pytest.fixture
-async def base_url(aiohttp_server, tmp_path: Path) -> str:
-    config = Config(
-        database_url=f"sqlite:///{tmp_path / 'phone.db'}",
-        flows_dir=ROOT / "flows",
-        locales_dir=ROOT / "locales",
-    )
-    server = await aiohttp_server(init_app(config))
-    return str(server.make_url("/")).rstrip("/")
 
 
 async def _open(browser, base_url: str, size: tuple[int, int], lang: str) -> Page:
@@ -66,9 +50,9 @@ async def test_on_a_phone_the_buttons_and_the_text_box_stay_on_the_screen(
     browser, base_url, size, lang
 ):
     page = await _open(browser, base_url, size, lang)
-    for _ in range(4):  # long messages, so the conversation is much taller than the screen
+    for n in range(4):  # long messages, so the conversation is much taller than the screen
         count = await page.get_by_test_id("bot-message").count()
-        await page.get_by_test_id("chat-text").fill(LONG)
+        await page.get_by_test_id("chat-text").fill(f"{n + 1}. {LONG}")  # each one different
         await page.get_by_test_id("chat-send").click()
         await expect(page.get_by_test_id("bot-message")).not_to_have_count(count)
     await expect(page.get_by_test_id("chat-button").first).to_be_visible()
@@ -91,9 +75,9 @@ async def test_a_resident_reading_back_is_not_moved_and_one_at_the_bottom_is_fol
     browser, base_url, lang
 ):
     page = await _open(browser, base_url, PHONES["360x640"], lang)
-    for _ in range(3):
+    for n in range(3):
         count = await page.get_by_test_id("bot-message").count()
-        await page.get_by_test_id("chat-text").fill(LONG)
+        await page.get_by_test_id("chat-text").fill(f"{n + 1}. {LONG}")
         await page.get_by_test_id("chat-send").click()
         await expect(page.get_by_test_id("bot-message")).not_to_have_count(count)
     # Reading back up: the polls (every 2 seconds) leave the list where it is...

@@ -3,27 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
-import pytest
 from playwright.async_api import expect
 
-from bot.app import init_app
-from bot.config import Config
 from tests.browser.conftest import screenshot_path
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-async def base_url(aiohttp_server, tmp_path: Path) -> str:
-    config = Config(
-        database_url=f"sqlite:///{tmp_path / 'browser.db'}",
-        flows_dir=ROOT / "flows",
-        locales_dir=ROOT / "locales",
-    )
-    server = await aiohttp_server(init_app(config))
-    return str(server.make_url("/")).rstrip("/")
 
 
 async def test_a_resident_talks_to_the_bot_in_the_browser(browser, base_url):
