@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from playwright.async_api import expect
 from sqlmodel import select
 
@@ -26,16 +27,20 @@ def _closed_today() -> str:
     return f"{DAYS[(today + 3) % 7]} 09:00-17:00"
 
 
-async def test_at_night_a_family_without_a_bed_gets_the_night_number_and_an_urgent_case(
-    browser, aiohttp_server, tmp_path: Path
-):
+@pytest.fixture
+async def server(aiohttp_server, tmp_path: Path):
     config = Config(
         database_url=f"sqlite:///{tmp_path / 'night.db'}",
         flows_dir=ROOT / "flows",
         locales_dir=ROOT / "locales",
         office_hours=_closed_today(),
     )
-    server = await aiohttp_server(init_app(config))
+    return await aiohttp_server(init_app(config))
+
+
+async def test_at_night_a_family_without_a_bed_gets_the_night_number_and_an_urgent_case(
+    browser, server
+):
     page = await browser.new_page(viewport={"width": 390, "height": 844}, locale="nl-NL")
     await page.goto(str(server.make_url("/")))
     for label in ("Nederlands", "Een slaapplek", "Vannacht", "Ik heb kinderen bij me", "Nee"):
@@ -54,3 +59,16 @@ async def test_at_night_a_family_without_a_bed_gets_the_night_number_and_an_urge
     async with server.app[DB].transaction() as s:
         case = (await s.exec(select(Case))).one()
     assert (case.priority, case.reason) == ("urgent", "no_bed")
+
+
+async def test_at_night_typing_no_bed_tonight_gets_the_night_number_too(browser, server):
+    page = await browser.new_page(viewport={"width": 390, "height": 844}, locale="nl-NL")
+    await page.goto(str(server.make_url("/")))
+    await page.get_by_test_id("chat-button").filter(has_text="Nederlands").click()
+    await expect(page.get_by_test_id("bot-message").last).to_have_text("Waar kan ik je mee helpen?")
+    await page.get_by_test_id("chat-text").fill("ik heb vannacht geen slaapplek")
+    await page.get_by_test_id("chat-send").click()
+    night = load(ROOT / "flows").local["opvang_nacht"]
+    await expect(page.get_by_test_id("bot-message").last).to_contain_text(
+        f"bel de nachtopvang, {night}"
+    )

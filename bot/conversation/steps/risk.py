@@ -62,6 +62,17 @@ async def on_risk(ctx: Context, turn: Turn, decision: Decision) -> None:
             decision.detail,
             told=True,
         )
+    if decision.reason == "no_bed" and not quiet and not ctx.office.on_duty(turn.now):
+        night_numbers(ctx, turn)
+
+
+def night_numbers(ctx: Context, turn: Turn) -> None:
+    """No bed tonight, outside office hours: the local night numbers (flows/local.yaml), as the
+    opvang flow gives them; nobody of the buurtteam can search tonight."""
+    local = ctx.flows.local
+    if "opvang_nacht" in local and "gemeente_crisis" in local:
+        for lang in dict.fromkeys(filter(None, (turn.lang, turn.script))):
+            turn.add(ctx.say(escalation.NIGHT_NO_BED, lang, **local))
 
 
 def check_reason(decision: Decision) -> str:
