@@ -112,7 +112,10 @@
       b.dir = "auto";
       b.textContent = label;
       b.dataset.testid = "chat-button";
-      b.addEventListener("click", () => post({ text: label, payload }));
+      b.addEventListener("click", () => {
+        post({ text: label, payload });
+        toBottom(); // an answer pressed: the resident wants to see what comes next
+      });
       buttons.appendChild(b);
     }
   }
