@@ -34,10 +34,7 @@ async def _open(browser, base_url: str, size: tuple[int, int], lang: str) -> Pag
 
 async def _on_screen(page: Page, test_id: str) -> None:
     """The element is wholly inside the window (not below it, not scrolled away)."""
-    box = await page.get_by_test_id(test_id).last.bounding_box()
-    height = page.viewport_size["height"]
-    assert box is not None, test_id
-    assert box["y"] >= 0 and box["y"] + box["height"] <= height + 0.5, (test_id, box, height)
+    await expect(page.get_by_test_id(test_id).last).to_be_in_viewport(ratio=1)
 
 
 async def _list(page: Page, what: str):
