@@ -295,6 +295,10 @@ WEB_TEXTS = {
     # Translators: web chat page, the browser tab's title and notification when a social worker
     # answered while the resident was elsewhere; {name} is the worker's first name.
     "answered": N_("{name} van het buurtteam heeft geantwoord"),
+    # Translators: web chat page, when a resident sends very many messages in a short time.
+    "too_fast": N_(
+        "Je stuurt veel berichten snel achter elkaar. Wacht even en stuur het dan opnieuw."
+    ),
 }
 
 

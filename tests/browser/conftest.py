@@ -45,16 +45,21 @@ def screenshot_path(name: str) -> str:
     return str(ARTIFACTS / f"{name}.png")
 
 
-@pytest.fixture
-async def base_url(aiohttp_server, tmp_path: Path) -> str:
-    """The whole app (web chat, dashboard) on a real port, with the repository's flows."""
-    from bot.app import init_app
+def app_config(tmp_path: Path):
+    """The repository's flows and catalogs, a database of the test's own."""
     from bot.config import Config
 
-    config = Config(
+    return Config(
         database_url=f"sqlite:///{tmp_path / 'browser.db'}",
         flows_dir=ROOT / "flows",
         locales_dir=ROOT / "locales",
     )
-    server = await aiohttp_server(init_app(config))
+
+
+@pytest.fixture
+async def base_url(aiohttp_server, tmp_path: Path) -> str:
+    """The whole app (web chat, dashboard) on a real port."""
+    from bot.app import init_app
+
+    server = await aiohttp_server(init_app(app_config(tmp_path)))
     return str(server.make_url("/")).rstrip("/")

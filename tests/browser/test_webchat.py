@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
+import pytest
 from playwright.async_api import expect
 
-from tests.browser.conftest import screenshot_path
+from bot.app import init_app
+from tests.browser.conftest import app_config, screenshot_path
 
 
 async def test_a_resident_talks_to_the_bot_in_the_browser(browser, base_url):
@@ -50,9 +53,29 @@ async def test_arabic_turns_the_page_right_to_left(browser, base_url):
     await page.screenshot(path=screenshot_path("webchat-arabic"), full_page=True)
 
 
-async def test_the_simulator_shows_flow_node_and_answers(browser, base_url):
+@pytest.fixture
+async def simulator_url(aiohttp_server, tmp_path: Path) -> str:
+    """The app with a worker, fatima, who may use the simulator."""
+    from bot.app import DB
+    from tests.dashboard.conftest import create_user
+
+    server = await aiohttp_server(init_app(app_config(tmp_path)))
+    await create_user(server.app[DB], "fatima")
+    return str(server.make_url("/")).rstrip("/")
+
+
+async def test_the_simulator_shows_flow_node_and_answers(browser, simulator_url):
+    from tests.dashboard.conftest import PASSWORD
+
+    base_url = simulator_url
     page = await browser.new_page(viewport={"width": 1100, "height": 800}, locale="nl-NL")
+    # Behind the dashboard login: the simulator sends to the login page, and back.
     await page.goto(base_url + "/simulator")
+    await expect(page).to_have_url(f"{base_url}/dashboard/login?next=/simulator")
+    await page.get_by_test_id("login-user").fill("fatima")
+    await page.get_by_test_id("login-password").fill(PASSWORD)
+    await page.get_by_test_id("login-submit").click()
+    await expect(page).to_have_url(f"{base_url}/simulator")
     await page.get_by_test_id("chat-button").filter(has_text="Nederlands").click()
     await expect(page.get_by_test_id("sim-flow")).to_have_text("_menu")
     await page.get_by_test_id("chat-button").filter(has_text="Toeslagen").click()

@@ -23,8 +23,14 @@ from tests.conftest import _pg_execute
 ROOT = Path(__file__).resolve().parents[2]
 
 MakeDatabase = Callable[[], Database]
-SINCE_BASELINE = ("handled_message",)  # tables the revisions after 0001 add
-COLUMNS_SINCE_BASELINE = (("dashboard_user", "display_name"),)  # columns they add
+# Tables and columns the revisions after 0001 add.
+SINCE_BASELINE = ("handled_message", "dashboard_login_step", "dashboard_recovery_code")
+COLUMNS_SINCE_BASELINE = (
+    ("dashboard_user", "totp_secret"),
+    ("dashboard_user", "totp_last_step"),
+    ("dashboard_user", "must_change_password"),
+    ("dashboard_user", "display_name"),
+)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -34,10 +34,11 @@ def _worker_id(entry: TranscriptEntry) -> int | None:
 
 
 async def shown(
-    s: AsyncSession, entries: list[TranscriptEntry], first_id: int | None
+    s: AsyncSession, entries: list[TranscriptEntry], first_id: int | None, *, risk: bool = False
 ) -> list[dict]:
     """The page's messages for `entries`. The page's opening "/start" (the resident's first
-    entry) is no bubble: the resident did not write it."""
+    entry) is no bubble: the resident did not write it. The risk assessment of a message only
+    with `risk` (the simulator behind the dashboard login)."""
     names = await _names(s, {w for e in entries if (w := _worker_id(e)) is not None})
     out: list[dict[str, Any]] = []
     for e in entries:
@@ -49,8 +50,9 @@ async def shown(
             "from": "resident" if e.direction == "in" else "bot" if worker is None else "worker",
             "text": e.text,
             "buttons": (e.data or {}).get("buttons") or [],
-            "risk": (e.data or {}).get("risk"),
         }
+        if risk:
+            message["risk"] = (e.data or {}).get("risk")
         if worker is not None:
             message["name"] = names[worker]
         out.append(message)
