@@ -4,6 +4,7 @@ and their case is urgent."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,10 +14,10 @@ from playwright.async_api import expect
 from sqlmodel import select
 
 from bot.app import DB, init_app
-from bot.config import Config
 from bot.engine import load
 from bot.escalation import DAYS
 from storage.cases import Case
+from tests.browser.conftest import app_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,12 +30,7 @@ def _closed_today() -> str:
 
 @pytest.fixture
 async def server(aiohttp_server, tmp_path: Path):
-    config = Config(
-        database_url=f"sqlite:///{tmp_path / 'night.db'}",
-        flows_dir=ROOT / "flows",
-        locales_dir=ROOT / "locales",
-        office_hours=_closed_today(),
-    )
+    config = replace(app_config(tmp_path), office_hours=_closed_today())
     return await aiohttp_server(init_app(config))
 
 
