@@ -78,6 +78,12 @@ OFF_DUTY = N_(
     "Heb je nu hulp nodig? Bij gevaar: 112. Somber of aan zelfmoord denken: 113 of "
     "0800-0113. Geweld thuis: Veilig Thuis 0800-2000. Deze nummers zijn dag en nacht bereikbaar."
 )
+# Translators: sent at night or in the weekend after the help for "no place to sleep tonight";
+# {opvang_nacht} and {gemeente_crisis} are local phone numbers (flows/local.yaml): keep them.
+NIGHT_NO_BED = N_(
+    "Voor een slaapplek vannacht: bel de nachtopvang, {opvang_nacht}. Lukt dat niet? Bel de "
+    "crisisdienst van de gemeente: {gemeente_crisis}."
+)
 RELAYED = N_("Je bericht staat klaar voor de medewerker. Je krijgt hier antwoord.")
 
 HELP_BY_CATEGORY = {

@@ -48,7 +48,7 @@ LANG_PAYLOAD = "lang:"
 Messages = Mapping[tuple[str | None, str], str]
 """One language's translations: (msgctxt, msgid) -> msgstr."""
 
-_PARAM = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+_PARAM = re.compile(r"\{([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)?)\}")  # lokaal.name too
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 FSI, PDI = "\u2068", "\u2069"
 
@@ -283,6 +283,18 @@ WEB_TEXTS = {
     "error": N_("Versturen lukt nu niet. Probeer het zo opnieuw."),
     # Translators: web chat page, while the page tries again by itself to send a message.
     "retrying": N_("Versturen lukt nu even niet. Ik probeer het vanzelf opnieuw."),
+    # Translators: web chat page, above the conversation while a social worker answers;
+    # {name} is the worker's first name. Replaces the notice that this is a computer program.
+    "person": N_("Je praat nu met {name} van het buurtteam. {name} is een mens."),
+    # Translators: web chat page, beside each message of a social worker, after the name:
+    # "Sanne · buurtteam". "buurtteam" is the neighbourhood's social team.
+    "team": N_("buurtteam"),
+    # Translators: web chat page, a line above a message the resident has not seen yet, and
+    # the button that scrolls down to it.
+    "new": N_("Nieuw bericht"),
+    # Translators: web chat page, the browser tab's title and notification when a social worker
+    # answered while the resident was elsewhere; {name} is the worker's first name.
+    "answered": N_("{name} van het buurtteam heeft geantwoord"),
     # Translators: web chat page, when a resident sends very many messages in a short time.
     "too_fast": N_(
         "Je stuurt veel berichten snel achter elkaar. Wacht even en stuur het dan opnieuw."

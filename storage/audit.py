@@ -39,6 +39,7 @@ ACTIONS = (
     "user_add",
     "user_disable",
     "user_password",
+    "user_display_name",  # a worker chose the name residents see
     "user_totp",  # two-step login set up anew or switched off (buurtbot users totp)
     "language",
     "erase",  # a resident erased their data (/vergeet): pseudonym, case, counts

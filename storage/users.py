@@ -54,6 +54,8 @@ class User(SQLModel, table=True):
     role: str = Field(sa_type=String(8))
     password_hash: str = Field(sa_type=String(256))
     language: str | None = Field(default=None, sa_type=String(8))  # UI language; None: Dutch
+    # The name residents see beside this worker's messages ("Sanne"); None: the login name.
+    display_name: str | None = Field(default=None, sa_type=String(40))
     created_at: datetime = Field(sa_type=UTCDateTime)
     disabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Two-step login (storage/second_factor.py): the TOTP secret (base32), None when off, and
@@ -167,6 +169,28 @@ async def disable(s: AsyncSession, user: User, *, now: datetime) -> None:
 
 async def set_language(s: AsyncSession, user_id: int, language: str | None) -> None:
     await s.exec(update(User).where(col(User.id) == user_id).values(language=language))
+
+
+MAX_DISPLAY_NAME = 40
+
+
+def shown_name(user: User) -> str:
+    """The name residents see for `user`: the display name they chose, else the login name."""
+    return user.display_name or user.name.capitalize()
+
+
+def check_display_name(name: str) -> str | None:
+    """`name` cleaned up (None: no display name); raises `UserError` when it cannot be shown."""
+    name = " ".join(name.split())
+    if not name:
+        return None
+    if len(name) > MAX_DISPLAY_NAME or not all(ch.isprintable() for ch in name):
+        raise UserError(f"a display name has 1 to {MAX_DISPLAY_NAME} printable characters")
+    return name
+
+
+async def set_display_name(s: AsyncSession, user_id: int, name: str | None) -> None:
+    await s.exec(update(User).where(col(User.id) == user_id).values(display_name=name))
 
 
 # --- sessions ------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ from bot.i18n import LANGUAGES, SOURCE, Catalogs, Rendered
 from bot.yamldoc import Doc, Problem, YamlPath, read
 
 STEP_KINDS = ("bot", "press", "type", "buttons", "escalate", "ended", "saved")
-TEST_KEYS = ("name", "lang", "langs", "today", "steps")
+TEST_KEYS = ("name", "lang", "langs", "today", "kantoortijd", "steps")
 
 
 @dataclass
@@ -138,7 +138,9 @@ def _run_test(
     name = str(test.get("name") or f"test {where[-1] + 1}")
     outcomes = []
     for lang in langs:
-        run = _Run(flows, catalogs, lang, Env(now=lambda c=clock: c, aliases=catalogs.aliases))
+        duty = test.get("kantoortijd", True) is not False  # `kantoortijd: false`: at night
+        env = Env(now=lambda c=clock: c, aliases=catalogs.aliases, on_duty=lambda d=duty: d)
+        run = _Run(flows, catalogs, lang, env)
         state, events = start(flows, env=run.env)
         run.state = state
         run.feed(events)

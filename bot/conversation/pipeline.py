@@ -47,7 +47,7 @@ async def _in_case(ctx: Context, turn: Turn) -> None:
     decision = turn.decision
     if decision.opens_case or decision.ask_check:
         await risk.on_risk(ctx, turn, decision)
-        if decision.ask_check:
+        if decision.ask_check and not cases.held(turn):
             turn.data[risk.CHECK] = risk.check_reason(decision)
     else:
         await cases.relay(ctx, turn)

@@ -96,7 +96,12 @@ class Conversations:
         )
 
     def env(self) -> Env:
-        return Env(now=self.clock, new_id=self.new_id, aliases=self.catalogs.aliases)
+        return Env(
+            now=self.clock,
+            new_id=self.new_id,
+            aliases=self.catalogs.aliases,
+            on_duty=lambda: self.office.on_duty(self.clock()),
+        )
 
     def context(self) -> Context:
         return Context(

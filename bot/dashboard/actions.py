@@ -195,6 +195,13 @@ def _resident_language(resident: Resident, case: Case) -> str:
     return resident.language or case.language or SOURCE
 
 
+def signed(text: str, name: str, lang: str) -> str:
+    """A worker's reply as a channel shows it: "Sanne (buurtteam): ...", so that on Telegram
+    too the resident sees a person wrote it, not the bot (the web chat shows the name apart)."""
+    who = f"{name} (buurtteam):"
+    return f"{isolate_ltr(who) if lang in RTL else who} {text}"
+
+
 async def reply(work: Work, case_id: int, text: str) -> TranscriptEntry:
     """Send `text` to the case's resident (through the outbox)."""
     text = text.strip().replace("\r\n", "\n")
@@ -214,7 +221,9 @@ async def reply(work: Work, case_id: int, text: str) -> TranscriptEntry:
             s, case.resident_id, "out", text, now=now, data={"worker_id": work.actor.id}
         )
         entry.case_id = case.id
-        await outbox_db.enqueue(s, case.resident_id, text, now=now, transcript_id=entry.id)
+        worker = await s.get(users.User, work.actor.id)
+        sent = signed(text, users.shown_name(worker) if worker else work.actor.name, lang)
+        await outbox_db.enqueue(s, case.resident_id, sent, now=now, transcript_id=entry.id)
         await _record(s, work, "reply", now, case_id, f"transcript {entry.id}")
     work.notify()
     return entry
@@ -282,7 +291,7 @@ async def close(work: Work, case_id: int, outcome: str, note: str = "") -> Case:
         assert resident is not None
         text = closing_message(work.conversations, _resident_language(resident, case))
         entry = await transcript_db.add_transcript(
-            s, case.resident_id, "out", text, now=now, data={"worker_id": work.actor.id}
+            s, case.resident_id, "out", text, now=now, data={"worker_id": work.actor.id, "bot": 1}
         )
         entry.case_id = case.id
         await outbox_db.enqueue(s, case.resident_id, text, now=now, transcript_id=entry.id)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.dashboard import admin, first_password, login, views
+from bot.dashboard import account, admin, first_password, login, views
 
 STATIC = Path(__file__).parent / "static"
 CASE = r"/cases/{case_id:\d{1,18}}"  # longer: no such row, and too big for the database
@@ -39,6 +39,8 @@ def setup_routes(app: web.Application) -> None:
     r.add_post("/api/alive", views.alive)
     r.add_get("/api/whoami", views.whoami)
 
+    r.add_get("/account", account.account_page, name="account")
+    r.add_post("/account", account.account_save)
     r.add_get("/audit", admin.audit_page, name="audit")
     r.add_get("/admin/users", admin.users_page, name="users")
     r.add_post("/admin/users", admin.users_add)

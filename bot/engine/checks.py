@@ -7,6 +7,7 @@ import re
 from collections import deque
 from collections.abc import Iterable, Mapping
 
+from bot.engine.inputs import OFFICE_HOURS
 from bot.engine.model import Flow, Node
 from bot.engine.reader import Reader, closest
 
@@ -28,6 +29,7 @@ def check_gotos(files: list[tuple[Reader, Flow]], by_id: Mapping[str, int]) -> N
 def check_conditions(files: list[tuple[Reader, Flow]]) -> None:
     """Every name in an `if:` must be stored by some question's `save:`, in any flow."""
     saved = {node.save for _, flow in files for node in flow.nodes.values() if node.save}
+    saved.add(OFFICE_HOURS)  # given by the engine (`Env.on_duty`), not saved by a question
     for r, _ in files:
         for path, expr in r.conditions:
             for name in sorted(expr.names - saved):

@@ -42,8 +42,14 @@ class Env:
     - `new_id`: short unique ids for questions (they end up in button payloads).
     - `aliases`: other spellings of a translatable text, e.g. a button label in the
       resident's language, so that typing the label works in every language.
+    - `on_duty`: whether workers are on duty now (office hours); flows read it as the name
+      `kantoortijd` in an `if:`, so a night path never promises a worker tonight.
     """
 
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     new_id: Callable[[], str] = field(default_factory=_counter)
     aliases: Callable[[str, str], Sequence[str]] = _no_aliases
+    on_duty: Callable[[], bool] = lambda: True
+
+
+OFFICE_HOURS = "kantoortijd"  # the name flows use in `if:` for `Env.on_duty`

@@ -1,7 +1,8 @@
 """Loading a folder of flow files into a checked `FlowSet`.
 
 Every `*.yaml` / `*.yml` directly in the folder holds one flow (subfolders such as `tests/`
-and `risk/` have formats of their own). All problems of all files are found in one run:
+and `risk/` have formats of their own), except `local.yaml`: the deployment's local contacts
+(`bot/engine/local.py`). All problems of all files are found in one run:
 first each file on its own (`flowfile`), then what needs every file (`checks`).
 """
 
@@ -11,7 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from bot import yamldoc
-from bot.engine import checks
+from bot.engine import checks, local
 from bot.engine.errors import FlowSetInvalid
 from bot.engine.flowfile import read_flow
 from bot.engine.model import Flow, FlowSet
@@ -27,12 +28,17 @@ def check(directory: Path | str) -> tuple[FlowSet | None, list[Problem]]:
     directory = Path(directory)
     if not directory.is_dir():
         return None, [Problem(str(directory), 1, 1, "error", "no such folder (check the path)")]
-    paths = sorted(p for p in directory.iterdir() if p.suffix in SUFFIXES and p.is_file())
+    paths = sorted(
+        p
+        for p in directory.iterdir()
+        if p.suffix in SUFFIXES and p.is_file() and p.name != local.FILE
+    )
     if not paths:
         message = "no flow files here (a flow is a file ending in .yaml)"
         return None, [Problem(str(directory), 1, 1, "error", message)]
 
     problems: list[Problem] = []
+    contacts = local.read_local(directory, problems)
     readers: list[Reader] = []
     for path in paths:
         doc, found = yamldoc.read(path, display=str(directory / path.name))
@@ -53,12 +59,13 @@ def check(directory: Path | str) -> tuple[FlowSet | None, list[Problem]]:
     checks.check_conditions(files)
     checks.check_loops(files, by_id)
     checks.check_reachable(files)
+    local.check_references([r for r, _ in files], contacts)
 
     problems.sort()
     if any(p.severity == "error" for p in problems):
         return None, problems
     flows = MappingProxyType({flow.id: flow for _, flow in files})
-    return FlowSet(flows), problems
+    return FlowSet(flows, contacts), problems
 
 
 def load(directory: Path | str) -> FlowSet:

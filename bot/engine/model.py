@@ -105,6 +105,7 @@ class FlowSet:
     """All flows of a folder, checked. Build one with `bot.engine.load()`."""
 
     flows: Mapping[str, Flow]
+    local: Mapping[str, str] = field(default_factory=dict)  # flows/local.yaml: name -> text
 
     def menu(self) -> list[Flow]:
         """Flows shown in the main menu: those with a title, by `menu:` number, then id."""

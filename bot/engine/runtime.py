@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.engine import texts
+from bot.engine import local, texts
 from bot.engine.answers import InvalidAnswer, parse_answer
 from bot.engine.errors import UnknownFlow
 from bot.engine.events import (
@@ -23,7 +23,7 @@ from bot.engine.events import (
 )
 from bot.engine.expr import EvalError, evaluate
 from bot.engine.fold import digits, fold
-from bot.engine.inputs import Env, Input, Press, Text
+from bot.engine.inputs import OFFICE_HOURS, Env, Input, Press, Text
 from bot.engine.model import Flow, FlowSet, Node
 from bot.engine.state import MENU, State
 
@@ -271,17 +271,28 @@ def _ask_again(flows: FlowSet, state: State, events: list[Event]) -> Result:
     node = flows.node(state.flow or "", state.node or "")
     if node is None or not node.waits:
         return state, events
-    events.extend(_question(node, state.wait, state))
+    events.extend(_question(node, state.wait, state, flows))
     return state, events
 
 
-def _question(node: Node, wait: str, state: State) -> list[Event]:
+def _to_person(flows: FlowSet, node: Node) -> bool:
+    """One of the question's own options is the way to a person: it goes straight to a node
+    that asks for one (a `normal` escalation; an urgent topic is not a request for a person)."""
+    targets = (flows.node(node.flow, o.next) for o in node.options if o.next)
+    return any(
+        t is not None and t.ask is None and t.escalate and t.escalate.priority == "normal"
+        for t in targets
+    )
+
+
+def _question(node: Node, wait: str, state: State, flows: FlowSet) -> list[Event]:
     assert node.ask is not None
     if node.options:
         buttons = tuple(
             Button(o.label, node.context, f"{wait}:{i}") for i, o in enumerate(node.options, 1)
         )
-        buttons = (*buttons, HUMAN)
+        if not _to_person(flows, node):  # one way to a person, not two
+            buttons = (*buttons, HUMAN)
         kind = "options"
     else:
         kind = node.input or "text"
@@ -291,7 +302,7 @@ def _question(node: Node, wait: str, state: State) -> list[Event]:
                 Button(texts.YES, ENGINE_CONTEXT, f"{wait}:y"),
                 Button(texts.NO, ENGINE_CONTEXT, f"{wait}:n"),
             )
-    say = Say(node.ask, node.context, params=dict(state.vars), buttons=buttons)
+    say = Say(node.ask, node.context, params=_params(flows, state), buttons=buttons)
     return [say, WaitForInput(node.flow, node.id, kind)]
 
 
@@ -312,16 +323,16 @@ def _run(
             problem = Error("missing_node", f"no node '{flow_id}.{node_id}'", flow_id, node_id)
             return _restart(flows, state, [*events, problem], env)
         if node.switch:
-            target = _switch(node, state, events)
+            target = _switch(node, state, events, env)
             if target is None:
                 return _restart(flows, state, events, env)
             node_id = target
             continue
         if node.say:
-            events.append(Say(node.say, node.context, params=dict(state.vars)))
+            events.append(Say(node.say, node.context, params=_params(flows, state)))
         if node.ask is not None:
             wait = env.new_id()
-            events.extend(_question(node, wait, state))
+            events.extend(_question(node, wait, state, flows))
             return replace(state, flow=flow_id, node=node.id, wait=wait, tries=0), events
         if node.escalate:
             events.append(Escalate(node.escalate.reason, node.escalate.priority, flow_id, node.id))
@@ -345,12 +356,18 @@ def _run(
     return _at(state, None, None), events
 
 
-def _switch(node: Node, state: State, events: list[Event]) -> str | None:
+def _params(flows: FlowSet, state: State) -> dict[str, object]:
+    """The values a text may show: saved answers and the local contacts (`{lokaal.name}`)."""
+    return {**state.vars, **local.params(flows.local)}
+
+
+def _switch(node: Node, state: State, events: list[Event], env: Env) -> str | None:
+    known = {**state.vars, OFFICE_HOURS: env.on_duty()}  # `if: kantoortijd`
     for case in node.switch:
         if case.expr is None:
             return case.next
         try:
-            if evaluate(case.expr, state.vars):
+            if evaluate(case.expr, known):
                 return case.next
         except EvalError as exc:
             events.append(Error("expression", f"{case.source}: {exc.message}", node.flow, node.id))

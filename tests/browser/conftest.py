@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("BUURTBOT_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 FLAGS = [
@@ -42,3 +43,23 @@ async def browser() -> AsyncIterator:
 def screenshot_path(name: str) -> str:
     ARTIFACTS.mkdir(exist_ok=True)
     return str(ARTIFACTS / f"{name}.png")
+
+
+def app_config(tmp_path: Path):
+    """The repository's flows and catalogs, a database of the test's own."""
+    from bot.config import Config
+
+    return Config(
+        database_url=f"sqlite:///{tmp_path / 'browser.db'}",
+        flows_dir=ROOT / "flows",
+        locales_dir=ROOT / "locales",
+    )
+
+
+@pytest.fixture
+async def base_url(aiohttp_server, tmp_path: Path) -> str:
+    """The whole app (web chat, dashboard) on a real port."""
+    from bot.app import init_app
+
+    server = await aiohttp_server(init_app(app_config(tmp_path)))
+    return str(server.make_url("/")).rstrip("/")

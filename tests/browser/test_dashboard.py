@@ -106,12 +106,11 @@ async def test_a_workers_journey_from_login_to_close(browser, served, botapi: Bo
     reply = "Hallo, ik ben Fatima van het buurtteam. Ik lees je bericht. Ben je nu veilig?"
     await page.get_by_test_id("reply-text").fill(reply)
     await page.get_by_test_id("reply-send").click()
-    await botapi.wait_for(lambda: reply in botapi.texts(CHAT), 20)  # it reached the chat
+    signed = f"Fatima (buurtteam): {reply}"  # the name first, as on Telegram
+    await botapi.wait_for(lambda: signed in botapi.texts(CHAT), 20)  # it reached the chat
 
     await page.evaluate("window.__sameDocument = true")
-    before = len(botapi.sent_to(CHAT))
-    botapi.text(CHAT, "Ja, ik ben thuis. Ik wil wel praten.")
-    await botapi.replies(CHAT, before, timeout=20)  # the bot took it in
+    botapi.text(CHAT, "Ja, ik ben thuis. Ik wil wel praten.")  # no bot line: Fatima answers
     transcript = page.get_by_test_id("transcript")
     await expect(transcript).to_contain_text(
         "Ja, ik ben thuis. Ik wil wel praten.", timeout=LIVE_MS

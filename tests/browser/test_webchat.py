@@ -9,24 +9,7 @@ import pytest
 from playwright.async_api import expect
 
 from bot.app import init_app
-from bot.config import Config
-from tests.browser.conftest import screenshot_path
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _config(tmp_path: Path) -> Config:
-    return Config(
-        database_url=f"sqlite:///{tmp_path / 'browser.db'}",
-        flows_dir=ROOT / "flows",
-        locales_dir=ROOT / "locales",
-    )
-
-
-@pytest.fixture
-async def base_url(aiohttp_server, tmp_path: Path) -> str:
-    server = await aiohttp_server(init_app(_config(tmp_path)))
-    return str(server.make_url("/")).rstrip("/")
+from tests.browser.conftest import app_config, screenshot_path
 
 
 async def test_a_resident_talks_to_the_bot_in_the_browser(browser, base_url):
@@ -76,7 +59,7 @@ async def simulator_url(aiohttp_server, tmp_path: Path) -> str:
     from bot.app import DB
     from tests.dashboard.conftest import create_user
 
-    server = await aiohttp_server(init_app(_config(tmp_path)))
+    server = await aiohttp_server(init_app(app_config(tmp_path)))
     await create_user(server.app[DB], "fatima")
     return str(server.make_url("/")).rstrip("/")
 
@@ -121,8 +104,8 @@ async def test_messages_typed_quickly_one_after_another_all_arrive_in_order(brow
         await box.fill(text)
         await box.press("Enter")
     mine = page.get_by_test_id("resident-message")
-    await expect(mine).to_have_count(4)  # "/start" and the three
-    assert await mine.all_inner_texts() == ["/start", "eerste", "tweede", "derde"]
+    await expect(mine).to_have_count(3)  # the page's opening "/start" is no bubble
+    assert await mine.all_inner_texts() == ["eerste", "tweede", "derde"]
 
 
 async def test_a_message_whose_answer_was_lost_is_handled_once_when_sent_again(browser, base_url):
@@ -155,12 +138,12 @@ async def test_a_message_whose_answer_was_lost_is_handled_once_when_sent_again(b
     await expect(box).to_have_value("")
     await expect(page.get_by_role("status")).to_be_empty()
     mine = page.get_by_test_id("resident-message")
-    assert await mine.all_inner_texts() == ["/start", "/hulp"]
+    assert await mine.all_inner_texts() == ["/hulp"]
     assert len(sent) == 2 and sent[1]["id"] == sent[0]["id"]
     # The same words once more, now that the first arrived: a message of its own.
     await box.fill("/hulp")
     await box.press("Enter")
-    await expect(mine).to_have_count(3)
+    await expect(mine).to_have_count(2)
     assert sent[2]["id"] != sent[0]["id"]
 
 
@@ -191,8 +174,8 @@ async def test_messages_sent_while_the_server_is_away_arrive_by_themselves_in_or
         "Versturen lukt nu even niet. Ik probeer het vanzelf opnieuw."
     )
     mine = page.get_by_test_id("resident-message")
-    await expect(mine).to_have_count(3, timeout=15_000)  # tries after 1, 2 and 4 s
-    assert await mine.all_inner_texts() == ["/start", "eerste", "tweede"]
+    await expect(mine).to_have_count(2, timeout=15_000)  # tries after 1, 2 and 4 s
+    assert await mine.all_inner_texts() == ["eerste", "tweede"]
     await expect(page.get_by_role("status")).to_be_empty()
     assert away["tries"] == 3
 
@@ -269,5 +252,5 @@ async def test_pressing_send_twice_while_the_answer_is_on_its_way_sends_once(bro
     await expect(box).to_have_value("")
     await page.wait_for_timeout(1000)
     mine = page.get_by_test_id("resident-message")
-    assert await mine.all_inner_texts() == ["/start", "/hulp"]
+    assert await mine.all_inner_texts() == ["/hulp"]
     assert len(posts) == 1

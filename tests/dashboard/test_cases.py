@@ -106,10 +106,13 @@ async def test_claim_reply_and_the_web_chat_shows_the_reply(client, add_user, se
         ).one()
     assert out.direction == "out" and out.text == "Hallo, ik ben Fatima van het buurtteam."
     assert out.case_id == case.id and out.data == {"worker_id": 1}
-    assert row.text == out.text and row.status in ("pending", "sent")
+    # Channels show who wrote it (Telegram: the name first); the web chat shows it apart.
+    assert row.text == f"Fatima (buurtteam): {out.text}" and row.status in ("pending", "sent")
 
     chat = await (await resident.get("/chat/api/messages?after=0")).json()
     assert chat["messages"][-1]["text"] == "Hallo, ik ben Fatima van het buurtteam."
+    assert chat["messages"][-1]["from"] == "worker" and chat["messages"][-1]["name"] == "Fatima"
+    assert chat["person"] == {"name": "Fatima"}
 
     # The resident answers: it lands in the case (no bot reply to it from the flows).
     await resident.post("/chat/api/send", json={"text": "Dank je, ik heb een vraag over huur."})

@@ -29,6 +29,7 @@ COLUMNS_SINCE_BASELINE = (
     ("dashboard_user", "totp_secret"),
     ("dashboard_user", "totp_last_step"),
     ("dashboard_user", "must_change_password"),
+    ("dashboard_user", "display_name"),
 )
 
 

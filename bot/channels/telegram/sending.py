@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -25,6 +25,7 @@ from telegram.error import (
     TelegramError,
 )
 
+from bot.channels.links import entities
 from bot.channels.telegram import callback_data
 from bot.i18n import Rendered
 from bot.outbox.pacer import Pacer
@@ -98,6 +99,12 @@ def keyboard(buttons: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows)
 
 
+def marked(text: str) -> list[MessageEntity] | None:
+    """Tappable phone numbers and links, and a worker's name in bold (bot/channels/links.py)."""
+    found = [MessageEntity(e.type, e.offset, e.length) for e in entities(text)]
+    return found or None
+
+
 def chat_id_of(external_id: str) -> int | str:
     try:
         return int(external_id)
@@ -154,6 +161,7 @@ class TelegramSender:
                     chat_id_of(outgoing.external_id),
                     parts[index],
                     reply_markup=markup if last else None,
+                    entities=marked(parts[index]),
                 )
             except TelegramError as exc:
                 result = result_of(exc)
@@ -184,7 +192,9 @@ class TelegramSender:
         for attempt in range(DIRECT_ATTEMPTS):
             await self.pacer.wait(priority)
             try:
-                await self.bot.send_message(chat_id, text, reply_markup=markup)
+                await self.bot.send_message(
+                    chat_id, text, reply_markup=markup, entities=marked(text)
+                )
                 return True
             except TelegramError as exc:
                 result = result_of(exc)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.channels.webchat import people
 from bot.channels.webchat.limits import LIMITS, over_limit
 from bot.conversation import DeliverDirectly, Inbound
 from bot.dashboard.auth import same_origin
@@ -82,7 +83,7 @@ async def snapshot(
     behind the dashboard login): a resident never sees it, nor what matched."""
     db = db or request.app[DB]
     now = utcnow()
-    entries, state, language = [], None, None
+    shown, state, language, case, person = [], None, None, None, None
     async with db.transaction() as s:
         resident = await resident_db.find_resident(s, CHANNEL, external_id)
         if resident is not None:
@@ -90,26 +91,23 @@ async def snapshot(
                 s, now=now, limit=200, resident_id=resident.id
             ):
                 await outbox_db.mark_sent(s, message.id, now=now)
-            entries = [e for e in await transcript_db.transcript(s, resident.id) if e.id > after]
+            entries = await transcript_db.transcript(s, resident.id)
+            first = entries[0].id if entries else None
+            later = [e for e in entries if e.id > after]
+            shown = await people.shown(s, later, first, risk=risk)
             state = await state_db.load_state(s, resident.id)
             language = resident.language
-    shown = language or _browser_language(request)
+            case, person = await people.case_and_person(s, resident.id)
+    lang = language or _browser_language(request)
     return {
-        "messages": [
-            {
-                "id": e.id,
-                "from": "resident" if e.direction == "in" else "bot",
-                "text": e.text,
-                "buttons": (e.data or {}).get("buttons") or [],
-                **({"risk": (e.data or {}).get("risk")} if risk else {}),
-            }
-            for e in entries
-        ],
+        "messages": shown,
+        "case": case,
+        "person": person,
         "language": language,
-        "dir": "rtl" if shown in RTL else "ltr",
+        "dir": "rtl" if lang in RTL else "ltr",
         "state": State.from_dict(state).to_dict() if state else None,
         "languages": [{"code": c, "name": NATIVE_NAMES[c]} for c in LANGUAGES],
-        "ui": web_texts(request.app[CATALOGS], shown),
+        "ui": web_texts(request.app[CATALOGS], lang),
     }
 
 

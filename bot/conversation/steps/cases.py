@@ -14,6 +14,12 @@ from storage.residents import Resident
 logger = logging.getLogger(__name__)
 
 
+def held(turn: Turn) -> bool:
+    """A worker holds the resident's case: they talk with a person now, and the bot adds no
+    lines of its own to that conversation, crisis lines excepted."""
+    return turn.open_case is not None and turn.open_case.status == "claimed"
+
+
 async def open_case(
     ctx: Context,
     turn: Turn,
@@ -31,15 +37,23 @@ async def open_case(
     await cases.open_case(
         s, turn.rid, reason=reason, priority=priority, detail=detail, language=turn.lang, now=now
     )
+    if held(turn):
+        return  # raised; the worker who holds it sees it, and is the one who answers
     if not told:
         turn.add(ctx.say(escalation.PERSON_COMING, turn.lang))
     if not ctx.office.on_duty(now):
         when = ctx.office.next_start(now)
         turn.add(ctx.say(escalation.OFF_DUTY, turn.lang, when=when))
+        if turn.script and turn.script != turn.lang and turn.decision.opens_case:
+            # The night's numbers in the language the resident wrote their risk in, too.
+            turn.add(ctx.say(escalation.OFF_DUTY, turn.script, when=when))
 
 
 async def relay(ctx: Context, turn: Turn) -> None:
-    """A case is open: the message is for the worker. Say so once, not after every line."""
+    """A case is open: the message is for the worker. Say so once, not after every line,
+    and not at all once a worker holds the case (they answer themselves)."""
+    if held(turn):
+        return
     last = await transcript_db.transcript(turn.session, turn.rid, limit=2)
     relayed = ctx.say(escalation.RELAYED, turn.lang).text
     if not any(e.direction == "out" and e.text == relayed for e in last):

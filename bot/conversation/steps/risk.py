@@ -32,19 +32,25 @@ def say_risk(ctx: Context, decision: Decision, turn: Turn) -> None:
     priority = PRIORITY_CRISIS if decision.crisis else PRIORITY_NORMAL
     for msgid in decision.say:
         turn.add(ctx.say(msgid, turn.lang), priority)
-    if decision.crisis and turn.script and turn.script != turn.lang:
-        # Written in another script than the chosen language: the crisis lines in both.
+    if turn.script and turn.script != turn.lang:
+        # Written in another script than the chosen language: the lines in both, the crisis
+        # lines and the help for a night without a bed alike (issue 16).
         for msgid in decision.say:
             turn.add(ctx.say(msgid, turn.script), priority)
 
 
 async def on_risk(ctx: Context, turn: Turn, decision: Decision) -> None:
-    """The crisis lines, the check question when the decision asks it, and the case."""
+    """The crisis lines, the check question when the decision asks it, and the case. While a
+    worker holds the case only crisis lines are added: the worker sees the risk and answers."""
     priority = PRIORITY_CRISIS if decision.crisis else PRIORITY_NORMAL
-    say_risk(ctx, decision, turn)
-    if decision.ask_check:
-        check = ctx.say(escalation.CHECK_QUESTION, turn.lang)
-        yes, no = (ctx.catalogs.render(Say(t), turn.lang).text for t in (texts.YES, texts.NO))
+    quiet = cases.held(turn)
+    if decision.crisis or not quiet:
+        say_risk(ctx, decision, turn)
+    if decision.ask_check and not quiet:
+        # The buttons go with the last line: in the script's language when it came twice.
+        lang = turn.replies[-1][0].language if turn.replies else turn.lang
+        check = ctx.say(escalation.CHECK_QUESTION, lang)
+        yes, no = (ctx.catalogs.render(Say(t), lang).text for t in (texts.YES, texts.NO))
         buttons = ((yes, f"{CHECK_PAYLOAD}y"), (no, f"{CHECK_PAYLOAD}n"))
         turn.replies[-1] = (Rendered(check.text, buttons, check.language), priority)
     if decision.opens_case:
@@ -56,6 +62,17 @@ async def on_risk(ctx: Context, turn: Turn, decision: Decision) -> None:
             decision.detail,
             told=True,
         )
+    if decision.reason == "no_bed" and not quiet and not ctx.office.on_duty(turn.now):
+        night_numbers(ctx, turn)
+
+
+def night_numbers(ctx: Context, turn: Turn) -> None:
+    """No bed tonight, outside office hours: the local night numbers (flows/local.yaml), as the
+    opvang flow gives them; nobody of the buurtteam can search tonight."""
+    local = ctx.flows.local
+    if "opvang_nacht" in local and "gemeente_crisis" in local:
+        for lang in dict.fromkeys(filter(None, (turn.lang, turn.script))):
+            turn.add(ctx.say(escalation.NIGHT_NO_BED, lang, **local))
 
 
 def check_reason(decision: Decision) -> str:

@@ -19,39 +19,90 @@
   // then the resident can see whether it arrived, and the same words again are a new message.
   let unanswered = null; // { sent: JSON of the message, id }
 
+  const newBelow = document.getElementById("new-below");
+  const notice = document.querySelector('[data-testid="bot-notice"]');
+  const attention = window.BuurtbotAttention;
+  let texts = {};
+  let caseOpen = false;
+
+  // Within a few pixels of the end of the list: the resident reads the newest messages. Only
+  // then does the list follow what comes in; a resident reading back up is never moved.
+  function atBottom() {
+    return list.scrollHeight - list.scrollTop - list.clientHeight <= 48;
+  }
+
+  function toBottom() {
+    list.scrollTop = list.scrollHeight;
+  }
+
+  function looked() {
+    if (document.hidden || !atBottom()) return;
+    newBelow.hidden = true;
+    attention.seen();
+  }
+
+  function showPerson(person) {
+    // The header says who answers now: the bot, or a person of the buurtteam by name.
+    const name = person && person.name;
+    document.body.classList.toggle("with-person", Boolean(name));
+    if (name && texts.person) notice.textContent = texts.person.replaceAll("{name}", name);
+    else if (texts.notice) notice.textContent = texts.notice;
+  }
+
+  function bubble(m) {
+    const li = document.createElement("li");
+    li.className = m.from;
+    li.dir = "auto";
+    li.dataset.testid = `${m.from}-message`;
+    if (m.from === "worker") {
+      const who = document.createElement("span");
+      who.className = "sender";
+      who.dataset.testid = "sender";
+      who.textContent = `${m.name} · ${texts.team || "buurtteam"}`;
+      li.append(who);
+    }
+    li.append(window.BuurtbotLinks.fragment(m.text));
+    return li;
+  }
+
   function show(data) {
     if (data.languages && !language.options.length) {
       language.add(new Option("Taal · اللغة · ቋንቋ · Language", ""));
       for (const l of data.languages) language.add(new Option(l.name, l.code));
     }
     if (data.ui) {
-      document.querySelector('[data-testid="bot-notice"]').textContent = data.ui.notice;
+      texts = data.ui;
       input.placeholder = data.ui.placeholder;
       input.setAttribute("aria-label", data.ui.message);
       form.querySelector('button[type="submit"]').setAttribute("aria-label", data.ui.send);
+      newBelow.textContent = `${data.ui.new} ↓`;
       sendError = data.ui.error;
       retrying = data.ui.retrying;
     }
+    if ("person" in data) showPerson(data.person);
+    if ("case" in data) caseOpen = Boolean(data.case);
     document.documentElement.dir = data.dir;
     if (data.language) {
       language.value = data.language;
       document.documentElement.lang = data.language;
     }
+    const first = last === 0;
+    const follow = first || atBottom();
+    let added = false;
     for (const m of data.messages) {
       if (m.id <= last) continue;
       last = m.id;
       unanswered = null;
-      const li = document.createElement("li");
-      li.className = m.from;
-      li.dir = "auto";
-      li.textContent = m.text;
-      li.dataset.testid = m.from === "bot" ? "bot-message" : "resident-message";
+      const li = bubble(m);
       list.appendChild(li);
-      if (m.from === "bot") showButtons(m.buttons);
+      added = true;
+      if (m.from !== "resident") showButtons(m.buttons);
       if (m.from === "resident") showButtons([]);
       if (simulator && m.from === "resident") showRisk(m.risk);
+      if (m.from === "worker" && !first) attention.answered(li, texts, m.name, follow && !document.hidden);
     }
-    list.lastElementChild?.scrollIntoView({ block: "end" });
+    if (added && follow) toBottom();
+    else if (added) newBelow.hidden = false;
     if (simulator && data.state !== undefined) showState(data.state);
   }
 
@@ -63,7 +114,10 @@
       b.dir = "auto";
       b.textContent = label;
       b.dataset.testid = "chat-button";
-      b.addEventListener("click", () => post({ text: label, payload }));
+      b.addEventListener("click", () => {
+        post({ text: label, payload });
+        toBottom(); // an answer pressed: the resident wants to see what comes next
+      });
       buttons.appendChild(b);
     }
   }
@@ -92,6 +146,7 @@
   // Sends go out one after another, in the order the resident made them; none is dropped.
   let queue = Promise.resolve();
   function post(body) {
+    if (caseOpen) attention.askPermission(); // something the resident did: the browser may ask
     queue = queue.then(() => send(body));
     return queue;
   }
@@ -114,14 +169,8 @@
   }
 
   function showDirect(lines) {
-    for (const text of lines) {
-      const li = document.createElement("li");
-      li.className = "bot";
-      li.dir = "auto";
-      li.textContent = text;
-      li.dataset.testid = "bot-message";
-      list.appendChild(li);
-    }
+    for (const text of lines) list.appendChild(bubble({ from: "bot", text }));
+    toBottom();
   }
 
   // One try: "done", "refused" (4xx: trying again will not help), "direct" (not stored, the
@@ -209,7 +258,12 @@
       return;
     }
     post({ text });
+    toBottom(); // the resident wrote: they want to see the answer
   });
+  list.addEventListener("scroll", looked, { passive: true });
+  document.addEventListener("visibilitychange", looked);
+  window.addEventListener("focus", looked);
+  newBelow.addEventListener("click", () => { toBottom(); looked(); });
   language.addEventListener("change", () => {
     const name = language.options[language.selectedIndex].text;
     if (language.value) post({ text: name, payload: `lang:${language.value}` });
@@ -218,6 +272,7 @@
     await fetch(`${api}/reset`, { method: "POST" });
     list.replaceChildren();
     buttons.replaceChildren();
+    attention.seen();
     last = 0;
     unanswered = null;
     post({ text: "/start" });
