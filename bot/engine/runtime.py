@@ -209,7 +209,8 @@ def _routed(
     events: list[Event] = [Say(texts.GREETING)] if greet else []
     if understood.person:
         reason = "asked_for_callback" if understood.callback else "asked_for_person"
-        events.append(Escalate(reason, "normal", understood.flow, understood.node))
+        where = (understood.flow, understood.node)
+        events.append(Escalate(reason, "normal", *where, detail=understood.text))
         return _at(state, None, None), events
     flow = menu_flows(flows).get(understood.flow or "")
     if flow is not None:

@@ -86,6 +86,16 @@ NOT_NUMBERS = [
     ("-500", answers.NEGATIVE_NUMBER),
     ("- 500", answers.NEGATIVE_NUMBER),
     ("€ -500", answers.NEGATIVE_NUMBER),
+    # A minus before the currency sign is still a minus (mutation: rstrip(" €$") -> rstrip()).
+    ("-€250", answers.NEGATIVE_NUMBER),
+    ("- € 250", answers.NEGATIVE_NUMBER),
+    ("-$250", answers.NEGATIVE_NUMBER),
+    ("-$ €250", answers.NEGATIVE_NUMBER),
+    # Both marks, the last one twice: refused politely, never a decimal.InvalidOperation
+    # (mutation: rfind -> find, which Hypothesis did not find).
+    ("1.234,567.89", answers.NOT_A_NUMBER),
+    ("1,234.567,89", answers.NOT_A_NUMBER),
+    ("12.345,678.9", answers.NOT_A_NUMBER),
     ("−500", answers.NEGATIVE_NUMBER),
     ("1000000001", answers.TOO_BIG),
     ("2 miljard", answers.TOO_BIG),
