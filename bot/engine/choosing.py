@@ -40,7 +40,8 @@ def match_label(
         if typed in folded:
             return index
     words = set(typed.split())
-    if len(typed) < 3 or not partial:
+    # Two letters say too little, except in Ge'ez, where each letter is a syllable ("ገና").
+    if (len(typed) < 3 and not any("\u1200" <= c <= "\u137f" for c in typed)) or not partial:
         return None
     hits = {i for i, folded in enumerate(spellings) if any(words <= set(f.split()) for f in folded)}
     return hits.pop() if len(hits) == 1 else None

@@ -30,6 +30,7 @@ INTENTS = (
     "mydata",
     "choose_language",
     "not_helped",
+    "dont_know",
 )
 ANYWHERE = frozenset({"person", "callback", "greeting", "thanks"})
 """Intents found anywhere in a message; the others must be the whole message."""

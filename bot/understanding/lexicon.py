@@ -5,6 +5,7 @@ compounds: "toeslaagen", "huurtoesla", "zorgtoeslagaanvraag". Pure.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -55,15 +56,19 @@ class Lexicon:
 
     def find(self, text: str) -> set[str]:
         """The names whose words occur in `text`."""
+        return set(self.count(text))
+
+    def count(self, text: str) -> Counter[str]:
+        """How many of `text`'s words (and phrases) stand for each name."""
         words = normalize.words(text)
-        found: set[str] = set()
+        found: Counter[str] = Counter()
         for word in words:
-            found |= self._word(word)
+            found.update(self._word(word))
         if self.phrases:
             glued = "".join(words)
             for phrase, names in self.phrases.items():
                 if phrase in glued:
-                    found |= names
+                    found.update(names)
         return found
 
     def _word(self, word: str) -> set[str]:
@@ -104,12 +109,19 @@ def flow_lexicon(flows: FlowSet, aliases: Aliases) -> Lexicon:
     return lexicon
 
 
-def answer_lexicon(words: Iterable[tuple[str | None, str]], aliases: Aliases) -> Lexicon:
-    """The words of one question's answers: `words` are (words, msgctxt) per answer, in order;
-    the names are "answer:<index>"."""
+def answer_lexicon(answers: Iterable[list[tuple[str, str]]], aliases: Aliases) -> Lexicon:
+    """The words of one question's answers: per answer, in order, its (words, msgctxt) texts
+    (a label counts with its longer words only); the names are "answer:<index>"."""
     lexicon = Lexicon()
-    for i, (text, context) in enumerate(words):
-        _add(lexicon, text, context, aliases, f"answer:{i}")
+    for i, texts in enumerate(answers):
+        for text, context in texts:
+            if "," in text or len(normalize.words(text)) == 1:
+                _add(lexicon, text, context, aliases, f"answer:{i}")
+            else:  # a label: its words that say something ("vrijwilliger", not "een")
+                for written in (text, *aliases(text, context)):
+                    for word in normalize.words(written):
+                        if len(word) >= _min_inside(word):
+                            lexicon.add(word, f"answer:{i}")
     return lexicon
 
 

@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from bot.engine import Env, FlowSet, Node
+from bot.engine.model import Option
 from bot.engine.typed import Understood
 from bot.engine.yes_no import read_yes_no
 from bot.risk import normalize
@@ -64,15 +65,32 @@ class Router:
         "Ja ..." or "Nee ..." answer."""
         lexicon = self._answers.get(node.context)
         if lexicon is None:
-            words = [
-                (", ".join(w for w in (o.words, self._node_words(node, o.next)) if w), node.context)
-                for o in node.options
-            ]
-            lexicon = self._answers[node.context] = answer_lexicon(words, self.aliases)
-        found = sorted(int(n.split(":", 1)[1]) for n in lexicon.find(text))
-        if not found:
-            found = yes_no_answers(text, node)
-        return found
+            lexicon = self._answers[node.context] = answer_lexicon(
+                [self._answer_words(node, o) for o in node.options], self.aliases
+            )
+        counts = lexicon.count(text)
+        most = max(counts.values(), default=0)  # the answers most of the words stand for
+        found = sorted(int(n.split(":", 1)[1]) for n, c in counts.items() if c == most)
+        return found or self._same_kind(text, node)
+
+    def _answer_words(self, node: Node, option: Option) -> list[tuple[str, str]]:
+        """(words, msgctxt) of one answer: its words, the words of the node it leads to, and
+        its label's longer words, each in every language."""
+        words = [(option.words, node.context), (option.label, node.context)]
+        after = self.flows.node(node.flow, option.next)
+        if after is not None:
+            words.append((after.words, after.context))
+        return [(w, c) for w, c in words if w]
+
+    def _same_kind(self, text: str, node: Node) -> list[int]:
+        """Yes, no and "I don't know" in every language pick the one answer whose label
+        starts with the same ("ايوه" picks "Ja, graag")."""
+        said = read_yes_no(text)
+        kind = said if said is not None else self.intents.command(text)
+        if kind not in (True, False, "dont_know"):
+            return []
+        fitting = [i for i, o in enumerate(node.options) if _kind(self.intents, o.label) == kind]
+        return fitting if len(fitting) == 1 else []
 
     def _node_words(self, node: Node, target: str) -> str | None:
         after = self.flows.node(node.flow, target)
@@ -133,14 +151,9 @@ class Router:
         return None if node == self.flows.flows[flow].start else node
 
 
-def yes_no_answers(text: str, node: Node) -> list[int]:
-    """The one answer whose label starts with the yes or no that `text` is ("ايوه" picks
-    "Ja, graag"), else none."""
-    said = read_yes_no(text)
-    if said is None:
-        return []
-    fitting = [i for i, o in enumerate(node.options) if read_yes_no(o.label.split(",")[0]) is said]
-    return fitting if len(fitting) == 1 else []
+def _kind(intents: Intents, label: str) -> bool | str | None:
+    said = read_yes_no(label.split(",")[0])
+    return said if said is not None else intents.command(label)
 
 
 def _flow_of(hit: str) -> str:
