@@ -19,7 +19,6 @@ from bot.conversation.steps import cases, flows, language, privacy, risk
 from bot.conversation.turn import Context, Turn
 from bot.i18n import asks_for_language
 
-
 GREETED = "greeted"
 """Key in the conversation data: the resident was greeted with a flow instead of the picker."""
 
