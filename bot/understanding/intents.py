@@ -7,6 +7,7 @@ are read and checked by the same loader, with every problem at file:line:col. Pu
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -36,7 +37,19 @@ ANYWHERE = frozenset({"person", "callback", "greeting", "thanks"})
 """Intents found anywhere in a message; the others must be the whole message."""
 COMMANDS = ("back", "menu", "help", "stop")
 """Whole-message words that work in every state, like `/menu`."""
-DIRECTORY = Path(__file__).resolve().parents[2] / "flows" / "intents"
+
+
+def _directory() -> Path:
+    """flows/intents of the configured flows folder, else of this checkout, else of the
+    working folder (an installed copy runs from a folder that holds flows/, as the image)."""
+    configured = os.environ.get("BUURTBOT_FLOWS_DIR")
+    candidates = [Path(configured) / "intents"] if configured else []
+    candidates += [Path(__file__).resolve().parents[2] / "flows" / "intents"]
+    candidates += [Path.cwd() / "flows" / "intents"]
+    return next((c.resolve() for c in candidates if c.is_dir()), candidates[-1])
+
+
+DIRECTORY = _directory()
 
 
 @dataclass(frozen=True)
