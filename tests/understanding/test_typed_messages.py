@@ -9,8 +9,23 @@ from pathlib import Path
 from sqlmodel import select
 
 from bot.conversation import Conversations, Inbound
-from bot.engine import Env, Escalate, FlowEnded, Press, Say, State, Text, load, resume, start, texts
+from bot.engine import (
+    Env,
+    Escalate,
+    FlowEnded,
+    Press,
+    Saved,
+    Say,
+    State,
+    Text,
+    WaitForInput,
+    load,
+    resume,
+    start,
+    texts,
+)
 from bot.engine.events import Msg
+from bot.engine.typed import Understood, choices_to
 from bot.i18n import Catalogs
 from bot.understanding.route import load_router
 from storage.cases import Case
@@ -130,3 +145,33 @@ async def test_a_first_message_with_a_topic_starts_the_flow(database) -> None:
     c = Conversations(database, FLOWS, CATALOGS, clock=lambda: NOW)
     replies = await c.receive(Inbound("telegram", "32", text="ik heb een vraag over zorgtoeslag"))
     assert any("Toeslagen" in r.text for r in replies)
+
+
+def test_entering_at_a_node_answers_and_saves_the_questions_on_the_way() -> None:
+    def route(text: str) -> Understood:
+        return Understood(text, "topic", "opvang", "vannacht_zoeken")
+
+    e = Env(now=lambda: NOW, route=route)
+    state, _ = start(FLOWS, env=e)
+    state, events = resume(FLOWS, state, Text("geen bed vannacht"), env=e)
+    assert Saved("opvang", "wanneer", "opvang_wanneer", "vannacht") in events
+    assert state.vars["opvang_wanneer"] == "vannacht"
+    answered = choices_to(FLOWS.flows["opvang"], "vannacht_zoeken")
+    assert answered and "wanneer" in answered
+    waits = [x.node for x in events if isinstance(x, WaitForInput)]
+    assert not set(waits) & set(answered)  # the answered questions were not asked
+    assert "Wanneer heb je een slaapplek nodig?" not in asked(events)
+
+
+def test_the_which_one_question_waits_at_the_same_question() -> None:
+    state, e = at_menu()
+    state, _ = typed(state, e, "1")
+    _, events = typed(state, e, "aanvragen of wijziging")
+    assert events[-1] == WaitForInput("toeslagen", "onderwerp", "options")
+
+
+def test_the_way_to_a_node_is_the_shortest_and_none_when_there_is_none() -> None:
+    geld = FLOWS.flows["geld"]
+    assert choices_to(geld, "deurwaarder") == {"welkom": 0, "dringend": 2}
+    assert choices_to(geld, "welkom") == {}
+    assert choices_to(geld, "no_such_node") is None
