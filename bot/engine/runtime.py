@@ -12,7 +12,6 @@ from bot.engine.answers import InvalidAnswer, parse_answer
 from bot.engine.choosing import choose, match_label
 from bot.engine.errors import UnknownFlow
 from bot.engine.events import (
-    ENGINE_CONTEXT,
     Button,
     Error,
     Escalate,
@@ -26,6 +25,7 @@ from bot.engine.events import (
 from bot.engine.expr import EvalError, evaluate
 from bot.engine.inputs import Env, Input, Press, Text
 from bot.engine.model import Flow, FlowSet, Node
+from bot.engine.questions import HUMAN, MENU_BTN, menu_labels, menu_question, question
 from bot.engine.state import MENU, State
 from bot.engine.typed import choices_to, drop_question, menu_flows, saved, waiting
 
@@ -47,9 +47,9 @@ COMMANDS = {
 """Global commands the engine handles. `/taal` and `/vergeet` belong to the caller."""
 WORDS = {"back": "menu", "menu": "menu", "help": "help", "stop": "stop"}
 """Global words typed as a whole message (`Env.command`) and the command each one is."""
+SWITCH = 0.9
+"""How sure the router must be that a message at a question is another flow's topic."""
 
-HUMAN = Button(texts.HUMAN_BUTTON, ENGINE_CONTEXT, "/mens")
-MENU_BTN = Button(texts.MENU_BUTTON, ENGINE_CONTEXT, "/menu")
 
 Result = tuple[State, list[Event]]
 
@@ -159,36 +159,24 @@ def _leave(state: State, outcome: str, events: list[Event]) -> None:
 
 def _show_menu(flows: FlowSet, state: State, events: list[Event], env: Env) -> Result:
     wait = env.new_id()
-    events.extend(_menu_question(flows, wait))
+    events.extend(menu_question(flows, wait))
     return replace(state, flow=MENU, node="menu", wait=wait, tries=0), events
-
-
-def _menu_question(flows: FlowSet, wait: str) -> list[Event]:
-    buttons = [
-        Button(title, context, f"{wait}:{i}")
-        for i, (title, context) in enumerate(_menu_labels(flows), start=1)
-    ]
-    return [Say(texts.MENU_ASK, buttons=(*buttons, HUMAN)), WaitForInput(MENU, "menu", "options")]
-
-
-def _menu_labels(flows: FlowSet) -> list[tuple[str, str]]:
-    return [(f.title or f.id, f.title_context) for f in flows.menu()]
 
 
 def _menu_by_title(flows: FlowSet, received: Input, env: Env, partial: bool) -> Flow | None:
     if not isinstance(received, Text):
         return None
-    index = match_label(_menu_labels(flows), received.text, env, partial=partial)
+    index = match_label(menu_labels(flows), received.text, env, partial=partial)
     return flows.menu()[index] if index is not None else None
 
 
 def _answer_menu(flows: FlowSet, state: State, received: Input, env: Env) -> Result:
-    index = choose(_menu_labels(flows), state, received, env, partial=False)
+    index = choose(menu_labels(flows), state, received, env, partial=False)
     if index is None:
         routed = _routed(flows, state, received, env)
         if routed is not None:
             return routed
-        index = choose(_menu_labels(flows), state, received, env)
+        index = choose(menu_labels(flows), state, received, env)
     if index is None:
         return _not_understood(flows, state, received, [], texts.NOT_UNDERSTOOD)
     if index < 0:
@@ -200,9 +188,8 @@ def _answer_menu(flows: FlowSet, state: State, received: Input, env: Env) -> Res
 def _routed(
     flows: FlowSet, state: State, received: Input, env: Env, *, greet: bool = False
 ) -> Result | None:
-    """A typed message in the resident's own words at the menu: a topic starts its flow at
-    the node it points at, with one line saying so; a request for a person (or a call back)
-    opens a case; a greeting is greeted back and thanks answered, with the menu."""
+    """A typed message in own words at the menu: a topic starts its flow at its node, saying
+    so; a person (or a call back) opens a case; greetings and thanks get the menu."""
     understood = env.route(received.text) if isinstance(received, Text) else None
     if understood is None:
         return None
@@ -223,11 +210,21 @@ def _routed(
     return None
 
 
+def _other_topic(flows: FlowSet, state: State, received: Input, env: Env) -> Result | None:
+    """Not an answer, but clearly another flow's topic ("ik heb schulden" in toeslagen)."""
+    understood = env.route(received.text) if isinstance(received, Text) else None
+    if understood is None or understood.flow in (None, state.flow) or understood.score < SWITCH:
+        return None
+    events: list[Event] = []
+    _leave(state, "restarted", events)
+    new_state, more = _routed(flows, _at(state, None, None), received, env) or (state, [])
+    return new_state, [*events, *more]
+
+
 def _enter(
     flows: FlowSet, state: State, flow: Flow, node_id: str | None, events: list[Event], env: Env
 ) -> Result:
-    """Start `flow` and answer its questions on the way to `node_id` as if the resident had
-    pressed those buttons, so the flow goes on from there."""
+    """Start `flow`, answering the questions on the way to `node_id` as if pressed."""
     choices = (choices_to(flow, node_id) or {}) if node_id else {}
     state, events = _run(flows, state, flow.id, flow.start, events, env)
     while choices and state.flow == flow.id and state.node in choices:
@@ -257,7 +254,9 @@ def _answer_options(flows: FlowSet, state: State, node: Node, received: Input, e
             return state, [Say(texts.WHICH_ONE, buttons=buttons), WaitForInput(*waiting(node))]
         index = picked[0] if picked else None
     if index is None:
-        return _not_understood(flows, state, received, [], texts.NOT_UNDERSTOOD)
+        return _other_topic(flows, state, received, env) or _not_understood(
+            flows, state, received, [], texts.NOT_UNDERSTOOD
+        )
     if index < 0:
         return _ask_again(flows, state, [Say(texts.STALE_BUTTON)])
     option = node.options[index]
@@ -301,33 +300,13 @@ def _ask_again(flows: FlowSet, state: State, events: list[Event]) -> Result:
     if state.idle:
         return state, events
     if state.flow == MENU:
-        events.extend(_menu_question(flows, state.wait))
+        events.extend(menu_question(flows, state.wait))
         return state, events
     node = flows.node(state.flow or "", state.node or "")
     if node is None or not node.waits:
         return state, events
-    events.extend(_question(node, state.wait, state))
+    events.extend(question(node, state.wait, state))
     return state, events
-
-
-def _question(node: Node, wait: str, state: State) -> list[Event]:
-    assert node.ask is not None
-    if node.options:
-        buttons = tuple(
-            Button(o.label, node.context, f"{wait}:{i}") for i, o in enumerate(node.options, 1)
-        )
-        buttons = (*buttons, HUMAN)
-        kind = "options"
-    else:
-        kind = node.input or "text"
-        buttons = ()
-        if kind == "yes_no":
-            buttons = (
-                Button(texts.YES, ENGINE_CONTEXT, f"{wait}:y"),
-                Button(texts.NO, ENGINE_CONTEXT, f"{wait}:n"),
-            )
-    say = Say(node.ask, node.context, params=dict(state.vars), buttons=buttons)
-    return [say, WaitForInput(node.flow, node.id, kind)]
 
 
 # --- walking the graph -----------------------------------------------------------------------
@@ -356,7 +335,7 @@ def _run(
             events.append(Say(node.say, node.context, params=dict(state.vars)))
         if node.ask is not None:
             wait = env.new_id()
-            events.extend(_question(node, wait, state))
+            events.extend(question(node, wait, state))
             return replace(state, flow=flow_id, node=node.id, wait=wait, tries=0), events
         if node.escalate:
             events.append(Escalate(node.escalate.reason, node.escalate.priority, flow_id, node.id))

@@ -175,3 +175,14 @@ def test_the_way_to_a_node_is_the_shortest_and_none_when_there_is_none() -> None
     assert choices_to(geld, "deurwaarder") == {"welkom": 0, "dringend": 2}
     assert choices_to(geld, "welkom") == {}
     assert choices_to(geld, "no_such_node") is None
+
+
+def test_another_flows_clear_topic_at_a_question_goes_there() -> None:
+    state, e = at_menu()
+    state, _ = typed(state, e, "1")  # toeslagen: "Waar gaat je vraag over?"
+    state, events = typed(state, e, "ik heb schulden")
+    assert FlowEnded("toeslagen", "restarted") in events
+    assert texts.UNDERSTOOD in asked(events)
+    assert (state.flow, state.node) == ("geld", "dringend_check")
+    state, _ = typed(state, e, "qqq zzz")  # nonsense is still asked again
+    assert (state.flow, state.node) == ("geld", "dringend_check")
