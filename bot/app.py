@@ -95,8 +95,12 @@ def run(config: Config) -> int:
     print(f"Buurtbot runs: web chat at {base}/ , flow simulator at {base}/simulator")
     print(f"Dashboard for social workers: {base}/dashboard")
     if password:
-        print(f"First run: log in to the dashboard as 'admin' with password {password}")
-        print("  (shown once; change it with: buurtbot users passwd admin)")
+        from bot.ops.firstrun import write_password
+
+        where = write_password(password, config.spool_dir.parent)
+        print(f"First run: the dashboard's first account is 'admin'; its password is in {where}")
+        print("  (readable by this user only; the dashboard asks for a new one at the first login;")
+        print("  delete the file afterwards)")
     print("Telegram: " + ("on" if config.telegram_token else "off (set TELEGRAM_BOT_TOKEN)"))
     from bot.ops.logs import AccessLogger
 

@@ -68,6 +68,8 @@ def cmd_flows_graph(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.app import run
     from bot.channels.telegram import TelegramConfigError
     from bot.engine.errors import FlowSetInvalid
@@ -87,6 +89,11 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
         return 1
     except TelegramConfigError as wrong:
         print(f"Telegram: {wrong}", file=sys.stderr)
+        return 1
+    except (SQLAlchemyError, OSError) as exc:
+        from storage.problems import explain
+
+        print(f"buurtbot run: {explain(exc)}", file=sys.stderr)
         return 1
 
 
@@ -200,6 +207,28 @@ def cmd_users_disable(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_users_totp(args: argparse.Namespace, config: Config) -> int:
+    from bot.dashboard import accounts, totp
+    from bot.dashboard.two_step import set_up
+    from storage.users import UserError
+
+    try:
+        made = accounts.run(lambda db: set_up(db, args.name, off=args.off), config.database_url)
+    except UserError as e:
+        return _users_failed(e)
+    if made is None:
+        print(f"two-step login of {args.name} is off; they log in with their password alone")
+        return 0
+    uri, codes = made
+    print(f"Two-step login for {args.name}. Scan this with an authenticator app (shown once):")
+    print(totp.qr_terminal(uri))
+    print(uri)
+    print("Recovery codes, each good for one login without the phone (shown once):")
+    for code in codes:
+        print(f"  {code}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="buurtbot", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
@@ -283,6 +312,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("name")
     p.set_defaults(func=cmd_users_disable)
+    p = users_sub.add_parser(
+        "totp", help="two-step login: a new secret (otpauth:// URI and QR code, shown once)"
+    )
+    p.add_argument("name")
+    p.add_argument("--off", action="store_true", help="switch it off (a lost phone)")
+    p.set_defaults(func=cmd_users_totp)
     return parser
 
 

@@ -273,6 +273,10 @@ WEB_TEXTS = {
     "error": N_("Versturen lukt nu niet. Probeer het zo opnieuw."),
     # Translators: web chat page, while the page tries again by itself to send a message.
     "retrying": N_("Versturen lukt nu even niet. Ik probeer het vanzelf opnieuw."),
+    # Translators: web chat page, when a resident sends very many messages in a short time.
+    "too_fast": N_(
+        "Je stuurt veel berichten snel achter elkaar. Wacht even en stuur het dan opnieuw."
+    ),
 }
 
 

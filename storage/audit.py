@@ -23,6 +23,9 @@ ACTIONS = (
     "view_queue",
     "view_case",
     "view_closed",
+    "view_case_updates",  # a case page fetched messages or notes (at most one per 10 minutes)
+    "view_queue_rows",  # the queue page fetched its rows (at most one per 10 minutes)
+    "view_close",  # the close page of a case
     "claim",
     "reply",
     "note",
@@ -36,6 +39,7 @@ ACTIONS = (
     "user_add",
     "user_disable",
     "user_password",
+    "user_totp",  # two-step login set up anew or switched off (buurtbot users totp)
     "language",
     "erase",  # a resident erased their data (/vergeet): pseudonym, case, counts
     "purge",  # the retention purge: counts per category

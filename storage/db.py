@@ -30,6 +30,7 @@ from storage import (  # noqa: F401
     notes,
     outbox,
     residents,
+    second_factor,
     states,
     transcripts,
     users,
@@ -39,6 +40,9 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 CONNECT_TIMEOUT = 5  # seconds to reach PostgreSQL
 POOL_TIMEOUT = 10  # seconds to wait for a free connection of the pool
 T = TypeVar("T")
+# Set in a session's `info` by whoever erased text in it: the transaction checkpoints after
+# the commit (see `Database.checkpoint`).
+ERASED = "buurtbot_erased"
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
@@ -78,6 +82,8 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    # Deleted text is overwritten with zeros, not left in free pages (/vergeet, the purge).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -148,6 +154,17 @@ class Database:
         """A session in one transaction: committed when the block ends, rolled back on error."""
         async with self._turn, self._sessions() as session, session.begin():
             yield session
+        if session.info.get(ERASED):
+            await self.checkpoint()
+
+    async def checkpoint(self) -> None:
+        """SQLite: copy the write-ahead log into the file and empty it, so text just erased
+        leaves no old copy there. Nothing to do on PostgreSQL (docs/privacy.md: VACUUM)."""
+        if self.dialect != "sqlite":
+            return
+        async with self._turn, self.engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            await raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -27,6 +27,7 @@ from storage import audit, handled
 from storage import outbox as outbox_db
 from storage.cases import OPEN, Case
 from storage.contacts import ContactEvent
+from storage.db import ERASED
 from storage.notes import CaseNote
 from storage.residents import Resident, new_pseudonym
 from storage.states import Conversation
@@ -158,6 +159,7 @@ async def erase(s: AsyncSession, resident_id: int, *, now: datetime) -> Erased:
     if resident is None:
         raise LookupError(f"no resident {resident_id}")
     old_pseudonym = resident.pseudonym
+    s.info[ERASED] = True  # the transaction checkpoints after its commit (storage/db.py)
     # Cases first: a worker writing to the case holds its row; waiting for it here means the
     # reply they were sending is committed, and is deleted with the rest below.
     found = list(
@@ -294,6 +296,7 @@ async def purge(s: AsyncSession, retention: Retention, *, now: datetime) -> Purg
     - handled_keys: ids of handled messages (storage/handled.py) older than `handled.KEEP`.
     - audit: audit log rows older than `audit_days`.
     """
+    s.info[ERASED] = True  # the transaction checkpoints after its commit (storage/db.py)
     report = Purged()
     if not await _only_purger(s):
         report.skipped = True

@@ -18,7 +18,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, delete, update
+from sqlalchemy import String, delete, false, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -56,6 +56,12 @@ class User(SQLModel, table=True):
     language: str | None = Field(default=None, sa_type=String(8))  # UI language; None: Dutch
     created_at: datetime = Field(sa_type=UTCDateTime)
     disabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Two-step login (storage/second_factor.py): the TOTP secret (base32), None when off, and
+    # the last time step a code was accepted for, so a code works once.
+    totp_secret: str | None = Field(default=None, sa_type=String(64))
+    totp_last_step: int | None = None
+    # The first-run admin's password was made by the machine: a new one before anything else.
+    must_change_password: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
     @property
     def active(self) -> bool:

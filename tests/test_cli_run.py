@@ -31,3 +31,14 @@ def test_broken_flows_are_refused_with_every_problem(monkeypatch, tmp_path: Path
     err = capsys.readouterr().err
     assert f"{flows}/kapot.yaml:2:8: error: start: no node 'x'" in err
     assert "does not start with broken flows" in err
+
+
+def test_a_read_only_database_is_refused_in_one_line(monkeypatch, tmp_path: Path, capsys):
+    (tmp_path / "ro.db").write_bytes(b"")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///file:{tmp_path / 'ro.db'}?mode=ro&uri=true")
+    monkeypatch.setenv("BUURTBOT_FLOWS_DIR", str(ROOT / "flows"))
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    assert main(["run"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("buurtbot run: the database is read-only")

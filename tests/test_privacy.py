@@ -301,3 +301,44 @@ async def test_the_confirmation_is_in_the_residents_language(database):
     replies = await c.receive(press("10", "forget:y", question[0].buttons[0][0]))
     assert [r.language for r in replies] == ["ar", "ar"]
     assert "/mens" in replies[-1].text
+
+
+async def test_erased_text_is_gone_from_the_sqlite_file_and_its_log(tmp_path):
+    """secure_delete overwrites what was deleted, and a checkpoint after the erase empties the
+    write-ahead log, which still held the old pages."""
+    from storage.db import Database as Db
+
+    path = tmp_path / "scrub.db"
+    database = Db(f"sqlite:///{path}")
+    await database.create_all()
+    try:
+        c = conversations(database)
+        await a_conversation(c, "1")
+        marker = SECRET.encode()
+        # In a running bot SQLite checkpoints by itself: the text is in the file's pages too.
+        await database.checkpoint()
+        assert marker in path.read_bytes()
+        await c.receive(text("1", "/vergeet"))
+        await c.receive(press("1", "forget:y", privacy.FORGET_YES))
+        for p in tmp_path.glob("scrub.db*"):
+            assert marker not in p.read_bytes(), p.name
+    finally:
+        await database.dispose()
+
+
+async def test_the_purge_leaves_no_copy_in_the_sqlite_file(tmp_path):
+    from bot.ops.purge import run as purge_run
+    from storage.db import Database as Db
+
+    path = tmp_path / "purge.db"
+    database = Db(f"sqlite:///{path}")
+    await database.create_all()
+    try:
+        clock = Clock()
+        c = conversations(database, clock)
+        await a_conversation(c, "1")
+        await purge_run(database, RETENTION, now=START + timedelta(days=60))
+        for p in tmp_path.glob("purge.db*"):
+            assert SECRET.encode() not in p.read_bytes(), p.name
+    finally:
+        await database.dispose()

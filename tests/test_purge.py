@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from sqlalchemy import delete
+from sqlalchemy.engine import make_url
 from sqlmodel import func, select
 
 from bot import cli
@@ -311,3 +312,19 @@ async def test_buurtbot_run_purges_on_a_schedule(sqlite_file, monkeypatch):
 def test_the_app_registers_the_scheduled_purge():
     app = init_app(Config(purge_interval_hours=0))
     assert purge.scheduled in app.cleanup_ctx
+
+
+async def test_buurtbot_purge_on_a_read_only_database_says_so(sqlite_file, monkeypatch, capsys):
+    path = make_url(sqlite_file.url).database
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///file:{path}?mode=ro&uri=true")
+    code = await asyncio.to_thread(cli.main, ["purge"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1
+    assert err.startswith("buurtbot purge: the database is read-only")
+    assert "db upgrade" not in err
+
+
+def test_the_dashboard_docs_describe_the_purge_that_exists():
+    text = (Path(__file__).resolve().parents[1] / "docs" / "dashboard.md").read_text()
+    assert "buurtbot purge" in text and "BUURTBOT_RETENTION_AUDIT_DAYS" in text
+    assert "is planned" not in text and "No retention job" not in text

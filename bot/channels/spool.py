@@ -64,6 +64,7 @@ class Spool:
         """Create this process's file, take over those of processes that are gone, and return
         their messages (now in this file), in the order they were held. Raises `OSError`."""
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.directory.chmod(0o700)  # also when it was there already (docs/privacy.md)
         hidden = self.path.with_name(f".{self.path.name}.new")  # not matched by PATTERN
         fd = os.open(hidden, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o600)
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.conversation import Conversations
-from bot.dashboard import texts
+from bot.dashboard import audit_reads, texts
 from bot.engine import Say, State
 from bot.i18n import RTL, SOURCE, isolate_ltr, script_language
 from storage import audit, casework, notes, users
@@ -82,7 +82,14 @@ async def _record(
     now: datetime,
     case_id: int | None = None,
     detail: str = "",
+    *,
+    poll: bool = False,
 ) -> None:
+    """An audit row of `work`'s worker. With `poll` (what a page fetches by itself) none when a
+    read of the same thing by the same worker is on record lately (`audit_reads.POLL_EVERY`):
+    polls must not drown the log."""
+    if poll and await audit_reads.seen_lately(s, work.actor.id, case_id, now):
+        return
     await audit.record(
         s,
         action,
@@ -99,6 +106,20 @@ async def log_view(work: Work, action: str, detail: str = "") -> None:
     """Note in the audit log that the worker looked at a page (`view_queue`, `view_audit`)."""
     async with work.db.transaction() as s:
         await _record(s, work, action, utcnow(), detail=detail)
+
+
+async def log_poll(work: Work, action: str) -> None:
+    """Note a page's own fetch of content (`view_queue_rows`), at most once in a while."""
+    async with work.db.transaction() as s:
+        await _record(s, work, action, utcnow(), poll=True)
+
+
+async def view_close(work: Work, case_id: int) -> CaseView:
+    """The case for its close page; the view is logged (the page shows who the resident is)."""
+    async with work.db.transaction() as s:
+        view = await casework.case_view(s, case_id)
+        await _record(s, work, "view_close", utcnow(), case_id)
+    return view
 
 
 async def recently_closed(work: Work) -> list[QueueRow]:
@@ -144,6 +165,9 @@ async def updates(
         ]
         found = await notes.notes_of(s, case_id, after=notes_after)
         names = {u.id: u.name for u in await users.all_users(s) if u.id is not None}
+        if entries or found:  # content the page had not shown yet: a read, audited
+            detail = f"{len(entries)} messages, {len(found)} notes"
+            await _record(s, work, "view_case_updates", utcnow(), case_id, detail, poll=True)
     return view, entries, found, names
 
 

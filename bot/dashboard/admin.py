@@ -12,6 +12,7 @@ from aiohttp import web
 from bot import engine
 from bot.dashboard import accounts, actions, auth, i18n, replies, texts
 from bot.dashboard.actions import Refused
+from bot.dashboard.ids import row_id
 from bot.dashboard.settings import REPLIES, SETTINGS
 from bot.dashboard.views import actor_of, form, redirect, render, work_of
 from bot.keys import CONFIG, CONVERSATIONS, DB
@@ -35,11 +36,8 @@ async def _log_view(request: web.Request, action: str, detail: str = "") -> None
 @auth.admin_only
 async def audit_page(request: web.Request) -> web.Response:
     query = request.query
-    try:
-        before = int(query["before"]) if query.get("before") else None
-        case_id = int(query["case"]) if query.get("case") else None
-    except ValueError:
-        raise web.HTTPBadRequest() from None
+    before = row_id(query["before"]) if query.get("before") else None
+    case_id = row_id(query["case"]) if query.get("case") else None
     who = query.get("user") or None
     action = query.get("action") or None
     await _log_view(

@@ -23,9 +23,9 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.dashboard import passwords
+from bot.dashboard import login_names, passwords, totp
 from bot.dashboard.settings import SETTINGS, Settings
-from storage import audit, users
+from storage import audit, second_factor, users
 from storage.db import Database
 from storage.types import utcnow
 
@@ -34,6 +34,10 @@ logger = logging.getLogger(__name__)
 COOKIE = "buurtbot_dashboard"
 LOGIN_COOKIE = "buurtbot_dashboard_login"
 PATH = "/dashboard"
+# The same session for the flow simulator (bot/channels/webchat/simulator.py), which lives
+# outside PATH.
+SIMULATOR_COOKIE = "buurtbot_dashboard_simulator"
+SIMULATOR_PATH = "/simulator"
 CSRF_FIELD = "_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 SLOWDOWN_BASE = 0.25  # seconds after the first failure; doubles per failure, at most 4 s
@@ -113,18 +117,20 @@ def same_origin(request: web.Request) -> bool:
 
 
 def set_session_cookie(response: web.StreamResponse, request: web.Request, token: str) -> None:
-    response.set_cookie(
-        COOKIE,
-        token,
-        path=PATH,
-        httponly=True,
-        samesite="Strict",
-        secure=is_https(request),
-    )
+    for name, path in ((COOKIE, PATH), (SIMULATOR_COOKIE, SIMULATOR_PATH)):
+        response.set_cookie(
+            name,
+            token,
+            path=path,
+            httponly=True,
+            samesite="Strict",
+            secure=is_https(request),
+        )
 
 
 def clear_session_cookie(response: web.StreamResponse) -> None:
     response.del_cookie(COOKIE, path=PATH)
+    response.del_cookie(SIMULATOR_COOKIE, path=SIMULATOR_PATH)
 
 
 def login_token(request: web.Request) -> tuple[str, bool]:
@@ -188,18 +194,23 @@ class Attempt:
     token: str | None = None
     user: users.User | None = None
     locked_until: datetime | None = None
+    step: str | None = None  # the password was right; a code must follow (two_step.py)
+    setup_secret: str | None = None  # ... for two-step login set up now
 
 
-async def log_in(db: Database, name: str, password: str, *, ip: str) -> Attempt:
+async def log_in(
+    db: Database, name: str, password: str, *, ip: str, require_2fa: bool = False
+) -> Attempt:
     now = utcnow()
     name = users.normal_name(name)[:200]
-    keys = [users.user_key(name), users.ip_key(ip)]
     async with db.transaction() as s:
+        user = await users.find_user(s, name)
+        name = login_names.kept(name, user)  # never what was typed, unless it is a user name
+        keys = [users.user_key(name), users.ip_key(ip)]
         locked = await users.locked_until(s, keys, now=now)
         if locked is not None:
             await audit.record(s, "login_locked", now=now, user_name=name[:64], ip=ip)
             return Attempt(locked_until=locked)
-        user = await users.find_user(s, name)
     active = user is not None and user.active
     ok, rehash = await passwords.verify_async(
         user.password_hash if active and user else None, password
@@ -207,8 +218,16 @@ async def log_in(db: Database, name: str, password: str, *, ip: str) -> Attempt:
     new_hash = await passwords.hash_async(password) if ok and rehash else None
     now = utcnow()
     async with db.transaction() as s:
+        if ok and user is not None and (user.totp_secret or require_2fa):
+            # Failures are cleared only after the code: they count toward the same lock.
+            if new_hash:
+                user.password_hash = new_hash
+                s.add(user)
+            secret = None if user.totp_secret else totp.new_secret()
+            step = await second_factor.new_step(s, user.id or 0, now=now, new_secret=secret)
+            return Attempt(user=user, step=step, setup_secret=secret)
         if ok and user is not None:
-            await users.clear_failures(s, users.user_key(name))
+            await users.clear_failures(s, keys[0])
             await users.purge_sessions(s, now=now)
             if new_hash:
                 user.password_hash = new_hash
@@ -223,8 +242,8 @@ async def log_in(db: Database, name: str, password: str, *, ip: str) -> Attempt:
             "login_failed",
             now=now,
             user_id=user.id if user else None,
-            user_name=user.name if user else "",
-            detail="" if user else "unknown name",
+            user_name=name,
+            detail="" if user else "unknown name (kept as a keyed hash)",
             ip=ip,
         )
         locked = await users.locked_until(s, keys, now=now)

@@ -14,7 +14,7 @@ import logging
 from aiohttp import web
 from yarl import URL
 
-from bot.dashboard import auth, i18n, texts
+from bot.dashboard import auth, first_password, i18n, texts
 from bot.dashboard.actions import Refused
 from bot.dashboard.rendering import render
 from bot.dashboard.settings import LOGIN
@@ -126,6 +126,8 @@ async def guard(request: web.Request, handler: auth.Handler) -> web.StreamRespon
             auth.clear_session_cookie(response)
         raise response
     request[LOGIN] = login
+    if first_password.must_change(request, login):
+        raise web.HTTPSeeOther(first_password.PATH)
 
     language = login.user.language
     if wanted is not None and request.method == "GET":

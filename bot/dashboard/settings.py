@@ -7,6 +7,8 @@ Environment (all optional):
 - `DASHBOARD_SECURE_COOKIES=1`: always mark the session cookie `Secure` (otherwise it is marked
   when the request came over https, directly or, with a trusted proxy, per X-Forwarded-Proto).
 - `BUURTBOT_REPLIES_DIR`: the canned replies (default `<flows dir>/replies`).
+- `BUURTBOT_REQUIRE_2FA=1`: every account logs in with a code as well (bot/dashboard/two_step.py);
+  an account without it sets it up at its next login.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class Settings:
     secure_cookies: bool = False
     replies_dir: Path | None = None
     poll_interval: float = 1.0  # seconds between looks at the database for live updates
+    require_2fa: bool = False  # BUURTBOT_REQUIRE_2FA: every account needs a second factor
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -38,6 +41,7 @@ class Settings:
             trust_proxy=e.get("DASHBOARD_TRUST_PROXY", "") in ("1", "true", "yes"),
             secure_cookies=e.get("DASHBOARD_SECURE_COOKIES", "") in ("1", "true", "yes"),
             replies_dir=Path(replies) if replies else None,
+            require_2fa=e.get("BUURTBOT_REQUIRE_2FA", "") in ("1", "true", "yes"),
         )
 
 

@@ -127,3 +127,10 @@ WAITED_MINUTES = N_("%(m)s min")
 WAITED_HOURS = N_("%(h)s u %(m)s min")
 # Translators: dashboard, how long a case has waited: days and hours ("d" is "dagen").
 WAITED_DAYS = N_("%(d)s d %(h)s u")
+
+# Two-step login (bot/dashboard/two_step.py) and the first password.
+CODE_WRONG = N_("Die code klopt niet. Typ de zes cijfers die je app nu laat zien.")
+CODE_EXPIRED = N_("Dat duurde te lang. Log opnieuw in met je naam en wachtwoord.")
+PASSWORD_FIRST = N_(
+    "Dit wachtwoord is bij de installatie gemaakt. Kies eerst een eigen wachtwoord."
+)

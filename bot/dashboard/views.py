@@ -15,6 +15,7 @@ from aiohttp import web
 
 from bot.dashboard import actions, auth, i18n, texts
 from bot.dashboard.actions import Refused, Work
+from bot.dashboard.ids import row_id
 from bot.dashboard.live import Subscription
 from bot.dashboard.rendering import fragment, render
 from bot.dashboard.settings import LIVE, LOGIN, REPLIES
@@ -63,13 +64,17 @@ def case_id_of(request: web.Request) -> int:
 
 
 def safe_next(value: object) -> str:
-    """Where to go after login: a dashboard page of this site only."""
+    """Where to go after login: a dashboard page of this site only, or the simulator."""
+    if value == "/simulator":
+        return value
     if (
         isinstance(value, str)
         and value.startswith("/dashboard/")
         and not value.startswith("/dashboard/login")
         and "//" not in value
         and "\\" not in value
+        and value.isascii()
+        and value.isprintable()  # no CR, LF or other control characters in a header
     ):
         return value
     return "/dashboard/"
@@ -106,6 +111,7 @@ async def queue_page(request: web.Request) -> web.Response:
 async def queue_rows(request: web.Request) -> web.Response:
     """The queue's lists, for the page to swap in when something changed."""
     context = await _queue_context(request)
+    await actions.log_poll(work_of(request), "view_queue_rows")
     html = fragment(request, "_queue_lists.html", {**context, "lang": i18n.current_language()})
     return web.Response(text=html, content_type="text/html")
 
@@ -188,11 +194,8 @@ async def case_page(request: web.Request) -> web.Response:
 @auth.api
 async def case_updates(request: web.Request) -> web.Response:
     """New messages and notes of a case, and its status, for the open case page."""
-    try:
-        after = int(request.query.get("after", "0"))
-        notes_after = int(request.query.get("notes_after", "0"))
-    except ValueError:
-        raise web.HTTPBadRequest() from None
+    after = row_id(request.query.get("after", "0"))
+    notes_after = row_id(request.query.get("notes_after", "0"))
     view, entries, found, names = await actions.updates(
         work_of(request), case_id_of(request), after=after, notes_after=notes_after
     )
@@ -244,8 +247,8 @@ async def reassign(request: web.Request) -> web.Response:
     case_id = case_id_of(request)
     data = await form(request)
     try:
-        to = int(data.get("to", ""))
-    except ValueError:
+        to = row_id(data.get("to", ""))
+    except web.HTTPBadRequest:
         raise Refused(texts.UNKNOWN_COLLEAGUE) from None
     await actions.reassign(work_of(request), case_id, to)
     return redirect("/dashboard/")
@@ -255,8 +258,7 @@ async def close_page(request: web.Request) -> web.Response:
     """The close form on a page of its own (the case page opens it as a dialog)."""
     work = work_of(request)
     case_id = case_id_of(request)
-    async with work.db.transaction() as s:
-        view = await casework.case_view(s, case_id)
+    view = await actions.view_close(work, case_id)
     lang = view.resident.language or view.case.language or "nl"
     return render(
         request,

@@ -1,8 +1,9 @@
 """`/healthz` and `/metrics`: what a supervisor and Prometheus ask the running process.
 
-`/healthz` answers 200 while the process serves and its database answers, 503 with the
-reasons when the database does not; Telegram trouble is reported but does not fail the check
-(the web chat and the dashboard still work, and a restart would not bring Telegram back).
+`/healthz` answers 200 while the process serves and its database takes a write
+(storage/health.py), 503 with the reasons when it does not; Telegram trouble is reported but
+does not fail the check (the web chat and the dashboard still work, and a restart would not
+bring Telegram back).
 `/metrics` answers even when the database is down: the counters, and `buurtbot_database_up 0`.
 
 The database is asked with a short timeout, by at most one query of each kind at a time: a
@@ -20,10 +21,10 @@ from dataclasses import replace
 from typing import Generic, TypeVar
 
 from aiohttp import web
-from sqlalchemy import text
 
 from bot.keys import CONFIG, DB, METRICS, TELEGRAM_PROBE
 from bot.ops.metrics import CONTENT_TYPE, State, read_state
+from storage.health import DiskFull, can_write
 from storage.types import utcnow
 
 T = TypeVar("T")
@@ -71,8 +72,7 @@ class Checks:
         self.state: Shared[State] = Shared(self._state)
 
     async def _ping(self) -> None:
-        async with self.app[DB].transaction() as s:
-            await s.exec(text("SELECT 1"))
+        await can_write(self.app[DB])  # answering is not enough: a write must be possible
 
     async def _state(self) -> State:
         return await read_state(self.app[DB], utcnow())
@@ -103,6 +103,8 @@ def held_messages(app: web.Application) -> int | None:
 
 def _problem(exc: BaseException) -> str:
     # The kind of failure only: the message may name hosts, users or SQL.
+    if isinstance(exc, DiskFull):
+        return "error: disk full"
     return "timeout" if isinstance(exc, TimeoutError) else f"error: {type(exc).__name__}"
 
 

@@ -23,6 +23,7 @@ from bot.keys import CONFIG, DB
 from storage import handled
 from storage.db import Database
 from storage.privacy import Purged, Retention, purge
+from storage.problems import explain
 from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -125,10 +126,8 @@ def run_cli(config: Config, *, dry_run: bool, out: TextIO, err: TextIO) -> int:
 
     try:
         report = asyncio.run(go())
-    except SQLAlchemyError as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"buurtbot purge: {first}", file=err)
-        print("Is the database set up? Run: buurtbot db upgrade", file=err)
+    except (SQLAlchemyError, OSError) as exc:
+        print(f"buurtbot purge: {explain(exc)}", file=err)
         return 1
     if report.skipped:
         print("Another process is purging right now; nothing done.", file=out)

@@ -15,14 +15,17 @@ from tests.browser.conftest import screenshot_path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-async def base_url(aiohttp_server, tmp_path: Path) -> str:
-    config = Config(
+def _config(tmp_path: Path) -> Config:
+    return Config(
         database_url=f"sqlite:///{tmp_path / 'browser.db'}",
         flows_dir=ROOT / "flows",
         locales_dir=ROOT / "locales",
     )
-    server = await aiohttp_server(init_app(config))
+
+
+@pytest.fixture
+async def base_url(aiohttp_server, tmp_path: Path) -> str:
+    server = await aiohttp_server(init_app(_config(tmp_path)))
     return str(server.make_url("/")).rstrip("/")
 
 
@@ -67,9 +70,29 @@ async def test_arabic_turns_the_page_right_to_left(browser, base_url):
     await page.screenshot(path=screenshot_path("webchat-arabic"), full_page=True)
 
 
-async def test_the_simulator_shows_flow_node_and_answers(browser, base_url):
+@pytest.fixture
+async def simulator_url(aiohttp_server, tmp_path: Path) -> str:
+    """The app with a worker, fatima, who may use the simulator."""
+    from bot.app import DB
+    from tests.dashboard.conftest import create_user
+
+    server = await aiohttp_server(init_app(_config(tmp_path)))
+    await create_user(server.app[DB], "fatima")
+    return str(server.make_url("/")).rstrip("/")
+
+
+async def test_the_simulator_shows_flow_node_and_answers(browser, simulator_url):
+    from tests.dashboard.conftest import PASSWORD
+
+    base_url = simulator_url
     page = await browser.new_page(viewport={"width": 1100, "height": 800}, locale="nl-NL")
+    # Behind the dashboard login: the simulator sends to the login page, and back.
     await page.goto(base_url + "/simulator")
+    await expect(page).to_have_url(f"{base_url}/dashboard/login?next=/simulator")
+    await page.get_by_test_id("login-user").fill("fatima")
+    await page.get_by_test_id("login-password").fill(PASSWORD)
+    await page.get_by_test_id("login-submit").click()
+    await expect(page).to_have_url(f"{base_url}/simulator")
     await page.get_by_test_id("chat-button").filter(has_text="Nederlands").click()
     await expect(page.get_by_test_id("sim-flow")).to_have_text("_menu")
     await page.get_by_test_id("chat-button").filter(has_text="Toeslagen").click()

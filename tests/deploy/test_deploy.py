@@ -269,3 +269,12 @@ def test_systemd_hardening_keeps_the_exposure_at_most_2_0(systemd_analyze: list[
     # The threshold is in tenths: the report says "Overall exposure level ... 1.3 OK".
     result = run(*systemd_analyze, "security", "--offline=yes", "--threshold=20", files.UNIT.name)
     assert result.returncode == 0, result.stdout.splitlines()[-1:]
+
+
+def test_two_step_login_is_on_in_deploy_and_off_by_default():
+    from bot.dashboard.settings import Settings
+
+    assert files.env_example()["BUURTBOT_REQUIRE_2FA"] == ("1", True)
+    assert "Environment=BUURTBOT_REQUIRE_2FA=1" in files.UNIT.read_text()
+    assert Settings.from_env({}).require_2fa is False
+    assert Settings.from_env({"BUURTBOT_REQUIRE_2FA": "1"}).require_2fa is True

@@ -246,3 +246,20 @@ async def test_the_access_log_holds_no_address_and_no_query(proxy, tmp_path: Pat
         await asyncio.sleep(0.1)
     assert "GET /dashboard/cases/7 200" in log
     assert "Fatima" not in log and "127.0.0.1" not in log
+
+
+async def test_the_web_chat_and_the_login_are_rate_limited_per_address(proxy):
+    _, _, https = proxy
+    async with _client() as client:
+        sends = []
+        for _ in range(40):
+            url = f"https://127.0.0.1:{https}/chat/api/send"
+            async with client.post(url, json={"text": "hoi"}, ssl=False) as response:
+                sends.append(response.status)
+        logins = []
+        for _ in range(25):
+            url = f"https://127.0.0.1:{https}{PREFIX}/login"
+            async with client.post(url, data={"name": "x"}, ssl=False) as response:
+                logins.append(response.status)
+    assert sends.count(200) == 31 and sends.count(429) == 9, sends
+    assert logins.count(200) == 21 and logins.count(429) == 4, logins

@@ -95,3 +95,65 @@ async def until(port: int, condition, timeout: float = 10.0) -> dict:
         if loop.time() > deadline:
             raise AssertionError(f"health stayed {body}")
         await asyncio.sleep(0.05)
+
+
+async def test_a_database_that_answers_but_takes_no_write_fails_the_check(
+    aiohttp_client, web_config, monkeypatch
+):
+    """Another connection holds SQLite's write lock: reads still work, writes cannot happen."""
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    monkeypatch.setattr(operations, "TIMEOUT_SECONDS", 0.3)
+    client = await aiohttp_client(init_app(web_config))
+    assert (await client.get("/healthz")).status == 200
+    other = sqlite3.connect(make_url(web_config.database_url).database, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        response = await client.get("/healthz")
+        assert response.status == 503
+        assert await response.json() == {"status": "fail", "database": "timeout"}
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
+async def test_a_full_disk_fails_the_check(aiohttp_client, tmp_path):
+    """A real full disk: a small tmpfs (needs root and mount; skipped otherwise)."""
+    import contextlib
+    import os
+    import subprocess
+    from dataclasses import replace
+
+    import pytest
+
+    from tests.webchat.conftest import web_config as make_config
+
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)],
+        capture_output=True,
+        check=False,
+    )
+    if os.geteuid() != 0 or mounted.returncode != 0:
+        pytest.skip("needs root to mount a small tmpfs")
+    try:
+        config = replace(make_config(tmp_path), database_url=f"sqlite:///{disk / 'full.db'}")
+        client = await aiohttp_client(init_app(config))
+        assert (await client.get("/healthz")).status == 200
+        with contextlib.suppress(OSError), (disk / "filler").open("wb") as filler:
+            while True:
+                filler.write(b"\0" * 65536)
+                filler.flush()
+        response = await client.get("/healthz")
+        assert (response.status, await response.json()) == (
+            503,
+            {"status": "fail", "database": "error: disk full"},
+        )
+        (disk / "filler").unlink()
+        assert (await client.get("/healthz")).status == 200
+        await client.close()
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)

@@ -68,6 +68,22 @@ async def test_sqlite_pragmas(tmp_path: Path) -> None:
     assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10_000}
 
 
+def test_secure_delete_is_asked_for_not_left_to_how_sqlite_was_built(tmp_path: Path) -> None:
+    """Debian builds SQLite with secure_delete on, others do not: every connection asks for it,
+    so erased text is overwritten in the file (issue 15, weak 9)."""
+    import sqlite3
+
+    from storage.db import _on_sqlite_connect
+
+    connection = sqlite3.connect(tmp_path / "x.db")
+    try:
+        connection.execute("PRAGMA secure_delete=OFF")  # as a build without it starts
+        _on_sqlite_connect(connection, None)
+        assert connection.execute("PRAGMA secure_delete").fetchone() == (1,)
+    finally:
+        connection.close()
+
+
 def test_schema_is_for_postgresql_only(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="PostgreSQL only"):
         Database(f"sqlite:///{tmp_path / 'x.db'}", schema="elsewhere")

@@ -23,7 +23,13 @@ from tests.conftest import _pg_execute
 ROOT = Path(__file__).resolve().parents[2]
 
 MakeDatabase = Callable[[], Database]
-SINCE_BASELINE = ("handled_message",)  # tables the revisions after 0001 add
+# Tables and columns the revisions after 0001 add.
+SINCE_BASELINE = ("handled_message", "dashboard_login_step", "dashboard_recovery_code")
+COLUMNS_SINCE_BASELINE = (
+    ("dashboard_user", "totp_secret"),
+    ("dashboard_user", "totp_last_step"),
+    ("dashboard_user", "must_change_password"),
+)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -88,6 +94,8 @@ async def test_a_database_from_before_migrations_is_recognised(empty: MakeDataba
     async with db.transaction() as s:
         for table in SINCE_BASELINE:  # not there yet in 0.1.0
             await s.exec(text(f"DROP TABLE {table}"))
+        for table, column in COLUMNS_SINCE_BASELINE:
+            await s.exec(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
         await s.exec(
             text(
                 "INSERT INTO resident (channel, external_id, pseudonym, created_at, last_seen_at)"

@@ -314,3 +314,17 @@ def test_every_field_of_an_inbound_is_kept(tmp_path) -> None:
 def test_the_held_gauge_shows_also_while_the_database_is_down() -> None:
     assert gauge(Metrics().render(State(database_up=False, held=3)).decode()) == 3
     assert gauge(Metrics().render(State(database_up=False)).decode()) is None  # no channel
+
+
+def test_a_spool_folder_that_was_there_already_is_made_private(tmp_path):
+    from bot.channels.spool import Spool
+
+    folder = tmp_path / "spool"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    spool = Spool(folder)
+    spool.open()
+    try:
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    finally:
+        spool.close()

@@ -155,8 +155,8 @@ async def test_reset_starts_a_new_conversation(client):
 
 
 async def test_simulator_page_and_health(client):
-    page = await client.get("/simulator")
-    assert 'data-mode="simulator"' in await page.text()
+    page = await client.get("/simulator")  # behind the dashboard login: tests/webchat/...
+    assert page.url.path == "/dashboard/login" and page.url.query["next"] == "/simulator"
     health = await (await client.get("/healthz")).json()
     assert health == {"status": "ok", "database": "ok"}
 

@@ -11,15 +11,20 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.channels.webchat import views
+from bot.channels.webchat import simulator, views
+from bot.channels.webchat.headers import security_headers
+from bot.channels.webchat.limits import LIMITS, Limits
 
 STATIC = Path(__file__).parent / "static"
 
 
 def setup(app: web.Application) -> None:
+    if LIMITS not in app:
+        app[LIMITS] = Limits()
+    app.on_response_prepare.append(security_headers)
     app.router.add_get("/", views.page, name="webchat")
-    app.router.add_get("/simulator", views.simulator, name="simulator")
     app.router.add_get("/chat/api/messages", views.messages)
     app.router.add_post("/chat/api/send", views.send)
     app.router.add_post("/chat/api/reset", views.reset)
     app.router.add_static("/chat/static/", STATIC, name="webchat_static")
+    simulator.setup(app)  # behind the dashboard login

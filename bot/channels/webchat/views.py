@@ -11,7 +11,9 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.channels.webchat.limits import LIMITS, over_limit
 from bot.conversation import DeliverDirectly, Inbound
+from bot.dashboard.auth import same_origin
 from bot.engine import State
 from bot.i18n import LANGUAGES, NATIVE_NAMES, RTL, supported, web_texts
 from bot.keys import CATALOGS, CONVERSATIONS, DB
@@ -19,6 +21,7 @@ from storage import outbox as outbox_db
 from storage import residents as resident_db
 from storage import states as state_db
 from storage import transcripts as transcript_db
+from storage.db import Database
 from storage.handled import MAX_KEY
 from storage.types import utcnow
 
@@ -64,13 +67,20 @@ def _page(mode: str):
 
 
 page = _page("chat")
-simulator = _page("simulator")
 
 
-async def _snapshot(request: web.Request, external_id: str, after: int) -> dict:
+async def snapshot(
+    request: web.Request,
+    external_id: str,
+    after: int,
+    *,
+    db: Database | None = None,
+    risk: bool = False,
+) -> dict:
     """Everything the page shows after message `after`; web outbox rows count as delivered
-    once the page has them."""
-    db = request.app[DB]
+    once the page has them. The risk assessment of a message only with `risk` (the simulator
+    behind the dashboard login): a resident never sees it, nor what matched."""
+    db = db or request.app[DB]
     now = utcnow()
     entries, state, language = [], None, None
     async with db.transaction() as s:
@@ -91,7 +101,7 @@ async def _snapshot(request: web.Request, external_id: str, after: int) -> dict:
                 "from": "resident" if e.direction == "in" else "bot",
                 "text": e.text,
                 "buttons": (e.data or {}).get("buttons") or [],
-                "risk": (e.data or {}).get("risk"),
+                **({"risk": (e.data or {}).get("risk")} if risk else {}),
             }
             for e in entries
         ],
@@ -113,7 +123,7 @@ async def messages(request: web.Request) -> web.Response:
         after = int(request.query.get("after", "0"))
     except ValueError:
         raise web.HTTPBadRequest(text="after must be a number") from None
-    return web.json_response(await _snapshot(request, external_id, after))
+    return web.json_response(await snapshot(request, external_id, after))
 
 
 def _scoped(external_id: str, key: str | None) -> str | None:
@@ -124,10 +134,43 @@ def _scoped(external_id: str, key: str | None) -> str | None:
     return hashlib.blake2b(f"{external_id}:{key}".encode(), digest_size=16).hexdigest()
 
 
+def _refuse_cross_site(request: web.Request) -> None:
+    """A POST that the browser says came from another site (as the dashboard refuses them)."""
+    if not same_origin(request):
+        raise web.HTTPForbidden(text="cross-site request refused")
+
+
 async def send(request: web.Request) -> web.Response:
+    external_id, fresh = _session(request)
+    inbound, body = await read_message(request, external_id)
+    refused = await over_limit(request, external_id, inbound)
+    if refused is not None:
+        _set_cookie(refused, fresh, request)
+        return refused
+    try:
+        # Not through Holding: the page sends again itself (bot/channels/holding.py says why).
+        await request.app[CONVERSATIONS].receive(inbound)
+    except DeliverDirectly as direct:
+        # Storage is down and this is a crisis: the lines now, straight from memory. The page
+        # keeps the typed text and says sending failed, so it can be sent again later.
+        logger.error("crisis reply for a web chat sent directly (storage down)")
+        return web.json_response(
+            {"messages": [], "direct": [r.text for r in direct.replies], "stored": False}
+        )
+    after = body.get("after") if isinstance(body.get("after"), int) else 0
+    data = await snapshot(request, external_id, after)
+    request.app[LIMITS].remember(external_id, data["language"])
+    response = web.json_response(data)
+    _set_cookie(response, fresh, request)
+    return response
+
+
+async def read_message(request: web.Request, external_id: str) -> tuple[Inbound, dict]:
+    """The message a page sent for chat `external_id`, and the JSON body; 4xx when it is not
+    one (also for a cross-site post)."""
+    _refuse_cross_site(request)
     if request.content_type != "application/json":
         raise web.HTTPUnsupportedMediaType(text="send JSON")  # also keeps out cross-site forms
-    external_id, fresh = _session(request)
     try:
         body = await request.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -151,24 +194,12 @@ async def send(request: web.Request) -> web.Response:
         language_hint=_browser_language(request),
         key=_scoped(external_id, key),
     )
-    try:
-        # Not through Holding: the page sends again itself (bot/channels/holding.py says why).
-        await request.app[CONVERSATIONS].receive(inbound)
-    except DeliverDirectly as direct:
-        # Storage is down and this is a crisis: the lines now, straight from memory. The page
-        # keeps the typed text and says sending failed, so it can be sent again later.
-        logger.error("crisis reply for a web chat sent directly (storage down)")
-        return web.json_response(
-            {"messages": [], "direct": [r.text for r in direct.replies], "stored": False}
-        )
-    after = body.get("after") if isinstance(body.get("after"), int) else 0
-    response = web.json_response(await _snapshot(request, external_id, after))
-    _set_cookie(response, fresh, request)
-    return response
+    return inbound, body
 
 
 async def reset(request: web.Request) -> web.Response:
     """A new conversation in this browser (the simulator's reset): a new cookie, a new resident."""
+    _refuse_cross_site(request)
     response = web.json_response({"ok": True})
     _set_cookie(response, secrets.token_urlsafe(32), request)
     return response

@@ -3,6 +3,8 @@
 (() => {
   "use strict";
   const simulator = document.body.dataset.mode === "simulator";
+  // The simulator (behind the dashboard login) has an API of its own, in the same shapes.
+  const api = simulator ? "/simulator/api" : "/chat/api";
   const list = document.getElementById("messages");
   const buttons = document.getElementById("buttons");
   const form = document.getElementById("composer");
@@ -127,13 +129,21 @@
   async function attempt(body, id, directShown) {
     let r;
     try {
-      r = await fetch("/chat/api/send", {
+      r = await fetch(`${api}/send`, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ ...body, id, after: last }),
       });
     } catch (e) {
       return "again"; // no connection
+    }
+    if (r.status === 429) {
+      // Too many messages in a short time: the reason in the resident's language, and the
+      // crisis lines when the message showed risk. The text stays in the box.
+      const data = await r.json().catch(() => ({}));
+      if (!directShown) showDirect(data.direct || []);
+      if (data.error) status.dataset.reason = data.error;
+      return "refused";
     }
     if (r.status >= 400 && r.status < 500) return "refused";
     if (!r.ok) return "again";
@@ -168,7 +178,9 @@
       if (outcome === "refused" || tries >= TRIES) {
         // Keep what the resident typed in the box so nothing is lost.
         trying = null;
-        status.textContent = sendError || "Versturen lukt nu niet. Probeer het zo opnieuw.";
+        status.textContent =
+          status.dataset.reason || sendError || "Versturen lukt nu niet. Probeer het zo opnieuw.";
+        delete status.dataset.reason;
         return;
       }
       directShown = directShown || outcome === "direct";
@@ -181,7 +193,7 @@
 
   async function poll() {
     try {
-      const r = await fetch(`/chat/api/messages?after=${last}`);
+      const r = await fetch(`${api}/messages?after=${last}`);
       if (r.ok) show(await r.json());
     } catch (e) { /* offline for a moment: try again on the next tick */ }
   }
@@ -203,7 +215,7 @@
     if (language.value) post({ text: name, payload: `lang:${language.value}` });
   });
   document.getElementById("reset").addEventListener("click", async () => {
-    await fetch("/chat/api/reset", { method: "POST" });
+    await fetch(`${api}/reset`, { method: "POST" });
     list.replaceChildren();
     buttons.replaceChildren();
     last = 0;
