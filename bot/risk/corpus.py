@@ -98,6 +98,7 @@ def fingerprint(root: Path = TRAINING, dev: Path = DEV) -> str:
         *sorted((root / "batches").glob("*.jsonl")),
         here / "features.py",
         here / "train.py",
+        here / "tuning.py",
     ]
     digest = hashlib.sha256()
     for path in paths:

@@ -109,6 +109,7 @@ def lobo_section(
         f"{batches}. Thresholds {meta['thresholds']} were chosen on these same "
         "left-out scores._",
         "",
+        *everyday_line(meta),
         "**Phrase lists and model together**",
         "",
         *language_table(results),
@@ -140,3 +141,16 @@ def write_between(path: Path, name: str, lines: list[str]) -> None:
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     path.write_text(text, encoding="utf-8")
+
+
+def everyday_line(meta: dict) -> list[str]:
+    """The false alarms on everyday traffic, which bound the thresholds (bot/risk/tuning.py)."""
+    if "everyday_alarms" not in meta:
+        return []
+    alarms, total = meta["everyday_alarms"]
+    return [
+        f"Everyday traffic (the ordinary batches, each left out in turn): {alarms} of {total} "
+        "messages got any level (a model that never saw that batch; recall comes first, then "
+        "these alarms, bot/risk/tuning.py).",
+        "",
+    ]

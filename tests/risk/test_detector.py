@@ -205,6 +205,33 @@ def test_the_shipped_detector_does_not_escalate_the_harmless(text: str) -> None:
     assert not assess(DETECTOR, text).escalates
 
 
+# What residents and the tests type every day. A retrain once asked "nog een vraag" whether the
+# children had eaten today; the thresholds now bound such alarms (bot/risk/tuning.py). A bare
+# "slaapplek" may get the check question ("do you have a bed tonight?"): that is a fair question.
+EVERYDAY = [
+    "nog een vraag",
+    "hallo",
+    "/start",
+    "ik wil met een mens praten",
+    "geld",
+    "dank je wel",
+    "ja",
+    "nee",
+    "toeslagen",
+    "مرحبا",
+    "شكرا",
+    "selam",
+    "ሰላም",
+    "hello",
+    "thanks",
+]
+
+
+@pytest.mark.parametrize("text", EVERYDAY)
+def test_the_shipped_detector_leaves_everyday_words_alone(text: str) -> None:
+    assert assess(DETECTOR, text).level == "none"
+
+
 def test_a_bare_command_is_left_to_the_lists() -> None:
     for command in ("/mens", "/stop", "/menu", "/gegevens"):
         assert assess(DETECTOR, command) == assess(PHRASES, command) == NOTHING

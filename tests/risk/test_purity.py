@@ -9,7 +9,8 @@ import ast
 from pathlib import Path
 
 FORBIDDEN = {"telegram", "aiohttp", "sqlmodel", "sqlalchemy", "babel", "asyncio", "storage"}
-TRAINING = {"train", "corpus", "report"}  # build time only: may read PO files with babel
+# Build time only: may read PO files with babel, and need scikit-learn.
+TRAINING = {"train", "tuning", "embedcache", "corpus", "report"}
 PACKAGE = Path(__file__).resolve().parents[2] / "bot" / "risk"
 
 
