@@ -25,6 +25,10 @@ def cmd_flows_validate(args: argparse.Namespace, config: Config) -> int:
         from bot.risk import check as check_risk
 
         problems += check_risk(directory / "risk")[1]
+    if (directory / "intents").is_dir():  # and so are the intent lists
+        from bot.understanding.intents import check_intents
+
+        problems += check_intents(directory / "intents")
     for problem in sorted(problems):
         print(problem)
     errors = sum(p.severity == "error" for p in problems)
@@ -37,6 +41,13 @@ def cmd_flows_test(args: argparse.Namespace, config: Config) -> int:
     from bot.authoring.flowtest import run_cli
 
     return run_cli(_flows_dir(args.dir, config), config)
+
+
+def cmd_flows_route(args: argparse.Namespace, config: Config) -> int:
+    from bot.understanding.cli import route
+
+    directory = _flows_dir(args.dir, config)
+    return route(sys.stdin, sys.stdout, flows_dir=directory, locales_dir=config.locales_dir)
 
 
 def cmd_flows_graph(args: argparse.Namespace, config: Config) -> int:
@@ -234,6 +245,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = flows_sub.add_parser("test", help="run the transcript tests in flows/tests/")
     p.add_argument("dir", nargs="?", help="flows folder (default: BUURTBOT_FLOWS_DIR or flows)")
     p.set_defaults(func=cmd_flows_test)
+    p = flows_sub.add_parser(
+        "route", help="where the menu sends typed messages: one stdin line in, one JSON line out"
+    )
+    p.add_argument("--dir", help="flows folder (default: BUURTBOT_FLOWS_DIR or flows)")
+    p.set_defaults(func=cmd_flows_route)
     p = flows_sub.add_parser("graph", help="print a flow as a Mermaid diagram")
     p.add_argument("flow", help="flow id")
     p.add_argument("--dir", help="flows folder (default: BUURTBOT_FLOWS_DIR or flows)")

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.engine.fold import fold
 from bot.engine.texts import N_
+from bot.understanding import intents
 
 # --- what the resident is told ---------------------------------------------------------------
 
@@ -138,53 +138,20 @@ def on_risk(level: str, categories: Sequence[str], matched: Sequence[str]) -> De
 
 # --- asking for a person ---------------------------------------------------------------------
 
-# Typed requests for a person, any of the four languages; matched after `fold()`. Content a
-# social worker may extend; keep phrases specific ("mens" alone is too common a word).
-PERSON_PHRASES = tuple(
-    fold(p)
-    for p in (
-        "ik wil een mens",
-        "ik wil een mens spreken",
-        "ik wil met een mens praten",
-        "ik wil iemand spreken",
-        "ik wil met iemand praten",
-        "kan ik iemand spreken",
-        "mag ik een mens",
-        "echt persoon",
-        "een echt mens",
-        "een medewerker spreken",
-        "ik wil een medewerker",
-        "hulpverlener spreken",
-        "mens spreken",
-        "met een mens",
-        "i want a human",
-        "talk to a human",
-        "talk to a person",
-        "speak to a person",
-        "speak to someone",
-        "real person",
-        "human please",
-        "i want to talk to someone",
-        "أريد التحدث مع شخص",
-        "اريد شخص",
-        "بدي احكي مع حدا",
-        "بدي حدا",
-        "عايز اكلم حد",
-        "أريد موظف",
-        "اريد التكلم مع انسان",
-        "انسان حقيقي",
-        "ابغى اكلم احد",
-        "ምስ ሰብ ክዛረብ እደሊ",
-        "ሰብ እደሊ",
-        "ምስ ሰራሕተኛ ክዛረብ",
-        "ሓቀኛ ሰብ",
-    )
-)
+# Typed requests for a person or a call back, any of the four languages: content a social worker
+# extends, in flows/intents/*.yaml (`person:` and `callback:`).
 
 
 def asks_for_person(text: str) -> bool:
-    folded = f" {fold(text)} "
-    return any(f" {p} " in folded for p in PERSON_PHRASES)
+    """Whether `text` asks for a person (or to be called back, visited, an appointment)."""
+    return bool(intents.default().found(text) & {"person", "callback"})
+
+
+def person_reason(text: str) -> str:
+    """The case reason for a request for a person: a call back says so."""
+    return (
+        "asked_for_callback" if "callback" in intents.default().found(text) else "asked_for_person"
+    )
 
 
 # --- repeated contact ------------------------------------------------------------------------

@@ -26,9 +26,10 @@ from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 
-from bot.engine.events import Say
+from bot.engine.events import Msg, Say
 from bot.engine.fold import fold
 from bot.engine.texts import N_
+from bot.understanding import intents
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +111,11 @@ class Catalogs:
         button label, so that text and buttons are always one language."""
         used = self.language_for(say, lang)
         text = self.lookup(used, say.msgid, say.context) or say.msgid
-        text = _fill(text, say.params, used)
+        params = {
+            k: (self.lookup(used, v.msgid, v.context) or v.msgid) if isinstance(v, Msg) else v
+            for k, v in say.params.items()
+        }
+        text = _fill(text, params, used)
         buttons = tuple(
             (self.lookup(used, b.msgid, b.context) or b.msgid, b.payload) for b in say.buttons
         )
@@ -240,24 +245,9 @@ def isolate_ltr(text: str) -> str:
 
 # --- choosing a language ---------------------------------------------------------------------
 
-LANGUAGE_WORDS = frozenset(
-    fold(word)
-    for word in (
-        # Commands (`/taal`, `/language`) and the word for "language" typed on its own.
-        "taal",
-        "andere taal",
-        "taal kiezen",
-        "language",
-        "change language",
-        "لغة",
-        "اللغة",
-        "لغه",
-        "اللغه",
-        "تغيير اللغة",
-        "ቋንቋ",
-        "ቋንቋ ቀይር",
-    )
-)
+# Commands (`/taal`, `/language`) and the word for "language" typed on its own: content in
+# flows/intents/*.yaml (`choose_language:`).
+LANGUAGE_WORDS = frozenset(fold(w) for w in intents.default().phrases("choose_language"))
 """Folded (`bot.engine.fold`) messages that ask for the language picker; match with
 `asks_for_language`."""
 

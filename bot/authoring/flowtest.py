@@ -40,6 +40,7 @@ from bot.engine import (
 )
 from bot.engine.fold import fold
 from bot.i18n import LANGUAGES, SOURCE, Catalogs, Rendered
+from bot.understanding.route import Router, load_router
 from bot.yamldoc import Doc, Problem, YamlPath, read
 
 STEP_KINDS = ("bot", "press", "type", "buttons", "escalate", "ended", "saved")
@@ -88,6 +89,8 @@ def run_directory(flows_dir: Path, locales_dir: Path) -> tuple[list[Outcome], li
     if flows is None:
         return [], problems
     catalogs = Catalogs.load(locales_dir)
+    # Typed messages are understood as in the conversation (bot/understanding).
+    router = load_router(flows, catalogs.aliases, intents_dir=flows_dir / "intents")
     outcomes: list[Outcome] = []
     files = sorted((flows_dir / "tests").glob("*.y*ml"))
     for path in files:
@@ -100,7 +103,7 @@ def run_directory(flows_dir: Path, locales_dir: Path) -> tuple[list[Outcome], li
             problems.append(doc.problem((), "a test file needs a list 'tests:'"))
             continue
         for i, test in enumerate(tests):
-            outcomes.extend(_run_test(doc, ("tests", i), test, flows, catalogs, problems))
+            outcomes.extend(_run_test(doc, ("tests", i), test, flows, catalogs, problems, router))
     return outcomes, [p for p in problems if p.severity == "error"]
 
 
@@ -111,6 +114,7 @@ def _run_test(
     flows: FlowSet,
     catalogs: Catalogs,
     problems: list[Problem],
+    router: Router | None = None,
 ) -> list[Outcome]:
     if not isinstance(test, dict) or not isinstance(test.get("steps"), list):
         problems.append(doc.problem(where, "a test needs 'name:' and a list 'steps:'"))
@@ -136,11 +140,12 @@ def _run_test(
         else datetime(2026, 1, 15, 10, tzinfo=UTC)
     )
     name = str(test.get("name") or f"test {where[-1] + 1}")
+    router = router or load_router(flows, catalogs.aliases)
     outcomes = []
     for lang in langs:
         duty = test.get("kantoortijd", True) is not False  # `kantoortijd: false`: at night
-        env = Env(now=lambda c=clock: c, aliases=catalogs.aliases, on_duty=lambda d=duty: d)
-        run = _Run(flows, catalogs, lang, env)
+        env = Env(now=lambda c=clock: c, on_duty=lambda d=duty: d)
+        run = _Run(flows, catalogs, lang, router.env(env))
         state, events = start(flows, env=run.env)
         run.state = state
         run.feed(events)

@@ -27,6 +27,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
 from bot import yamldoc
+from bot.engine.words import canonical
 
 Extracted = tuple[int, str, tuple[str, str], list[str]]
 COMMENT_TAGS = ("Translators:",)
@@ -69,6 +70,8 @@ def flow_texts(flow: str, data: Mapping[str, Any]) -> Iterator[tuple[yamldoc.Yam
     """(path in the document, text, msgctxt) of every translatable text of one flow."""
     if _is_text(data.get("title")):
         yield ("title",), data["title"], f"{flow}.title"
+    if words := canonical(data.get("words")):
+        yield ("words",), words, f"{flow}.title"
     nodes = data.get("nodes")
     if not isinstance(nodes, dict):
         return
@@ -79,10 +82,14 @@ def flow_texts(flow: str, data: Mapping[str, Any]) -> Iterator[tuple[yamldoc.Yam
         for key in ("say", "ask"):
             if _is_text(node.get(key)):
                 yield ("nodes", node_id, key), node[key], context
+        if words := canonical(node.get("words")):
+            yield ("nodes", node_id, "words"), words, context
         options = node.get("options")
         for i, option in enumerate(options if isinstance(options, list) else []):
             if isinstance(option, dict) and _is_text(option.get("label")):
                 yield ("nodes", node_id, "options", i, "label"), option["label"], context
+            if isinstance(option, dict) and (words := canonical(option.get("words"))):
+                yield ("nodes", node_id, "options", i, "words"), words, context
 
 
 def comments_above(lines: list[str], line: int) -> list[str]:

@@ -19,6 +19,9 @@ from bot.conversation.steps import cases, flows, language, privacy, risk
 from bot.conversation.turn import Context, Turn
 from bot.i18n import asks_for_language
 
+GREETED = "greeted"
+"""Key in the conversation data: the resident was greeted with a flow instead of the picker."""
+
 
 @dataclass(frozen=True)
 class Step:
@@ -69,6 +72,14 @@ def _first_contact(turn: Turn) -> bool:
 
 
 async def _greet(ctx: Context, turn: Turn) -> None:
+    """Greet a new resident and offer the languages; a first message that already names a
+    topic or asks for a person is answered instead (the engine greets in the same reply)."""
+    typed = turn.inbound.text or ""
+    understood = ctx.env().route(typed) if typed and not typed.startswith("/") else None
+    if understood is not None and (understood.flow or understood.person):
+        turn.data[GREETED] = True  # greeted: the next message is no first contact
+        await _flows(ctx, turn)
+        return
     language.first_contact(ctx, turn)
 
 

@@ -23,6 +23,7 @@ from bot.engine.answers import InvalidAnswer, parse_answer
 from bot.engine.fold import fold
 from bot.engine.texts import N_
 from bot.i18n import Catalogs, Rendered
+from bot.understanding import intents
 from storage import privacy
 from storage.privacy import Retention
 from storage.residents import Resident
@@ -35,34 +36,10 @@ PENDING = "forget"
 
 FORGET_COMMANDS = frozenset({"vergeet", "forget"})
 MYDATA_COMMANDS = frozenset({"gegevens", "mydata"})
-# Typed on their own, folded (`bot.engine.fold`). Arabic and Tigrinya: drafts, to be checked by
-# native speakers like the translations.
-FORGET_WORDS = frozenset(
-    fold(w)
-    for w in (
-        "vergeet mij",
-        "vergeet me",
-        "wis mijn gegevens",
-        "verwijder mijn gegevens",
-        "forget me",
-        "delete my data",
-        "erase my data",
-        "احذف بياناتي",
-        "امسح بياناتي",
-        "ሓበሬታይ ደምስስ",
-    )
-)
-MYDATA_WORDS = frozenset(
-    fold(w)
-    for w in (
-        "mijn gegevens",
-        "wat weet je over mij",
-        "my data",
-        "what do you know about me",
-        "بياناتي",
-        "ሓበሬታይ",
-    )
-)
+# Typed on their own, folded (`bot.engine.fold`): content in flows/intents/*.yaml (`forget:`,
+# `mydata:`); the Arabic and Tigrinya ones are drafts, to be checked like the translations.
+FORGET_WORDS = frozenset(fold(w) for w in intents.default().phrases("forget"))
+MYDATA_WORDS = frozenset(fold(w) for w in intents.default().phrases("mydata"))
 
 # --- texts -------------------------------------------------------------------------------------
 

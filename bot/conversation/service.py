@@ -26,6 +26,7 @@ from bot.i18n import Catalogs, Rendered, script_language
 from bot.outbox.notifier import Notifier
 from bot.risk import Assessment, Detector, RiskModel, assess, load_detector
 from bot.risk.assessment import NOTHING
+from bot.understanding.route import Router, load_router
 from storage import cases, handled
 from storage import outbox as outbox_db
 from storage import residents as resident_db
@@ -61,10 +62,14 @@ class Conversations:
         clock: Callable[[], datetime] = utcnow,
         new_id: Callable[[], str] = lambda: secrets.token_hex(3),
         metrics: Metrics | None = None,
+        router: Router | None = None,
     ) -> None:
         self.db = db
         self.flows = flows
         self.catalogs = catalogs
+        # What typed messages mean (bot/understanding); the shipped model and intent lists
+        # unless given.
+        self.router = router or load_router(flows, catalogs.aliases)
         self.risk = risk
         self.office = office or OfficeHours.parse("altijd")
         self.repeat_rule = repeat_rule or RepeatRule()
@@ -84,24 +89,27 @@ class Conversations:
         metrics: Metrics | None = None,
     ) -> Conversations:
         """The conversation path as configured: flows, catalogs, risk lists, office hours."""
+        flows = flows or load(config.flows_dir)
+        catalogs = Catalogs.load(config.locales_dir)
         return cls(
             db,
-            flows or load(config.flows_dir),
-            Catalogs.load(config.locales_dir),
+            flows,
+            catalogs,
             risk=load_detector(config.flows_dir / "risk"),
             office=OfficeHours.parse(config.office_hours),
             repeat_rule=RepeatRule(times=config.repeat_times, days=config.repeat_days),
             retention=privacy.retention_of(config),
             metrics=metrics,
+            router=load_router(flows, catalogs.aliases, intents_dir=config.flows_dir / "intents"),
         )
 
     def env(self) -> Env:
-        return Env(
+        env = Env(
             now=self.clock,
             new_id=self.new_id,
-            aliases=self.catalogs.aliases,
             on_duty=lambda: self.office.on_duty(self.clock()),
         )
+        return self.router.env(env)
 
     def context(self) -> Context:
         return Context(

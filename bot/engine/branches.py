@@ -8,9 +8,10 @@ from bot.engine.expr import Expr, ExprError, parse
 from bot.engine.fold import fold
 from bot.engine.model import Case, Option
 from bot.engine.reader import Context, Reader, kind, node_ref
+from bot.engine.words import check_unique, read_words
 from bot.yamldoc import YamlPath
 
-OPTION_KEYS = ("label", "next", "value")
+OPTION_KEYS = ("label", "next", "value", "words")
 CASE_KEYS = ("if", "next", "else")
 MAX_OPTIONS = 100
 """Telegram's limit of buttons under one message."""
@@ -100,6 +101,7 @@ def read_options(
         )
     options: list[Option] = []
     seen: dict[str, tuple[int, int]] = {}
+    answers: list[tuple[int, str, str | None]] = []
     for i, item in enumerate(value):
         ipath = (*path, i)
         if not isinstance(item, dict):
@@ -133,8 +135,12 @@ def read_options(
         elif "next" not in meant:
             r.error(ipath, "answer has no 'next' (add 'next: <node>')", at="value")
         stored = _value(r, (*ipath, "value"), item, saves)
+        words = read_words(r, (*ipath, "words"), item["words"]) if "words" in item else None
+        if label is not None:
+            answers.append((i, label, words))
         if label is not None and target:
-            options.append(Option(label, target, stored, r.item_pos(ipath)))
+            options.append(Option(label, target, stored, r.item_pos(ipath), words))
+    check_unique(r, path, answers)
     return tuple(options)
 
 

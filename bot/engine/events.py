@@ -22,6 +22,14 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Msg:
+    """A translatable text as a `Say` parameter (e.g. a flow's title inside a sentence)."""
+
+    msgid: str
+    context: str
+
+
+@dataclass(frozen=True)
 class Say:
     msgid: str
     context: str = ENGINE_CONTEXT

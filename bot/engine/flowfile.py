@@ -10,8 +10,9 @@ from bot.engine.model import Flow, Node
 from bot.engine.nodes import NODE_KEYS, read_node
 from bot.engine.reader import NAME, Context, Reader, closest, kind, suggest_name
 from bot.engine.state import MENU
+from bot.engine.words import read_words
 
-FLOW_KEYS = ("flow", "title", "menu", "start", "nodes")
+FLOW_KEYS = ("flow", "title", "menu", "start", "nodes", "words")
 
 _TOP_HINTS = dict.fromkeys(NODE_KEYS, "it belongs in a node under 'nodes:'; check the indent")
 
@@ -36,6 +37,7 @@ def read_flow(r: Reader, flow_ids: Collection[str]) -> Flow | None:
     flow_id = _flow_id(r, data, meant)
     title = r.text(("title",), data["title"], label=True) if "title" in data else None
     menu = _menu(r, data)
+    words = read_words(r, ("words",), data["words"]) if "words" in data else None
     nodes_data = _nodes_data(r, data, meant)
     start = _start(r, data, list(nodes_data), meant)
 
@@ -56,6 +58,7 @@ def read_flow(r: Reader, flow_ids: Collection[str]) -> Flow | None:
         nodes=MappingProxyType(nodes),
         menu=menu,
         path=r.path,
+        words=words,
     )
 
 

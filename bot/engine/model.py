@@ -34,6 +34,7 @@ class Option:
     next: str
     value: str | int | float | bool | None = None
     pos: Pos | None = field(default=None, compare=False)
+    words: str | None = None  # what residents type for this answer (`engine.words`)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Node:
     goto: str | None = None
     end: bool = False
     pos: Pos | None = field(default=None, compare=False)
+    words: str | None = None  # a typed message with these words starts the flow here
 
     @property
     def waits(self) -> bool:
@@ -94,6 +96,7 @@ class Flow:
     nodes: Mapping[str, Node]
     menu: int | None = None
     path: str = ""
+    words: str | None = None  # a typed message with these words starts the flow
 
     @property
     def title_context(self) -> str:

@@ -13,9 +13,22 @@ from typing import Any
 from bot.engine.branches import read_cases, read_options
 from bot.engine.model import INPUT_TYPES, PRIORITIES, Escalation, Node
 from bot.engine.reader import VARIABLE, Context, Reader, closest, kind, node_ref
+from bot.engine.words import read_words
 from bot.yamldoc import YamlPath
 
-NODE_KEYS = ("say", "ask", "options", "input", "save", "next", "switch", "escalate", "goto", "end")
+NODE_KEYS = (
+    "say",
+    "ask",
+    "options",
+    "input",
+    "save",
+    "next",
+    "switch",
+    "escalate",
+    "goto",
+    "end",
+    "words",
+)
 ESCALATE_KEYS = ("priority", "reason")
 
 _NODE_HINTS = {
@@ -50,6 +63,8 @@ def read_node(r: Reader, ctx: Context, node_id: str, data: Any) -> Node:
         )
         return base
     meant = r.keys(path, data, NODE_KEYS, _NODE_HINTS, "a node")
+    if "words" in data:
+        base = replace(base, words=read_words(r, (*path, "words"), data["words"]))
     if "switch" in data:
         return _switch_node(r, ctx, path, data, base)
     if "ask" in data:
@@ -67,7 +82,7 @@ def _switch_node(r: Reader, ctx: Context, path: YamlPath, data: dict, base: Node
                 "a switch chooses the way on itself (remove 'next'; use '- else: <node>' "
                 "for the other cases)",
             )
-        elif key in NODE_KEYS and key != "switch":
+        elif key in NODE_KEYS and key not in ("switch", "words"):
             r.error(
                 (*path, key),
                 f"a switch node cannot have '{key}' (put it in a node before or after the switch)",

@@ -7,25 +7,27 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.engine import local, texts
+from bot.engine import texts
 from bot.engine.answers import InvalidAnswer, parse_answer
+from bot.engine.choosing import choose, match_label
 from bot.engine.errors import UnknownFlow
 from bot.engine.events import (
-    ENGINE_CONTEXT,
     Button,
     Error,
     Escalate,
     Event,
     FlowEnded,
+    Msg,
     Saved,
     Say,
     WaitForInput,
 )
 from bot.engine.expr import EvalError, evaluate
-from bot.engine.fold import digits, fold
 from bot.engine.inputs import OFFICE_HOURS, Env, Input, Press, Text
 from bot.engine.model import Flow, FlowSet, Node
+from bot.engine.questions import HUMAN, MENU_BTN, menu_labels, menu_question, params, question
 from bot.engine.state import MENU, State
+from bot.engine.typed import choices_to, drop_question, menu_flows, saved, waiting
 
 MAX_STEPS = 100
 """Nodes passed without waiting for the resident before a run counts as a runaway."""
@@ -43,9 +45,11 @@ COMMANDS = {
     "stop": "stop",
 }
 """Global commands the engine handles. `/taal` and `/vergeet` belong to the caller."""
+WORDS = {"back": "menu", "menu": "menu", "help": "help", "stop": "stop"}
+"""Global words typed as a whole message (`Env.command`) and the command each one is."""
+SWITCH = 0.9
+"""How sure the router must be that a message at a question is another flow's topic."""
 
-HUMAN = Button(texts.HUMAN_BUTTON, ENGINE_CONTEXT, "/mens")
-MENU_BTN = Button(texts.MENU_BUTTON, ENGINE_CONTEXT, "/menu")
 
 Result = tuple[State, list[Event]]
 
@@ -67,15 +71,22 @@ def start(
 def resume(flows: FlowSet, state: State, received: Input, *, env: Env) -> Result:
     """Take one message or button press from the resident and go as far as the flows go."""
     command = _command(received)
+    if command is None and isinstance(received, Text):
+        command = WORDS.get(env.command(received.text) or "")
     if command is not None:
         return _global(flows, state, command, env)
     if state.idle:
+        # Idle: an old button press is stale; a typed menu title (not a number) starts its
+        # flow, and so does a topic in the resident's own words.
+        for partial in (False, True):  # the words of a title ("geld") only after the router
+            chosen = _menu_by_title(flows, received, env, partial) if state.wait else None
+            if chosen is not None:
+                return _run(flows, _at(state, None, None), chosen.id, chosen.start, [], env)
+            routed = None if partial else _routed(flows, state, received, env, greet=not state.wait)
+            if routed is not None:
+                return routed
         if not state.wait:  # never spoken before: introduce ourselves
             return start(flows, state, env=env)
-        # Idle: an old button press is stale; a typed menu title (not a number) starts its flow.
-        chosen = _menu_by_title(flows, received, env)
-        if chosen is not None:
-            return _run(flows, _at(state, None, None), chosen.id, chosen.start, [], env)
         return _show_menu(flows, state, [], env)
     if state.flow == MENU:
         return _answer_menu(flows, state, received, env)
@@ -148,31 +159,24 @@ def _leave(state: State, outcome: str, events: list[Event]) -> None:
 
 def _show_menu(flows: FlowSet, state: State, events: list[Event], env: Env) -> Result:
     wait = env.new_id()
-    events.extend(_menu_question(flows, wait))
+    events.extend(menu_question(flows, wait))
     return replace(state, flow=MENU, node="menu", wait=wait, tries=0), events
 
 
-def _menu_question(flows: FlowSet, wait: str) -> list[Event]:
-    buttons = [
-        Button(title, context, f"{wait}:{i}")
-        for i, (title, context) in enumerate(_menu_labels(flows), start=1)
-    ]
-    return [Say(texts.MENU_ASK, buttons=(*buttons, HUMAN)), WaitForInput(MENU, "menu", "options")]
-
-
-def _menu_labels(flows: FlowSet) -> list[tuple[str, str]]:
-    return [(f.title or f.id, f.title_context) for f in flows.menu()]
-
-
-def _menu_by_title(flows: FlowSet, received: Input, env: Env) -> Flow | None:
+def _menu_by_title(flows: FlowSet, received: Input, env: Env, partial: bool) -> Flow | None:
     if not isinstance(received, Text):
         return None
-    index = _match_label(_menu_labels(flows), received.text, env)
+    index = match_label(menu_labels(flows), received.text, env, partial=partial)
     return flows.menu()[index] if index is not None else None
 
 
 def _answer_menu(flows: FlowSet, state: State, received: Input, env: Env) -> Result:
-    index = _choose(_menu_labels(flows), state, received, env)
+    index = choose(menu_labels(flows), state, received, env, partial=False)
+    if index is None:
+        routed = _routed(flows, state, received, env)
+        if routed is not None:
+            return routed
+        index = choose(menu_labels(flows), state, received, env)
     if index is None:
         return _not_understood(flows, state, received, [], texts.NOT_UNDERSTOOD)
     if index < 0:
@@ -181,48 +185,78 @@ def _answer_menu(flows: FlowSet, state: State, received: Input, env: Env) -> Res
     return _run(flows, _at(state, None, None), chosen.id, chosen.start, [], env)
 
 
+def _routed(
+    flows: FlowSet, state: State, received: Input, env: Env, *, greet: bool = False
+) -> Result | None:
+    """A typed message in own words at the menu: a topic starts its flow at its node, saying
+    so; a person (or a call back) opens a case; greetings and thanks get the menu."""
+    understood = env.route(received.text) if isinstance(received, Text) else None
+    if understood is None:
+        return None
+    events: list[Event] = [Say(texts.GREETING)] if greet else []
+    if understood.person:
+        reason = "asked_for_callback" if understood.callback else "asked_for_person"
+        where = (understood.flow, understood.node)
+        events.append(Escalate(reason, "normal", *where, detail=understood.text))
+        return _at(state, None, None), events
+    flow = menu_flows(flows).get(understood.flow or "")
+    if flow is not None:
+        topic = Msg(flow.title or flow.id, flow.title_context)
+        events.append(Say(texts.UNDERSTOOD, params={"topic": topic}))
+        return _enter(flows, _at(state, None, None), flow, understood.node, events, env)
+    if understood.intent in ("greeting", "thanks"):
+        said = texts.THANKS_BACK if understood.intent == "thanks" else texts.GREETING
+        return _show_menu(flows, state, [Say(said)], env)
+    return None
+
+
+def _other_topic(flows: FlowSet, state: State, received: Input, env: Env) -> Result | None:
+    """Not an answer, but clearly another flow's topic ("ik heb schulden" in toeslagen)."""
+    understood = env.route(received.text) if isinstance(received, Text) else None
+    if understood is None or understood.flow in (None, state.flow) or understood.score < SWITCH:
+        return None
+    events: list[Event] = []
+    _leave(state, "restarted", events)
+    new_state, more = _routed(flows, _at(state, None, None), received, env) or (state, [])
+    return new_state, [*events, *more]
+
+
+def _enter(
+    flows: FlowSet, state: State, flow: Flow, node_id: str | None, events: list[Event], env: Env
+) -> Result:
+    """Start `flow`, answering the questions on the way to `node_id` as if pressed."""
+    choices = (choices_to(flow, node_id) or {}) if node_id else {}
+    state, events = _run(flows, state, flow.id, flow.start, events, env)
+    while choices and state.flow == flow.id and state.node in choices:
+        node = flow.nodes[state.node]
+        index = choices.pop(node.id)
+        drop_question(events, node)
+        values, more = saved(node, index)
+        state = state.with_vars(**values) if values else state
+        events.extend(more)
+        next_id = node.options[index].next
+        state, events = _run(flows, _at(state, None, None), flow.id, next_id, events, env)
+    return state, events
+
+
 # --- answering questions ---------------------------------------------------------------------
-
-
-def _choose(labels: list[tuple[str, str]], state: State, received: Input, env: Env) -> int | None:
-    """Which of `labels` the resident picked: 0-based index, -1 for a stale button, None for
-    no match. A button, the label typed (any language, case and accents ignored), or its
-    number all count."""
-    if isinstance(received, Press):
-        wait, _, choice = received.payload.partition(":")
-        if wait != state.wait or not choice.isdigit():
-            return -1
-        index = int(choice) - 1
-        return index if 0 <= index < len(labels) else -1
-    typed = fold(digits(received.text))
-    if typed.isdigit():
-        index = int(typed) - 1
-        return index if 0 <= index < len(labels) else None
-    return _match_label(labels, received.text, env)
-
-
-def _match_label(labels: list[tuple[str, str]], text: str, env: Env) -> int | None:
-    """The label the resident typed: the whole label, or else words that stand in exactly
-    one label ("huur" for "Hulp bij de huur"). Ambiguous words match nothing."""
-    typed = fold(text)
-    if not typed:
-        return None
-    spellings = [[fold(s) for s in (msgid, *env.aliases(msgid, ctx))] for msgid, ctx in labels]
-    for index, folded in enumerate(spellings):
-        if typed in folded:
-            return index
-    words = set(typed.split())
-    if len(typed) < 3:
-        return None
-    hits = {i for i, folded in enumerate(spellings) if any(words <= set(f.split()) for f in folded)}
-    return hits.pop() if len(hits) == 1 else None
 
 
 def _answer_options(flows: FlowSet, state: State, node: Node, received: Input, env: Env) -> Result:
     labels = [(o.label, node.context) for o in node.options]
-    index = _choose(labels, state, received, env)
+    index = choose(labels, state, received, env)
+    if index is None and isinstance(received, Text):
+        picked = list(env.pick(received.text, node))
+        if len(picked) > 1:  # two answers fit: ask which one, with their own buttons
+            buttons = tuple(
+                Button(node.options[i].label, node.context, f"{state.wait}:{i + 1}") for i in picked
+            )
+            return state, [Say(texts.WHICH_ONE, buttons=buttons), WaitForInput(*waiting(node))]
+        index = picked[0] if picked else None
     if index is None:
-        return _not_understood(flows, state, received, [], texts.NOT_UNDERSTOOD)
+        return _other_topic(flows, state, received, env) or _not_understood(
+            flows, state, received, [], texts.NOT_UNDERSTOOD
+        )
     if index < 0:
         return _ask_again(flows, state, [Say(texts.STALE_BUTTON)])
     option = node.options[index]
@@ -266,44 +300,13 @@ def _ask_again(flows: FlowSet, state: State, events: list[Event]) -> Result:
     if state.idle:
         return state, events
     if state.flow == MENU:
-        events.extend(_menu_question(flows, state.wait))
+        events.extend(menu_question(flows, state.wait))
         return state, events
     node = flows.node(state.flow or "", state.node or "")
     if node is None or not node.waits:
         return state, events
-    events.extend(_question(node, state.wait, state, flows))
+    events.extend(question(node, state.wait, state, flows))
     return state, events
-
-
-def _to_person(flows: FlowSet, node: Node) -> bool:
-    """One of the question's own options is the way to a person: it goes straight to a node
-    that asks for one (a `normal` escalation; an urgent topic is not a request for a person)."""
-    targets = (flows.node(node.flow, o.next) for o in node.options if o.next)
-    return any(
-        t is not None and t.ask is None and t.escalate and t.escalate.priority == "normal"
-        for t in targets
-    )
-
-
-def _question(node: Node, wait: str, state: State, flows: FlowSet) -> list[Event]:
-    assert node.ask is not None
-    if node.options:
-        buttons = tuple(
-            Button(o.label, node.context, f"{wait}:{i}") for i, o in enumerate(node.options, 1)
-        )
-        if not _to_person(flows, node):  # one way to a person, not two
-            buttons = (*buttons, HUMAN)
-        kind = "options"
-    else:
-        kind = node.input or "text"
-        buttons = ()
-        if kind == "yes_no":
-            buttons = (
-                Button(texts.YES, ENGINE_CONTEXT, f"{wait}:y"),
-                Button(texts.NO, ENGINE_CONTEXT, f"{wait}:n"),
-            )
-    say = Say(node.ask, node.context, params=_params(flows, state), buttons=buttons)
-    return [say, WaitForInput(node.flow, node.id, kind)]
 
 
 # --- walking the graph -----------------------------------------------------------------------
@@ -329,10 +332,10 @@ def _run(
             node_id = target
             continue
         if node.say:
-            events.append(Say(node.say, node.context, params=_params(flows, state)))
+            events.append(Say(node.say, node.context, params=params(flows, state)))
         if node.ask is not None:
             wait = env.new_id()
-            events.extend(_question(node, wait, state, flows))
+            events.extend(question(node, wait, state, flows))
             return replace(state, flow=flow_id, node=node.id, wait=wait, tries=0), events
         if node.escalate:
             events.append(Escalate(node.escalate.reason, node.escalate.priority, flow_id, node.id))
@@ -354,11 +357,6 @@ def _run(
     events.append(FlowEnded(flow_id, "failed"))
     events.append(Say(texts.SOMETHING_WRONG, buttons=(MENU_BTN, HUMAN)))
     return _at(state, None, None), events
-
-
-def _params(flows: FlowSet, state: State) -> dict[str, object]:
-    """The values a text may show: saved answers and the local contacts (`{lokaal.name}`)."""
-    return {**state.vars, **local.params(flows.local)}
 
 
 def _switch(node: Node, state: State, events: list[Event], env: Env) -> str | None:

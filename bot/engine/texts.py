@@ -39,3 +39,10 @@ SOMETHING_WRONG = N_(
     "Er ging bij mij iets mis, sorry. Ik breng je terug naar het begin. "
     "Wil je liever een mens spreken? Typ /mens."
 )
+# Translators: one short line when a typed message started a topic; {topic} is the topic's
+# button text in the main menu. "terug" is the word that undoes it: use your language's word.
+UNDERSTOOD = N_("Je vraag gaat over: {topic}. Klopt dat niet? Typ terug.")
+# Translators: a typed answer fits more than one button; the buttons that fit are below.
+WHICH_ONE = N_("Welke bedoel je?")
+# Translators: the resident said thanks or goodbye at the main menu.
+THANKS_BACK = N_("Graag gedaan! Wil je nog iets anders vragen?")

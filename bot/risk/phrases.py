@@ -37,19 +37,31 @@ class RiskListsInvalid(Exception):
         super().__init__("\n".join(str(p) for p in problems if p.severity == "error"))
 
 
-def load(directory: Path | str) -> RiskModel:
-    """The model from every `*.yaml` in `directory`; raises `RiskListsInvalid` on any error."""
-    model, problems = check(directory)
+def load(
+    directory: Path | str,
+    *,
+    categories: tuple[str, ...] = CATEGORIES,
+    levels: tuple[str, ...] = LEVELS,
+) -> RiskModel:
+    """The model from every `*.yaml` in `directory`; raises `RiskListsInvalid` on any error.
+    Other phrase lists in the same format (`flows/intents/`) give their own `categories`, and
+    no `levels` when a category holds its phrases directly."""
+    model, problems = check(directory, categories=categories, levels=levels)
     if model is None:
         raise RiskListsInvalid(problems)
     return model
 
 
-def check(directory: Path | str) -> tuple[RiskModel | None, list[Problem]]:
+def check(
+    directory: Path | str,
+    *,
+    categories: tuple[str, ...] = CATEGORIES,
+    levels: tuple[str, ...] = LEVELS,
+) -> tuple[RiskModel | None, list[Problem]]:
     """Validate the phrase lists. Returns the model (None when there is any error) and every
     problem found, warnings included, sorted by file and position."""
     directory = Path(directory)
-    lists = _Lists()
+    lists = _Lists(categories, levels)
     files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
     if not files:
         lists.problems.append(
@@ -70,7 +82,8 @@ def check(directory: Path | str) -> tuple[RiskModel | None, list[Problem]]:
 class _Lists:
     """Walks the files: language, status, file-wide guards, categories, levels."""
 
-    def __init__(self) -> None:
+    def __init__(self, categories: tuple[str, ...], levels: tuple[str, ...]) -> None:
+        self.categories, self.levels = categories, levels
         self.problems: list[Problem] = []
         self.entries = EntryCompiler(self.problems)
         self.rules: list[Rule] = []
@@ -94,12 +107,12 @@ class _Lists:
         for key, value in data.items():
             if key in FILE_KEYS:
                 continue
-            if key not in CATEGORIES:
-                hint = did_you_mean(key, CATEGORIES + FILE_KEYS)
+            if key not in self.categories:
+                hint = did_you_mean(key, self.categories + FILE_KEYS)
                 self._error(
                     doc,
                     (key,),
-                    f"unknown key '{key}'{hint}; categories are " + ", ".join(CATEGORIES),
+                    f"unknown key '{key}'{hint}; categories are " + ", ".join(self.categories),
                 )
                 continue
             self._category(doc, language, key, value, file_guards)
@@ -131,6 +144,9 @@ class _Lists:
         if value is None:
             self._empty(doc, (category,))
             return
+        if not self.levels:  # the phrases stand directly under the category
+            self._entries(doc, language, (category,), value, guards)
+            return
         if not isinstance(value, dict):
             self._error(
                 doc, (category,), "expected levels here: urgent:, high:, check:", at="value"
@@ -138,37 +154,46 @@ class _Lists:
             return
         for level, entries in value.items():
             path = (category, level)
-            if level not in LEVELS:
+            if level not in self.levels:
                 self._error(
                     doc,
                     path,
-                    f"unknown level '{level}'{did_you_mean(level, LEVELS)}; levels are "
-                    + ", ".join(LEVELS),
+                    f"unknown level '{level}'{did_you_mean(level, self.levels)}; levels are "
+                    + ", ".join(self.levels),
                 )
-            elif entries is None or entries == []:
-                self._empty(doc, path)
-            elif not isinstance(entries, list):
-                self._error(doc, path, "expected a list of phrases ('- ...')", at="value")
             else:
-                for i, entry in enumerate(entries):
-                    rule = self.entries.entry(
-                        doc,
-                        (*path, i),
-                        entry,
-                        language=language,
-                        category=category,
-                        level=level,
-                        file_guards=guards,
-                    )
-                    if rule is not None:
-                        self.rules.append(rule)
-                        self._categories.setdefault(rule.language, set()).add(category)
+                self._entries(doc, language, path, entries, guards)
+
+    def _entries(
+        self, doc: Doc, language: str | None, path: tuple[str, ...], entries: Any, guards: list[int]
+    ) -> None:
+        category = path[0]
+        level = path[1] if len(path) > 1 else LEVELS[-1]
+        if entries is None or entries == []:
+            self._empty(doc, path)
+        elif not isinstance(entries, list):
+            self._error(doc, path, "expected a list of phrases ('- ...')", at="value")
+        else:
+            for i, entry in enumerate(entries):
+                rule = self.entries.entry(
+                    doc,
+                    (*path, i),
+                    entry,
+                    language=language,
+                    category=category,
+                    level=level,
+                    file_guards=guards,
+                )
+                if rule is not None:
+                    self.rules.append(rule)
+                    self._categories.setdefault(rule.language, set()).add(category)
 
     def finish(self) -> None:
         if any(p.severity == "error" for p in self.problems):
             return  # a list with errors is incomplete anyway: fix those first
         for language, first in self._first_file.items():
-            missing = [c for c in CATEGORIES if c not in self._categories.get(language, set())]
+            found = self._categories.get(language, set())
+            missing = [c for c in self.categories if c not in found]
             if missing:
                 message = f"no phrases for {', '.join(missing)} in language '{language}'"
                 self.problems.append(Problem(first, 1, 1, "warning", message))

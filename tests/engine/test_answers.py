@@ -86,6 +86,16 @@ NOT_NUMBERS = [
     ("-500", answers.NEGATIVE_NUMBER),
     ("- 500", answers.NEGATIVE_NUMBER),
     ("€ -500", answers.NEGATIVE_NUMBER),
+    # A minus before the currency sign is still a minus (mutation: rstrip(" €$") -> rstrip()).
+    ("-€250", answers.NEGATIVE_NUMBER),
+    ("- € 250", answers.NEGATIVE_NUMBER),
+    ("-$250", answers.NEGATIVE_NUMBER),
+    ("-$ €250", answers.NEGATIVE_NUMBER),
+    # Both marks, the last one twice: refused politely, never a decimal.InvalidOperation
+    # (mutation: rfind -> find, which Hypothesis did not find).
+    ("1.234,567.89", answers.NOT_A_NUMBER),
+    ("1,234.567,89", answers.NOT_A_NUMBER),
+    ("12.345,678.9", answers.NOT_A_NUMBER),
     ("−500", answers.NEGATIVE_NUMBER),
     ("1000000001", answers.TOO_BIG),
     ("2 miljard", answers.TOO_BIG),
@@ -336,3 +346,45 @@ def test_numbers_raise_only_invalid_answer(text: str) -> None:
     except InvalidAnswer:
         return
     assert 0 <= value <= answers.MAX_NUMBER
+
+
+# Edges that mutation testing of answers.py found untested (docs/mutation.md).
+@pytest.mark.parametrize(
+    ("kind", "text", "expected"),
+    [
+        ("number", "1،5", 1.5),  # the Arabic comma is a decimal comma
+        ("number", "ab -250", 250),  # a hyphen after a word is no minus sign
+        ("number", "1,000,000", 1000000),
+        ("number", "123.456", 123456),
+        ("number", "123.456.789", 123456789),
+        ("text", "a" * 4095 + " b", "a" * 4095),  # cut at the limit, then trailing space gone
+        ("date", "1-1-1900", "1900-01-01"),
+        ("date", "31-12-2100", "2100-12-31"),
+        ("date", f"1-1-{(TODAY.year + 20) % 100:02d}", f"{TODAY.year + 20}-01-01"),
+        ("date", f"1-1-{(TODAY.year + 21) % 100:02d}", f"{TODAY.year + 21 - 100}-01-01"),
+    ],
+)
+def test_edges(kind: str, text: str, expected: object) -> None:
+    assert parse_answer(kind, text, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "msgid"),
+    [
+        ("number", "1234.567.890", answers.NOT_A_NUMBER),
+        ("number", ",5.5", answers.NOT_A_NUMBER),
+        ("date", "1-123-2026", answers.NOT_A_DATE),
+        ("date", "1-1-1899", answers.NOT_A_DATE),
+        ("date", "1-1-2101", answers.NOT_A_DATE),
+    ],
+)
+def test_edges_refused(kind: str, text: str, msgid: str) -> None:
+    with pytest.raises(InvalidAnswer) as caught:
+        parse_answer(kind, text, TODAY)
+    assert caught.value.msgid == msgid
+    assert str(caught.value) == msgid
+
+
+def test_an_unknown_kind_names_the_kinds_there_are() -> None:
+    with pytest.raises(ValueError, match="expected one of text, number, yes_no, date, postcode"):
+        parse_answer("colour", "rood", TODAY)

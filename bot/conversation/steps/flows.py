@@ -7,14 +7,17 @@ from bot import escalation
 from bot.conversation.steps import cases, risk
 from bot.conversation.turn import Context, Turn
 from bot.engine import MENU, Escalate, Event, Press, Saved, Say, State, Text, resume
+from bot.engine.fold import fold
+from bot.understanding import intents
 from storage import cases as case_rows
 from storage import contacts
 from storage.outbox import PRIORITY_CRISIS
 
-# The flows' closing question "did this help you?" saves its answer under this name; these
-# answers count as not helped (storage/contacts.py, for repeated contact).
+# The flows' closing question "did this help you?" saves its answer under this name; the
+# answers in flows/intents/ under `not_helped:` count as not helped (storage/contacts.py, for
+# repeated contact).
 HELPED = "geholpen"
-NOT_HELPED = ("nee", "no")
+NOT_HELPED = tuple(fold(w) for w in intents.default().phrases("not_helped"))
 
 
 async def step(ctx: Context, turn: Turn) -> str | None:
@@ -31,7 +34,8 @@ async def step(ctx: Context, turn: Turn) -> str | None:
         if decision.opens_case or decision.ask_check:
             await risk.on_risk(ctx, turn, decision)
             return risk.check_reason(decision) if decision.ask_check else None
-        await cases.open_case(ctx, turn, "normal", "asked_for_person", typed or "")
+        reason = escalation.person_reason(typed or "")
+        await cases.open_case(ctx, turn, "normal", reason, typed or "")
         return None
     # An answer to the open question (typed label of an option, say): the flow goes on.
     # Risk still sends its crisis lines first, and raises the case if the flow opened one.
@@ -65,13 +69,17 @@ async def _events(
             turn.add(ctx.catalogs.render(event, turn.lang))
         elif isinstance(event, Escalate):
             await cases.open_case(ctx, turn, event.priority, event.reason, event.detail)
-        elif isinstance(event, Saved) and event.name == HELPED and event.value in NOT_HELPED:
+        elif isinstance(event, Saved) and event.name == HELPED and _not_helped(event.value):
             await contacts.add_contact(s, rid, "not_helped", event.flow, now=now)
     started = new_state.flow not in (None, MENU) and state.flow in (None, MENU)
     if started:
         await contacts.add_contact(s, rid, "topic", new_state.flow or "", now=now)
     if started or any(isinstance(e, Saved) and e.name == HELPED for e in events):
         await cases.check_repeats(ctx, turn)
+
+
+def _not_helped(value: object) -> bool:
+    return isinstance(value, str) and fold(value) in NOT_HELPED
 
 
 def answered(before: State, after: State) -> bool:

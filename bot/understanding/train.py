@@ -1,0 +1,145 @@
+"""Train the routing model from training/typed/ and the flows' own words and intent lists.
+
+    python -m bot.understanding.train            # cross-batch figures, then the model file
+    python -m bot.understanding.train --report   # cross-batch figures only
+
+Needs scikit-learn (the dev extra); the bot itself reads the model with numpy. Batches marked
+`holdout` in training/typed/batches.yaml are never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import yaml
+from scipy.sparse import csr_matrix
+from sklearn.linear_model import LogisticRegression
+
+from bot.engine import FlowSet, load
+from bot.i18n import Catalogs
+from bot.risk import normalize
+from bot.risk.features import features
+from bot.understanding.intents import COMMANDS, default
+from bot.understanding.model import MODEL_FILE, Heads, save_heads
+from bot.understanding.route import Router
+from bot.understanding.score import Labelled, read_batch, tally
+
+ROOT = Path(__file__).resolve().parents[2]
+TYPED = ROOT / "training" / "typed"
+C = 8.0
+FLOWS = ("toeslagen", "geld", "opvang", "none")
+INTENTS = ("topic", "person", "callback", "greeting", "thanks", "global", "unclear")
+_INTENT_OF = {"person": "person", "callback": "callback", "greeting": "greeting"}
+_INTENT_OF |= {"thanks": "thanks", **dict.fromkeys(COMMANDS, "global")}
+
+
+def batches(root: Path = TYPED) -> dict[str, list[Labelled]]:
+    """Every batch that is not held out, by name."""
+    listed = yaml.safe_load((root / "batches.yaml").read_text(encoding="utf-8"))["batches"]
+    return {
+        name: read_batch(root / info["file"])
+        for name, info in listed.items()
+        if not info.get("holdout")
+    }
+
+
+def content_examples(flows: FlowSet, catalogs: Catalogs) -> list[Labelled]:
+    """The flows' words and the intent lists as one-line examples, in every language."""
+    router = Router(flows, catalogs.aliases, default(), _empty())
+    out: list[Labelled] = []
+    for word, names in router.lexicon.exact.items():
+        out.extend(_from_name(word, n) for n in names)
+    for phrase, names in router.lexicon.phrases.items():
+        out.extend(_from_name(phrase, n) for n in names)
+    for intent, label in _INTENT_OF.items():
+        for phrase in default().phrases(intent):
+            out.append(
+                Labelled("content", "", label, None, None, label in ("person", "callback"), phrase)
+            )
+    return out
+
+
+def _from_name(text: str, name: str) -> Labelled:
+    _, _, target = name.partition(":")
+    flow, _, node = target.partition(".")
+    return Labelled("content", "", "topic", flow, node or None, False, text)
+
+
+def _empty() -> Heads:
+    return Heads(
+        np.zeros(0, np.int64), np.zeros((0, 0), np.float32), np.zeros(0, np.float32), {}, {}
+    )
+
+
+def train(router: Router, examples: list[Labelled]) -> Heads:
+    """The three heads, trained on `examples` with the hits `router` finds in them."""
+    grams = [features(normalize.words(e.text)) for e in examples]
+    hits = [features([], router.hits(e.text)) for e in examples]
+    used = np.array(sorted(set().union(*grams, *hits)), dtype=np.int64)
+    column = {int(b): i for i, b in enumerate(used)}
+    indptr, indices, data = [0], [], []
+    for g, h in zip(grams, hits, strict=True):
+        indices.extend(column[b] for b in g)
+        data.extend([1.0 / np.sqrt(max(len(g), 1))] * len(g))
+        indices.extend(column[b] for b in h)
+        data.extend([1.0] * len(h))
+        indptr.append(len(indices))
+    x = csr_matrix((data, indices, indptr), shape=(len(examples), len(used)), dtype=np.float32)
+    targets = {
+        "flow": [e.flow or "none" for e in examples],
+        "intent": [e.intent for e in examples],
+        "node": [f"{e.flow}.{e.node}" if e.node and e.flow else "none" for e in examples],
+    }
+    weights, intercepts, heads = [], [], {}
+    for head, y in targets.items():
+        classes = sorted(set(y))
+        fit = LogisticRegression(C=C, max_iter=2000).fit(x, y)
+        w, b = fit.coef_.T, fit.intercept_
+        if len(classes) == 2:  # sklearn gives one column for two classes
+            w, b = np.hstack([-w / 2, w / 2]), np.array([-b[0] / 2, b[0] / 2])
+        weights.append(w)
+        intercepts.append(b)
+        heads[head] = tuple(str(c) for c in fit.classes_)
+    return Heads(
+        used, np.hstack(weights).astype(np.float32), np.concatenate(intercepts), heads, {"C": C}
+    )
+
+
+def cross_batch(flows: FlowSet, catalogs: Catalogs, named: dict[str, list[Labelled]]) -> dict:
+    """Each batch scored by a model trained on the others (and on the content)."""
+    content = content_examples(flows, catalogs)
+    results = {}
+    for name, held in named.items():
+        rest = [e for n, b in named.items() if n != name for e in b]
+        router = Router(flows, catalogs.aliases, default(), _empty())
+        router.heads = train(router, [*rest, *content])
+        results[name] = tally((e, router.route(e.text)) for e in held)
+    return results
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--report", action="store_true", help="cross-batch figures only")
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    flows, catalogs = load(ROOT / "flows"), Catalogs.load(ROOT / "locales")
+    named = batches()
+    for name, result in cross_batch(flows, catalogs, named).items():
+        print(f"{name} (trained on the others): {json.dumps(result['overall'])}")
+        for lang, figures in result["language"].items():
+            print(f"  {lang}: {json.dumps(figures)}")
+    if args.report:
+        return 0
+    router = Router(flows, catalogs.aliases, default(), _empty())
+    everything = [e for b in named.values() for e in b] + content_examples(flows, catalogs)
+    save_heads(train(router, everything), MODEL_FILE)
+    print(f"wrote {MODEL_FILE.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

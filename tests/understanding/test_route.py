@@ -1,0 +1,161 @@
+"""The understanding layer through its real parts: the shipped flows, catalogs, intent lists
+and routing model, as `buurtbot flows route` and the conversation use them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.engine import load
+from bot.i18n import Catalogs
+from bot.understanding.intents import check_intents, load_intents
+from bot.understanding.lexicon import Lexicon
+from bot.understanding.route import load_router
+
+ROOT = Path(__file__).resolve().parents[2]
+FLOWS = load(ROOT / "flows")
+CATALOGS = Catalogs.load(ROOT / "locales")
+ROUTER = load_router(FLOWS, CATALOGS.aliases)
+
+
+# The issue's own examples (issue 17): one per failure it names, in four languages.
+@pytest.mark.parametrize(
+    ("text", "flow", "node"),
+    [
+        ("zorgtoeslag", "toeslagen", None),
+        ("huurtoeslag", "toeslagen", None),
+        ("kindgebonden budget", "toeslagen", None),
+        ("healthcare allowance", "toeslagen", None),
+        ("toeslaagen", "toeslagen", None),
+        ("geld", "geld", None),
+        ("ik heb schulden", "geld", "dringend_check"),
+        ("عندي ديون", "geld", "dringend_check"),
+        ("ዕዳ ኣለኒ", "geld", "dringend_check"),
+        ("ik heb een brief van de deurwaarder", "geld", "deurwaarder"),
+        ("slaapplk", "opvang", None),
+        ("3andi dyoun bzaf", "geld", "dringend_check"),
+        ("ቶስላኽ", "toeslagen", None),
+    ],
+)
+def test_a_topic_in_own_words_goes_to_its_flow(text: str, flow: str, node: str | None) -> None:
+    understood = ROUTER.route(text)
+    assert (understood.intent, understood.flow) == ("topic", flow)
+    if node:
+        assert understood.node == node
+
+
+@pytest.mark.parametrize(
+    ("text", "callback"),
+    [
+        ("kan ik met iemand praten", False),
+        ("medewerker", False),
+        ("mag iemand mij terugbellen", True),
+        ("could someone call me back", True),
+        ("عافاك عيط ليا", True),
+        ("በጃኹም ደውሉለይ", True),
+        ("kan er iemand bij mij op huisbezoek komen", True),
+        ("I would like an appointment", True),
+    ],
+)
+def test_a_request_for_a_person_or_a_call_back(text: str, callback: bool) -> None:
+    understood = ROUTER.route(text)
+    assert understood.person
+    assert understood.callback is callback
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "command"),
+    [
+        ("hallo", "greeting", None),
+        ("السلام عليكم", "greeting", None),
+        ("ሰላም", "greeting", None),
+        ("dank je wel", "thanks", None),
+        ("terug", "global", "back"),
+        ("Back!", "global", "back"),
+        ("menu", "global", "menu"),
+        ("help", "global", "help"),
+        ("stop", "global", "stop"),
+        ("mijn fiets is kapot", "unclear", None),
+    ],
+)
+def test_greetings_global_words_and_the_rest(text: str, intent: str, command: str | None) -> None:
+    understood = ROUTER.route(text)
+    assert (understood.intent, understood.command, understood.flow) == (intent, command, None)
+    assert not understood.person
+
+
+def test_the_command_prints_one_json_line_per_line(tmp_path: Path) -> None:
+    lines = "huurtoeslag\nkan iemand mij terugbellen over mijn schulden\nhallo\n\n"
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "flows", "route"],
+        input=lines,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    out = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [o["text"] for o in out] == lines.split("\n")[:-1]
+    assert set(out[0]) == {"text", "flow", "node", "person", "score"}
+    assert (out[0]["flow"], out[0]["person"]) == ("toeslagen", False)
+    assert (out[1]["flow"], out[1]["person"]) == ("geld", True)
+    assert (out[2]["flow"], out[2]["person"]) == (None, False)
+    assert out[3]["flow"] is None
+    assert all(0 <= o["score"] <= 1 for o in out)
+
+
+def test_broken_intent_lists_give_every_problem_with_its_place(tmp_path: Path) -> None:
+    (tmp_path / "nl.yaml").write_text(
+        "language: nl\nperson:\n  - ik wil een mens\n  - ik wil een mens\nbellen:\n  - bel me\n",
+        encoding="utf-8",
+    )
+    problems = [str(p) for p in check_intents(tmp_path)]
+    assert any(
+        p.startswith(f"{tmp_path}/nl.yaml:4:5: error:") and "duplicate" in p for p in problems
+    )
+    assert any(
+        f"{tmp_path}/nl.yaml:5:1: error:" in p and "unknown key 'bellen'" in p for p in problems
+    )
+
+
+def test_whole_message_words_are_whole() -> None:
+    intents = load_intents()
+    assert intents.command("Terug") == "back"
+    assert intents.command("ik wil terug naar huis") is None
+    assert "person" in intents.found("kan ik een medewerker spreken?")
+    assert "person" not in intents.found("human rights")
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("huurtoeslag", True),  # as written
+        ("huurtoesla", True),  # unfinished
+        ("huurtoeslaag", True),  # one letter too many
+        ("hurtoeslag", True),  # one too few
+        ("huurtoezlag", True),  # one wrong
+        ("zorgtoeslagaanvraag", False),  # another word inside a compound
+        ("huurtoeslagbrief", True),  # the word at the start of a compound
+        ("huis", False),
+    ],
+)
+def test_the_lexicon_forgives_typos_and_finds_compounds(typed: str, found: bool) -> None:
+    lexicon = Lexicon()
+    lexicon.add("huurtoeslag", "flow:x")
+    assert bool(lexicon.find(typed)) is found
+
+
+def test_routing_is_cheap_enough_to_run_on_every_menu_message() -> None:
+    # The benchmark (bench/route_bench.py) holds the real figure; this only catches a
+    # slowdown by an order of magnitude.
+    import time
+
+    texts = ["ik heb een brief van de deurwaarder gekregen en weet niet wat ik moet doen"] * 50
+    started = time.process_time()
+    for t in texts:
+        ROUTER.route(t)
+    assert (time.process_time() - started) / len(texts) < 0.02
