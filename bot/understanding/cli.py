@@ -9,6 +9,7 @@ reads it. Risk is not part of it: in the conversation risk runs first, and wins.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -51,7 +52,7 @@ def decide(flows: FlowSet, router: Router, text: str) -> dict[str, object]:
         return seen[-1]
 
     env = router.env(Env(new_id=lambda: "w"))
-    env = Env(env.now, env.new_id, env.aliases, routed, env.command, env.pick)
+    env = replace(env, route=routed)
     menu, _ = start(flows, env=env)
     state, events = resume(flows, menu, Text(text), env=env)
     understood = seen[-1] if seen else None
