@@ -30,7 +30,10 @@ async def step(ctx: Context, turn: Turn) -> str | None:
     special = decision.opens_case or decision.ask_check or asks_person
     received = Press(inbound.payload) if inbound.payload else Text(inbound.text or "")
     new_state, events = resume(ctx.flows, state, received, env=ctx.env())
-    if special and not answered(state, new_state):
+    # At the menu a typed message moves the flow only as the router's guess at its topic; risk
+    # runs first and wins over a guess (issue 17), so it is not taken as an answer then.
+    at_menu = state.flow in (None, MENU)
+    if special and (at_menu or not answered(state, new_state)):
         if decision.opens_case or decision.ask_check:
             await risk.on_risk(ctx, turn, decision)
             return risk.check_reason(decision) if decision.ask_check else None
