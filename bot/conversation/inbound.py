@@ -16,6 +16,7 @@ class Inbound:
     external_id: str
     text: str | None = None
     payload: str | None = None  # a pressed button
+    media: str | None = None  # a photo, voice note, sticker ...: its kind; `text` is its caption
     language_hint: str | None = None  # e.g. Telegram's language_code
     crisis_sent: bool = False  # held while storage was down; its crisis lines went out then
     key: str | None = None  # the channel's id for it: bot id and update_id, the page's id

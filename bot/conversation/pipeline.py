@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot import escalation
-from bot.conversation.steps import cases, flows, language, privacy, risk
+from bot.conversation.steps import cases, flows, language, media, privacy, risk
 from bot.conversation.turn import Context, Turn
 from bot.i18n import asks_for_language
 
@@ -104,6 +104,9 @@ PIPELINE: tuple[Step, ...] = (
 
 async def run(ctx: Context, turn: Turn) -> None:
     """Handle `turn` with the first step of `PIPELINE` that applies."""
+    if media.without_words(turn):  # a photo alone answers no question and asks nothing
+        media.answer(ctx, turn)
+        return
     # What the message answers or asks, read before the steps: a waiting risk question or
     # privacy question is dropped when the message does not answer it. Risk in the message
     # outranks an answer to the risk question ("nee, maar ik heb de pillen al").
@@ -114,4 +117,6 @@ async def run(ctx: Context, turn: Turn) -> None:
     for step in PIPELINE:
         if step.applies(turn):
             await step.run(ctx, turn)
-            return
+            break
+    if turn.inbound.media is not None:  # its caption was read; the media itself was not
+        media.answer(ctx, turn)

@@ -205,6 +205,19 @@ class Conversations:
     async def _note_inbound(self, turn: Turn) -> None:
         """The message in the transcript, with the button pressed and what risk found."""
         inbound, assessment = turn.inbound, turn.assessment
+        case_id = turn.open_case.id if turn.open_case is not None else None
+        if inbound.media is not None:  # the media, then its caption as a message of its own
+            entry = await transcript_db.add_transcript(
+                turn.session,
+                turn.rid,
+                "in",
+                f"[{inbound.media}]",
+                now=turn.now,
+                data={"media": inbound.media},
+            )
+            entry.case_id = case_id
+            if not (inbound.text or "").strip():
+                return
         shown = inbound.text if inbound.text is not None else (inbound.payload or "")
         details: dict[str, Any] = {}
         if inbound.payload:
@@ -214,8 +227,7 @@ class Conversations:
         entry = await transcript_db.add_transcript(
             turn.session, turn.rid, "in", shown, now=turn.now, data=details or None
         )
-        if turn.open_case is not None:
-            entry.case_id = turn.open_case.id
+        entry.case_id = case_id
 
     async def _write_replies(self, turn: Turn) -> None:
         """The turn's replies: transcript entries and outbox rows (crisis lines sent directly

@@ -10,6 +10,10 @@ from sqlmodel import select
 
 from bot.app import CATALOGS, CONVERSATIONS, DB
 from bot.channels.telegram import texts as telegram_texts
+from bot.conversation.steps import (
+    media,  # the text-only answer moved into the conversation path (issue 14)
+)
+from bot.conversation.turn import CONTEXT as CONVERSATION
 from bot.engine import Say, texts
 from storage import transcripts as transcript_db
 from storage.residents import Resident
@@ -154,9 +158,7 @@ async def test_photos_voice_and_stickers_get_a_text_only_answer_and_captions_are
     async with running(config) as app:
         chat = 31
         await botapi.say(chat, "hallo")
-        only_text = (
-            app[CATALOGS].render(Say(telegram_texts.TEXT_ONLY, telegram_texts.CONTEXT), "nl").text
-        )
+        only_text = app[CATALOGS].render(Say(media.TEXT_ONLY, CONVERSATION), "nl").text
         for kind in ("photo", "voice", "sticker", "document", "location"):
             before = len(botapi.sent_to(chat))
             botapi.media(chat, kind)
@@ -164,8 +166,14 @@ async def test_photos_voice_and_stickers_get_a_text_only_answer_and_captions_are
             assert [r.text for r in replies] == [only_text]
         before = len(botapi.sent_to(chat))
         botapi.media(chat, "photo", caption="/menu")
-        await botapi.wait_for(lambda: botapi.sent_to(chat)[-1].buttons)  # the caption was read
-        assert botapi.sent_to(chat)[before].text == only_text
+        # The caption is read first (risk first), then the text-only answer for the photo.
+        await botapi.wait_for(
+            lambda: (
+                len(botapi.sent_to(chat)) > before + 1
+                and botapi.sent_to(chat)[-1].text == only_text
+            )
+        )
+        assert any(m.buttons for m in botapi.sent_to(chat)[before:])  # the caption was read
         stored = await inbound_texts(app, chat)
         assert stored[1:6] == ["[photo]", "[voice]", "[sticker]", "[document]", "[location]"]
 
@@ -174,7 +182,7 @@ async def test_the_text_only_answer_is_in_the_residents_language(botapi, config)
     async with running(config) as app:
         botapi.media(32, "voice", lang="ar")
         (reply,) = await botapi.replies(32, 0)
-        expected = app[CATALOGS].render(Say(telegram_texts.TEXT_ONLY, telegram_texts.CONTEXT), "ar")
+        expected = app[CATALOGS].render(Say(media.TEXT_ONLY, CONVERSATION), "ar")
         assert reply.text == expected.text
 
 

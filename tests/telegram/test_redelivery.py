@@ -12,7 +12,9 @@ from sqlmodel import select
 
 from bot import escalation
 from bot.app import DB
-from bot.channels.telegram import texts as telegram_texts
+from bot.conversation.steps import (
+    media,  # the text-only answer is the conversation path's (issue 14)
+)
 from storage import residents as resident_db
 from storage import transcripts as transcript_db
 from storage.cases import Case
@@ -101,7 +103,7 @@ async def test_a_photo_with_words_posted_twice_is_noted_once(botapi, config):
         await botapi.say(CHAT, "hallo")
         await botapi.click(CHAT, "Nederlands")
         photo = botapi.media(CHAT, "photo", caption="/menu")
-        await botapi.wait_sent(CHAT, 6)  # ..., "I read text only", the menu
+        await botapi.wait_sent(CHAT, 6)  # ..., the menu, "I read text only"
         await botapi.settle(quiet=0.3)
         sent, before = botapi.texts(CHAT), await stored(app)
         assert before[0][-2:] == ["[photo]", "/menu"]
@@ -109,7 +111,7 @@ async def test_a_photo_with_words_posted_twice_is_noted_once(botapi, config):
         await again(botapi, photo)
         assert botapi.texts(CHAT) == sent
         assert await stored(app) == before
-        assert sent.count(telegram_texts.TEXT_ONLY) == 1  # Dutch: the text is its own msgid
+        assert sent.count(media.TEXT_ONLY) == 1  # Dutch: the text is its own msgid
 
 
 async def test_a_crisis_posted_twice_opens_one_case_and_its_lines_come_again(botapi, config):

@@ -28,13 +28,8 @@ from bot.conversation import Conversations, DeliverDirectly, Inbound
 from bot.engine import Say
 from bot.i18n import Catalogs, Rendered, supported
 from bot.outbox import Outbox
-from storage import cases, handled
-from storage import outbox as outbox_db
-from storage import residents as resident_db
-from storage import transcripts as transcript_db
 from storage.db import Database
-from storage.outbox import PRIORITY_CRISIS, PRIORITY_NORMAL
-from storage.types import utcnow
+from storage.outbox import PRIORITY_CRISIS
 
 logger = logging.getLogger(__name__)
 
@@ -148,17 +143,8 @@ class Handlers:
         if message is None or chat is None:
             return
         kind = next((k for k in MEDIA_KINDS if getattr(message, k, None)), "other")
-        try:
-            noted = await self._note_media(
-                update_key(update, ":media"), chat.id, kind, _language_hint(update)
-            )
-        except Exception:
-            await self._apologise(update, chat)
-            raise
-        if noted:
-            self.outbox.notify()
-        if message.caption:  # the words with a photo are read like any message
-            await self._receive(update, chat, text=message.caption)
+        # The conversation path notes it and answers; a caption is read like any message.
+        await self._receive(update, chat, text=message.caption, media=kind)
 
     async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Groups and channels: say once that the bot talks in private only; store nothing."""
@@ -179,7 +165,13 @@ class Handlers:
     # --- the way in ----------------------------------------------------------------------
 
     async def _receive(
-        self, update: Update, chat: Chat, *, text: str, payload: str | None = None
+        self,
+        update: Update,
+        chat: Chat,
+        *,
+        text: str | None,
+        payload: str | None = None,
+        media: str | None = None,
     ) -> bool:
         """Hand one message to the conversation path. Returns whether it was taken in."""
         inbound = Inbound(
@@ -187,6 +179,7 @@ class Handlers:
             external_id=str(chat.id),
             text=text,
             payload=payload,
+            media=media,
             language_hint=_language_hint(update),
             key=update_key(update),  # Telegram sends an update again until it is confirmed
         )
@@ -203,30 +196,6 @@ class Handlers:
             await self._apologise(update, chat)
             raise
         self.outbox.notify()
-        return True
-
-    async def _note_media(self, key: str, chat_id: int, kind: str, hint: str | None) -> bool:
-        """Transcript (in the open case, if any) and the reply, in one transaction; False when
-        this update was noted before. Belongs in the conversation path (`Inbound(media=...)`)
-        once that exists."""
-        now = utcnow()
-        async with self._turn(), self.db.transaction() as s:
-            # The caption goes on to the conversation path under the update's own key.
-            if not await handled.first_time(s, CHANNEL, key, now=now):
-                logger.info("update handled already: %s %s", CHANNEL, key)
-                return False
-            resident = await resident_db.get_or_create_resident(s, CHANNEL, str(chat_id), now=now)
-            entry = await transcript_db.add_transcript(
-                s, resident.id, "in", f"[{kind}]", now=now, data={"media": kind}
-            )
-            case = await cases.open_case_of(s, resident.id)
-            if case is not None:
-                entry.case_id = case.id
-            reply = self._render(texts.TEXT_ONLY, resident.language or supported(hint))
-            out = await transcript_db.add_transcript(s, resident.id, "out", reply.text, now=now)
-            await outbox_db.enqueue(
-                s, resident.id, reply.text, now=now, priority=PRIORITY_NORMAL, transcript_id=out.id
-            )
         return True
 
     async def _apologise(self, update: Update, chat: Chat) -> None:

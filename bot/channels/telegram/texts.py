@@ -4,10 +4,6 @@ from bot.engine.texts import N_
 
 CONTEXT = "telegram"
 
-TEXT_ONLY = N_(
-    "Ik kan alleen tekst lezen. Schrijf je vraag in een bericht, of typ /mens om met een mens "
-    "te praten."
-)
 PRIVATE_ONLY = N_(
     "Hallo! Ik praat alleen in een persoonlijk gesprek, niet in een groep. Stuur me een "
     "privébericht als je hulp wilt. Wat in deze groep staat, bewaar ik niet."
