@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.conversation import Conversations
 from bot.dashboard import audit_reads, texts
+from bot.dashboard.whatsapp_window import WindowState, window_state
 from bot.engine import Say, State
 from bot.i18n import RTL, SOURCE, isolate_ltr, script_language
 from storage import audit, casework, notes, users
@@ -73,6 +74,7 @@ class CaseData:
     names: dict[int, str] = field(default_factory=dict)  # user id -> name
     state: State | None = None
     colleagues: list[users.User] = field(default_factory=list)
+    window: WindowState | None = None  # WhatsApp's 24-hour window, for a WhatsApp resident
 
 
 async def _record(
@@ -139,6 +141,7 @@ async def view_case(work: Work, case_id: int) -> CaseData:
         found_notes = await notes.notes_of(s, case_id)
         state = await state_db.load_state(s, view.case.resident_id)
         everyone = await users.all_users(s)
+        window = await window_state(s, view.resident, now)
         await _record(s, work, "view_case", now, case_id)
     return CaseData(
         view,
@@ -147,6 +150,7 @@ async def view_case(work: Work, case_id: int) -> CaseData:
         {u.id: u.name for u in everyone if u.id is not None},
         State.from_dict(state) if state else None,
         [u for u in everyone if u.active and u.id != work.actor.id],
+        window,
     )
 
 

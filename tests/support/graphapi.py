@@ -280,7 +280,9 @@ async def post(
         headers["X-Hub-Signature-256"] = signature
     elif secret is not None:
         headers["X-Hub-Signature-256"] = sign(body, secret)
-    async with aiohttp.ClientSession() as session:
-        async with session.post(url, data=body, headers=headers) as response:
-            await response.read()
-            return response.status
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, data=body, headers=headers) as response,
+    ):
+        await response.read()
+        return response.status

@@ -8,7 +8,6 @@ import time
 import aiohttp
 from sqlmodel import select
 
-from bot import escalation
 from bot.app import DB
 from storage import residents as resident_db
 from storage import transcripts as transcript_db
@@ -31,13 +30,19 @@ async def incoming(app, wa_id: str = WA) -> list[str]:
 
 async def test_verification_answers_the_challenge_only_with_the_right_token(graph, config):
     async with running(config) as bot, aiohttp.ClientSession() as http:
-        good = {"hub.mode": "subscribe", "hub.verify_token": graphapi.VERIFY_TOKEN,
-                "hub.challenge": "1158201444"}
+        good = {
+            "hub.mode": "subscribe",
+            "hub.verify_token": graphapi.VERIFY_TOKEN,
+            "hub.challenge": "1158201444",
+        }
         async with http.get(bot.webhook, params=good) as response:
             assert response.status == 200
             assert await response.text() == "1158201444"
-        for wrong in ({**good, "hub.verify_token": "guess"}, {**good, "hub.mode": "unsubscribe"},
-                      {"hub.challenge": "1"}):
+        for wrong in (
+            {**good, "hub.verify_token": "guess"},
+            {**good, "hub.mode": "unsubscribe"},
+            {"hub.challenge": "1"},
+        ):
             async with http.get(bot.webhook, params=wrong) as response:
                 assert response.status == 403
                 assert "1158201444" not in await response.text()

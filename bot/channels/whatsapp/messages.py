@@ -40,7 +40,7 @@ def fold(label: str, limit: int) -> str:
     if len(label) <= limit:
         return label
     room = label[: limit - 1]
-    cut = room.rfind(" ")
+    cut = len(room) if label[limit - 1] == " " else room.rfind(" ")  # a word ends at the cut
     if cut >= limit // 3:
         room = room[:cut]
     return room.rstrip(" ,.;:-") + ELLIPSIS
@@ -98,9 +98,7 @@ def option_list(to: str, body: str, buttons: Sequence[tuple[str, str]]) -> Body:
         "button": LIST_BUTTON,
         "sections": [{"rows": [row(label, payload) for label, payload in buttons]}],
     }
-    return _envelope(
-        to, "interactive", {"type": "list", "body": {"text": body}, "action": action}
-    )
+    return _envelope(to, "interactive", {"type": "list", "body": {"text": body}, "action": action})
 
 
 def bodies(to: str, message: str, buttons: Sequence[tuple[str, str]]) -> list[Body]:
@@ -120,7 +118,9 @@ def bodies(to: str, message: str, buttons: Sequence[tuple[str, str]]) -> list[Bo
         found.append(reply_buttons(to, last, buttons))
         return found
     for start in range(0, len(buttons), MAX_ROWS):
-        found.append(option_list(to, last if start == 0 else MORE, buttons[start : start + MAX_ROWS]))
+        found.append(
+            option_list(to, last if start == 0 else MORE, buttons[start : start + MAX_ROWS])
+        )
     return found
 
 

@@ -6,9 +6,7 @@ from bot.engine.texts import N_
 
 CONTEXT = "whatsapp"
 
-TEMPLATE = N_(
-    "Er is een antwoord van het buurtteam voor je. Stuur een bericht om het te lezen."
-)
+TEMPLATE = N_("Er is een antwoord van het buurtteam voor je. Stuur een bericht om het te lezen.")
 """The text of the approved template `WHATSAPP_TEMPLATE` (docs/whatsapp.md): it is approved
 at Meta per language and sent by name; this msgid gives translators and the docs its text."""
 
