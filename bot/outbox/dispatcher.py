@@ -96,6 +96,11 @@ class Outbox:
         """New rows were queued: look now instead of at the next poll."""
         self._wake.set()
 
+    def blocked(self, resident_id: int) -> None:
+        """The channel marked `resident_id` blocked itself (a WhatsApp "stop"): send them
+        nothing more, even rows this sender had already looked up the address of."""
+        self._addresses.blocked(resident_id)
+
     def start(self) -> None:
         if self._loop_task is None:
             self._loop_task = asyncio.create_task(self._run(), name=f"outbox:{self.channel}")

@@ -11,16 +11,19 @@ import logging
 from typing import Any
 
 from bot.channels.holding import Holding
-from bot.channels.whatsapp import updates
+from bot.channels.whatsapp import texts, updates
 from bot.channels.whatsapp.graph import Graph
 from bot.channels.whatsapp.presses import pressed
 from bot.channels.whatsapp.sending import OUTSIDE_WINDOW, WhatsAppSender
 from bot.channels.whatsapp.window import CHANNEL, Window
 from bot.config import Config
 from bot.conversation import Conversations, DeliverDirectly, Inbound
+from bot.engine import Say
+from bot.i18n import Rendered
 from bot.ops.metrics import Metrics
 from bot.outbox import Outbox, Pacer
 from storage import deliveries
+from storage import outbox as outbox_db
 from storage import residents as resident_db
 from storage.db import Database
 from storage.handled import MAX_KEY
@@ -30,6 +33,12 @@ from storage.types import utcnow
 logger = logging.getLogger(__name__)
 
 LOCKS_KEPT = 10_000
+STOP_WORDS = frozenset({"stop", "/stop"})
+STOPPED_ERROR = "the resident said stop"
+
+
+def is_stop(text: str | None) -> bool:
+    return (text or "").strip().casefold().rstrip(".!") in STOP_WORDS
 
 
 class WhatsAppConfigError(ValueError):
@@ -151,18 +160,39 @@ class WhatsAppChannel:
             media=message.media,
             key=key_of(message.id),  # Meta posts a message again until it is answered 200
         )
-        self.window.wrote(message.wa_id, utcnow())
+        self.window.wrote(message.wa_id, self.window.clock())
         try:
-            await self.holding.receive(inbound)
+            replies = await self.holding.receive(inbound)
         except DeliverDirectly as direct:
             logger.error("crisis reply for a WhatsApp chat sent directly (storage down)")
             replies = direct.replies
             if not await self.sender.send_now(message.wa_id, replies, priority=PRIORITY_CRISIS):
                 await self.holding.crisis_not_delivered(inbound)
             return
+        if replies and is_stop(text):
+            await self._stop(message.wa_id, replies)
+            return
         await self._release_window(message.wa_id)
         assert self.outbox is not None
         self.outbox.notify()
+
+    async def _stop(self, wa_id: str, replies: list[Rendered]) -> None:
+        """ "stop": nothing more from the bot until the resident writes again. What is still
+        queued for them is given up (the answer to "stop" too, which goes now, directly, with
+        the note that no more messages come)."""
+        assert self.db is not None and self.sender is not None and self.conversations
+        now = utcnow()
+        async with self.db.transaction() as s:
+            resident = await resident_db.find_resident(s, CHANNEL, wa_id)
+            if resident is None or resident.id is None:
+                return
+            await outbox_db.mark_blocked(s, resident.id, now=now, error=STOPPED_ERROR)
+        if self.outbox is not None:
+            self.outbox.blocked(resident.id)
+        lang = replies[-1].language
+        note = self.conversations.catalogs.render(Say(texts.STOPPED, texts.CONTEXT), lang)
+        if not await self.sender.send_now(wa_id, [*replies, note]):
+            logger.warning("the answer to a WhatsApp stop could not be sent")
 
     async def _press(self, wa_id: str, data: str, title: str | None) -> tuple[str, str | None]:
         """The payload and whole label of a pressed button (the id and title as they came

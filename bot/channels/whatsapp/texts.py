@@ -14,9 +14,3 @@ STOPPED = N_(
     "Je krijgt geen berichten meer van Buurtbot. Wil je weer praten? Stuur dan gewoon een "
     "bericht. Alles wissen wat ik bewaar? Typ /vergeet."
 )
-
-FIRST_CONTACT = N_(
-    "Je schrijft via WhatsApp. Ik bewaar je telefoonnummer en je berichten; wat precies, en "
-    "hoe lang, zie je met /gegevens. Meta (WhatsApp) ziet je nummer en wanneer je schrijft, "
-    "en brengt je berichten voor ons over. Typ stop als je geen berichten meer wilt."
-)
