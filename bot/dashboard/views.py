@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.dashboard import actions, auth, i18n, texts
+from bot.dashboard import actions, attachments, auth, i18n, texts
 from bot.dashboard.actions import Refused, Work
 from bot.dashboard.ids import row_id
 from bot.dashboard.live import Subscription
@@ -189,6 +189,14 @@ async def case_page(request: web.Request) -> web.Response:
             "now": utcnow(),
         },
     )
+
+
+async def attachment(request: web.Request) -> web.Response:
+    """A photo, PDF or voice note of the case's resident (bot/dashboard/attachments.py)."""
+    found = await actions.view_attachment(
+        work_of(request), case_id_of(request), int(request.match_info["attachment_id"])
+    )
+    return attachments.response(found)
 
 
 @auth.api

@@ -24,7 +24,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 MakeDatabase = Callable[[], Database]
 # Tables and columns the revisions after 0001 add.
-SINCE_BASELINE = ("handled_message", "dashboard_login_step", "dashboard_recovery_code")
+SINCE_BASELINE = (
+    "handled_message",
+    "dashboard_login_step",
+    "dashboard_recovery_code",
+    "attachment",
+)
 COLUMNS_SINCE_BASELINE = (
     ("dashboard_user", "totp_secret"),
     ("dashboard_user", "totp_last_step"),

@@ -16,6 +16,7 @@ from bot.app import init_app
 from bot.channels.whatsapp import WHATSAPP
 from bot.config import Config
 from bot.outbox import dispatcher as outbox
+from tests.dashboard.conftest import quick_passwords  # noqa: F401  (autouse: quick logins)
 from tests.support import graphapi
 from tests.support.graphapi import GraphAPI
 
@@ -81,3 +82,22 @@ async def running(config: Config) -> AsyncIterator[Running]:
         yield Running(app, f"http://127.0.0.1:{port}")
     finally:
         await runner.cleanup()
+
+
+@dataclass
+class Served:
+    """The app under aiohttp's test client: the webhook, and the dashboard for a worker."""
+
+    app: web.Application
+    client: object
+
+    @property
+    def webhook(self) -> str:
+        return str(self.client.make_url("/whatsapp/webhook"))  # type: ignore[attr-defined]
+
+
+async def served(aiohttp_client, config: Config) -> Served:
+    app = init_app(replace(config, office_hours="altijd"))
+    client = await aiohttp_client(app)
+    await asyncio.wait_for(app[WHATSAPP].ready.wait(), 10)
+    return Served(app, client)

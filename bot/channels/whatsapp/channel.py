@@ -10,14 +10,16 @@ import hashlib
 import logging
 from typing import Any
 
+import aiohttp
+
 from bot.channels.holding import Holding
 from bot.channels.whatsapp import texts, updates
-from bot.channels.whatsapp.graph import Graph
+from bot.channels.whatsapp.graph import Graph, GraphError
 from bot.channels.whatsapp.presses import pressed
 from bot.channels.whatsapp.sending import OUTSIDE_WINDOW, WhatsAppSender
 from bot.channels.whatsapp.window import CHANNEL, Window
 from bot.config import Config
-from bot.conversation import Conversations, DeliverDirectly, Inbound
+from bot.conversation import Conversations, DeliverDirectly, Inbound, attachments
 from bot.engine import Say
 from bot.i18n import Rendered
 from bot.ops.metrics import Metrics
@@ -33,6 +35,7 @@ from storage.types import utcnow
 logger = logging.getLogger(__name__)
 
 LOCKS_KEPT = 10_000
+KEPT = frozenset({"photo", "voice", "document"})  # media whose file is fetched and kept
 STOP_WORDS = frozenset({"stop", "/stop"})
 STOPPED_ERROR = "the resident said stop"
 
@@ -159,6 +162,7 @@ class WhatsAppChannel:
             payload=payload,
             media=message.media,
             key=key_of(message.id),  # Meta posts a message again until it is answered 200
+            attachment=await self._download(message),
         )
         self.window.wrote(message.wa_id, self.window.clock())
         try:
@@ -193,6 +197,22 @@ class WhatsAppChannel:
         note = self.conversations.catalogs.render(Say(texts.STOPPED, texts.CONTEXT), lang)
         if not await self.sender.send_now(wa_id, [*replies, note]):
             logger.warning("the answer to a WhatsApp stop could not be sent")
+
+    async def _download(self, message: updates.Message) -> dict[str, str] | None:
+        """A photo's, PDF's or voice note's bytes, fetched once (media id -> URL -> bytes)."""
+        if message.media not in KEPT or message.media_id is None:
+            return None
+        try:
+            data, _ = await self.graph.media(message.media_id, limit=attachments.MAX_BYTES)
+        except GraphError as exc:
+            if exc.status == 413:
+                return attachments.carry(None, too_large=True)
+            logger.warning("could not fetch a WhatsApp %s: %s", message.media, exc)
+            return None
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            logger.warning("could not fetch a WhatsApp %s: %s", message.media, exc)
+            return None
+        return attachments.carry(data)
 
     async def _press(self, wa_id: str, data: str, title: str | None) -> tuple[str, str | None]:
         """The payload and whole label of a pressed button (the id and title as they came

@@ -1,0 +1,169 @@
+"""Photos of letters and voice notes from WhatsApp: fetched once, checked by content, kept with
+the message and the case, shown on the worker's case page behind login and audited, erased
+with /vergeet and the purge."""
+
+from __future__ import annotations
+
+import aiohttp
+from sqlmodel import select
+
+from bot.app import DB
+from bot.conversation.steps import media
+from storage import privacy
+from storage.attachments import Attachment
+from storage.audit import AuditEntry
+from storage.types import utcnow
+from tests.dashboard.conftest import Worker, create_user, only_open_case
+from tests.support import graphapi
+from tests.whatsapp.conftest import served
+
+WA = "31699990000"
+# The start of a real JPEG (SOI, APP0 JFIF) and enough bytes to be a file.
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + bytes(4000)
+OGG = b"OggS\x00\x02" + bytes(2000)
+
+
+async def says(bot, graph, payload, *, more_than: int | None = None) -> list[str]:
+    """Post `payload` signed; returns the texts sent in answer."""
+    before = len(graph.sent_to(WA)) if more_than is None else more_than
+    assert await graphapi.post(bot.webhook, payload) == 200
+    await graph.wait_for(lambda: len(graph.sent_to(WA)) > before)
+    await graph.settle()
+    return graph.texts(WA)[before:]
+
+
+async def stored(bot) -> list[Attachment]:
+    async with bot.app[DB].transaction() as s:
+        return list((await s.exec(select(Attachment))).all())
+
+
+async def test_a_photo_after_asking_for_a_person_reaches_the_case_page_behind_login(
+    graph, config, aiohttp_client
+):
+    bot = await served(aiohttp_client, config)
+    await says(bot, graph, graphapi.text(WA, "ik wil een mens spreken"))
+    graph.media_files["MEDIA-1"] = (JPEG, "image/jpeg")
+    answer = await says(bot, graph, graphapi.image(WA, "MEDIA-1"))
+    assert answer == [media.RECEIVED]  # Dutch: the text is its own msgid
+    [photo] = await stored(bot)
+    case = await only_open_case(bot.app)
+    assert (photo.mime, photo.size, photo.case_id, photo.kind) == (
+        "image/jpeg",
+        len(JPEG),
+        case.id,
+        "photo",
+    )
+    assert graph.media_fetches == 1
+
+    await create_user(bot.app[DB], "sanne")
+    worker = await Worker.login(bot.client, "sanne")
+    status, page = await worker.page(f"/dashboard/cases/{case.id}")
+    assert status == 200 and 'data-testid="attachment"' in page
+    href = f"/dashboard/cases/{case.id}/attachments/{photo.id}"
+    assert f'src="{href}"' in page
+    response = await bot.client.get(href)
+    assert response.status == 200
+    assert await response.read() == JPEG
+    assert response.headers["Content-Type"] == "image/jpeg"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["Content-Disposition"].startswith("inline; filename=")
+    async with bot.app[DB].transaction() as s:
+        audit = (await s.exec(select(AuditEntry.action, AuditEntry.case_id))).all()
+    assert ("view_attachment", case.id) in audit
+
+    # Without login: the login page, never the photo.
+    async with (
+        aiohttp.ClientSession() as stranger,
+        stranger.get(bot.client.make_url(href), allow_redirects=False) as refused,
+    ):
+        assert refused.status in (302, 303, 401)
+        assert await refused.read() != JPEG
+    # Another case's page does not serve it either.
+    missing = await bot.client.get(f"/dashboard/cases/{case.id + 1}/attachments/{photo.id}")
+    assert missing.status == 404
+
+
+async def test_a_photo_outside_a_case_offers_a_person_and_the_case_has_it(
+    graph, config, aiohttp_client
+):
+    bot = await served(aiohttp_client, config)
+    await says(bot, graph, graphapi.text(WA, "hallo"))
+    graph.media_files["MEDIA-2"] = (JPEG, "image/jpeg")
+    count = len(graph.sent_to(WA))
+    answer = await says(bot, graph, graphapi.image(WA, "MEDIA-2", caption="brief van de gemeente"))
+    assert media.PHOTO_OFFER in answer
+    offer = next(r for r in graph.sent_to(WA)[count:] if r.text == media.PHOTO_OFFER)
+    [person] = offer.options  # "Met een mens praten"
+    await says(bot, graph, graphapi.press(WA, person))
+    case = await only_open_case(bot.app)
+    [photo] = await stored(bot)
+    await create_user(bot.app[DB], "sanne")
+    worker = await Worker.login(bot.client, "sanne")
+    _, page = await worker.page(f"/dashboard/cases/{case.id}")
+    assert f"/dashboard/cases/{case.id}/attachments/{photo.id}" in page
+    assert "brief van de gemeente" in page  # the caption, read like any message
+
+
+async def test_a_voice_note_is_kept_and_played_on_the_case_page(graph, config, aiohttp_client):
+    bot = await served(aiohttp_client, config)
+    await says(bot, graph, graphapi.text(WA, "ik wil een mens spreken"))
+    graph.media_files["VOICE-1"] = (OGG, "audio/ogg; codecs=opus")
+    voice = graphapi.inbound(
+        WA, "audio", {"id": "VOICE-1", "mime_type": "audio/ogg", "voice": True}
+    )
+    assert await says(bot, graph, voice) == [media.RECEIVED]
+    [note] = await stored(bot)
+    assert (note.kind, note.mime) == ("voice", "audio/ogg")
+    case = await only_open_case(bot.app)
+    await create_user(bot.app[DB], "sanne")
+    worker = await Worker.login(bot.client, "sanne")
+    _, page = await worker.page(f"/dashboard/cases/{case.id}")
+    assert f'<audio controls preload="none" src="/dashboard/cases/{case.id}/attachments/' in page
+
+
+async def test_too_large_or_not_what_it_claims_is_refused_with_a_clear_answer(
+    graph, config, aiohttp_client
+):
+    bot = await served(aiohttp_client, config)
+    await says(bot, graph, graphapi.text(WA, "hallo"))
+    graph.media_files["BIG"] = (b"\xff\xd8\xff" + bytes(10 * 1024 * 1024), "image/jpeg")
+    answer = await says(bot, graph, graphapi.image(WA, "BIG"))
+    assert any("10 MB" in text for text in answer)
+    assert graph.media_fetches == 0  # its stated size was enough: not downloaded
+
+    html = b"<html><script>alert(1)</script></html>"
+    graph.media_files["FAKE"] = (html, "image/jpeg")  # claims to be a photo
+    answer = await says(bot, graph, graphapi.image(WA, "FAKE"))
+    assert answer == [media.WRONG_TYPE]
+    assert await stored(bot) == []
+
+
+async def test_gegevens_counts_them_and_vergeet_erases_them(graph, config, aiohttp_client):
+    bot = await served(aiohttp_client, config)
+    await says(bot, graph, graphapi.text(WA, "hallo"))
+    graph.media_files["MEDIA-3"] = (JPEG, "image/jpeg")
+    await says(bot, graph, graphapi.image(WA, "MEDIA-3"))
+    mine = await says(bot, graph, graphapi.text(WA, "/gegevens"))
+    assert any("spraakberichten van jou: 1" in text for text in mine)
+
+    count = len(graph.sent_to(WA))
+    ask = await says(bot, graph, graphapi.text(WA, "/vergeet"))
+    confirm = next(r for r in graph.sent_to(WA)[count:] if r.options)
+    yes = next(o for o in confirm.options if o["id"].endswith("y"))
+    assert ask
+    await says(bot, graph, graphapi.press(WA, yes))
+    assert await stored(bot) == []
+
+
+async def test_the_purge_removes_them_with_the_messages(graph, config, aiohttp_client):
+    bot = await served(aiohttp_client, config)
+    await says(bot, graph, graphapi.text(WA, "hallo"))
+    graph.media_files["MEDIA-4"] = (JPEG, "image/jpeg")
+    await says(bot, graph, graphapi.image(WA, "MEDIA-4"))
+    assert len(await stored(bot)) == 1
+    retention = privacy.Retention(180, 30, 7, 730)
+    async with bot.app[DB].transaction() as s:
+        report = await privacy.purge(s, retention, now=utcnow().replace(year=2100))
+    assert report.removed["flow_only"].get("attachments") == 1
+    assert await stored(bot) == []
