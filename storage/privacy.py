@@ -221,9 +221,10 @@ def describe(erased: Erased) -> str:
         "cases": erased.cases,
         "notes": erased.notes,
         "outbox": erased.outbox,
-        "attachments": erased.attachments,
     }
     parts = [f"{k}={v}" for k, v in counts.items()]
+    if erased.attachments:
+        parts.append(f"attachments={erased.attachments}")
     if erased.open_case is not None:
         parts.append(f"open_case={erased.open_case}")
     return " ".join(parts)

@@ -24,7 +24,7 @@ from bot.channels.holding import Holding
 from bot.channels.telegram import callback_data, texts
 from bot.channels.telegram.ordering import PriorityGate
 from bot.channels.telegram.sending import MAX_TEXT, TelegramSender, retry_seconds, units
-from bot.conversation import Conversations, DeliverDirectly, Inbound
+from bot.conversation import Conversations, DeliverDirectly, Inbound, attachments
 from bot.engine import Say
 from bot.i18n import Catalogs, Rendered, supported
 from bot.outbox import Outbox
@@ -144,7 +144,8 @@ class Handlers:
             return
         kind = next((k for k in MEDIA_KINDS if getattr(message, k, None)), "other")
         # The conversation path notes it and answers; a caption is read like any message.
-        await self._receive(update, chat, text=message.caption, media=kind)
+        attachment = await fetch(message, kind)
+        await self._receive(update, chat, text=message.caption, media=kind, attachment=attachment)
 
     async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Groups and channels: say once that the bot talks in private only; store nothing."""
@@ -172,6 +173,7 @@ class Handlers:
         text: str | None,
         payload: str | None = None,
         media: str | None = None,
+        attachment: dict[str, str] | None = None,
     ) -> bool:
         """Hand one message to the conversation path. Returns whether it was taken in."""
         inbound = Inbound(
@@ -182,6 +184,7 @@ class Handlers:
             media=media,
             language_hint=_language_hint(update),
             key=update_key(update),  # Telegram sends an update again until it is confirmed
+            attachment=attachment,
         )
         try:
             async with self._turn(self.urgent(update)):
@@ -230,6 +233,26 @@ class Handlers:
 
     def _render(self, msgid: str, lang: str) -> Rendered:
         return self.catalogs.render(Say(msgid, texts.CONTEXT), lang)
+
+
+async def fetch(message: Message, kind: str) -> dict[str, str] | None:
+    """A photo's (the largest size), voice note's or document's bytes, downloaded once with
+    getFile (bot/conversation/attachments.py checks them); None for other media, or when
+    Telegram does not give the file."""
+    found = message.photo[-1] if kind == "photo" and message.photo else None
+    if kind in ("voice", "audio", "document"):
+        found = getattr(message, kind)
+    if found is None:
+        return None
+    if (found.file_size or 0) > attachments.MAX_BYTES:
+        return attachments.carry(None, too_large=True)
+    try:
+        file = await found.get_file()
+        data = bytes(await file.download_as_bytearray())
+    except TelegramError as exc:
+        logger.warning("could not fetch a Telegram %s: %s", kind, exc)
+        return None
+    return attachments.carry(data)
 
 
 def update_key(update: Update, part: str = "") -> str:

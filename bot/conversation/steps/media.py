@@ -45,7 +45,7 @@ def answer(ctx: Context, turn: Turn) -> None:
     elif outcome == attachments.STORED and turn.open_case is not None:
         turn.add(ctx.say(RECEIVED, turn.lang))
     elif outcome == attachments.STORED:
-        offer = VOICE_OFFER if turn.inbound.media == "voice" else PHOTO_OFFER
+        offer = VOICE_OFFER if turn.inbound.media in ("voice", "audio") else PHOTO_OFFER
         turn.add(ctx.catalogs.render(Say(offer, CONTEXT, buttons=(HUMAN,)), turn.lang))
     else:
         turn.add(ctx.say(TEXT_ONLY, turn.lang))
