@@ -75,6 +75,7 @@ class GraphAPI:
     app_secret: str = APP_SECRET
     requests: list[Request] = field(default_factory=list)
     faults: list[tuple[int, int, str]] = field(default_factory=list)  # (http, code, message)
+    down: bool = False  # every send answered 503 (Meta unreachable for a while)
     media_files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     media_fetches: int = 0
     _ids: Any = field(default_factory=lambda: itertools.count(1))
@@ -114,6 +115,9 @@ class GraphAPI:
         if not self._authorised(request) or request.match_info["phone"] != self.phone_number_id:
             record.answered = 401
             return _error(401, 190, "Invalid OAuth access token")
+        if self.down:
+            record.answered = 503
+            return _error(503, 2, "Service temporarily unavailable")
         if self.faults:
             http, code, message = self.faults.pop(0)
             record.answered = http

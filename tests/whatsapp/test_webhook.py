@@ -48,6 +48,15 @@ async def test_verification_answers_the_challenge_only_with_the_right_token(grap
                 assert "1158201444" not in await response.text()
 
 
+async def test_healthz_names_the_channel(graph, config):
+    async with (
+        running(config) as bot,
+        aiohttp.ClientSession() as http,
+        http.get(f"{bot.base}/healthz") as response,
+    ):
+        assert (await response.json())["whatsapp"] == "ok"
+
+
 async def test_a_wrong_or_missing_signature_is_refused_and_nothing_is_stored(graph, config):
     async with running(config) as bot:
         payload = graphapi.text(WA, "hallo")
