@@ -19,6 +19,7 @@ from bot.outbox import dispatcher as outbox
 from tests.dashboard.conftest import quick_passwords  # noqa: F401  (autouse: quick logins)
 from tests.support import graphapi
 from tests.support.graphapi import GraphAPI
+from tests.telegram.conftest import cable  # noqa: F401  (PostgreSQL behind a pullable proxy)
 
 ROOT = Path(__file__).resolve().parents[2]
 
