@@ -157,3 +157,12 @@ async def test_status_callbacks_update_the_outbox_row(graph, config):
         found = await row()
         assert (found.delivery, found.status) == ("failed", "failed")
         assert "131026" in found.last_error
+
+
+async def test_a_post_for_another_business_number_of_the_app_is_not_answered(graph, config):
+    async with running(config) as bot:
+        other = graphapi.text(WA, "hallo")
+        other["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = "999"
+        assert await graphapi.post(bot.webhook, other) == 200  # taken, so Meta stops posting
+        await graph.settle(quiet=0.5)
+        assert graph.requests == [] and await incoming(bot.app) == []

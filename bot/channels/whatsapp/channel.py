@@ -137,10 +137,11 @@ class WhatsAppChannel:
 
     async def handle(self, data: Any) -> None:
         """One webhook post: its status reports, then its messages, each chat in order."""
-        reports = updates.statuses(data)
+        ours = self.graph.phone_number_id
+        reports = updates.statuses(data, ours)
         if reports:
             await self._statuses(reports)
-        for message in updates.messages(data):
+        for message in updates.messages(data, ours):
             lock = self._lock(message.wa_id)
             async with lock:
                 await self._receive(message)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 import aiohttp
 
@@ -68,13 +68,13 @@ class WhatsAppSender:
         window: Window,
         *,
         template: str,
-        language_of=None,
+        language_of: Callable[[str], Awaitable[str | None]] | None = None,
     ) -> None:
         self.graph = graph
         self.pacer = pacer
         self.window = window
         self.template = template
-        self.language_of = language_of  # async (wa_id) -> resident's language or None
+        self.language_of = language_of  # the resident's language, for the template
         self._progress: dict[int, int] = {}  # parts of a long row already sent
 
     async def __call__(self, outgoing: Outgoing) -> Result:

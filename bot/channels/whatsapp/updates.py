@@ -44,20 +44,27 @@ class Status:
     error: str | None = None
 
 
-def _values(data: Any) -> Iterator[dict[str, Any]]:
+def _values(data: Any, phone_number_id: str | None) -> Iterator[dict[str, Any]]:
+    """The changes' values; with `phone_number_id`, only those for that business number (an
+    app with several numbers gets the posts of all of them)."""
     if not isinstance(data, dict):
         return
     for entry in data.get("entry") or []:
         if not isinstance(entry, dict):
             continue
         for change in entry.get("changes") or []:
-            if isinstance(change, dict) and isinstance(change.get("value"), dict):
-                yield change["value"]
+            value = change.get("value") if isinstance(change, dict) else None
+            if not isinstance(value, dict):
+                continue
+            metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
+            if phone_number_id and str(metadata.get("phone_number_id")) != phone_number_id:
+                continue
+            yield value
 
 
-def messages(data: Any) -> list[Message]:
+def messages(data: Any, phone_number_id: str | None = None) -> list[Message]:
     found = []
-    for value in _values(data):
+    for value in _values(data, phone_number_id):
         for raw in value.get("messages") or []:
             message = _message(raw)
             if message is not None:
@@ -65,9 +72,9 @@ def messages(data: Any) -> list[Message]:
     return found
 
 
-def statuses(data: Any) -> list[Status]:
+def statuses(data: Any, phone_number_id: str | None = None) -> list[Status]:
     found = []
-    for value in _values(data):
+    for value in _values(data, phone_number_id):
         for raw in value.get("statuses") or []:
             if not isinstance(raw, dict) or not raw.get("id") or not raw.get("status"):
                 continue
