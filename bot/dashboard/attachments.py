@@ -11,7 +11,11 @@ caching.
 
 from __future__ import annotations
 
+import io
+import warnings
+
 from aiohttp import web
+from PIL import Image, ImageOps
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.attachments import Attachment
@@ -28,6 +32,8 @@ EXTENSIONS = {
     "audio/amr": "amr",
 }
 CSP = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
+PREVIEW_SIZE = 1024  # pixels, the longer side: a letter stays readable, the page stays light
+MAX_PIXELS = 60_000_000  # more is refused as a decompression bomb (a phone photo: ~12 M)
 
 
 async def may_view_attachment(
@@ -38,13 +44,36 @@ async def may_view_attachment(
     return attachment.resident_id == case.case.resident_id
 
 
-def response(attachment: Attachment) -> web.Response:
+def preview(data: bytes) -> bytes | None:
+    """A photo resized to at most `PREVIEW_SIZE` pixels, turned upright, as a JPEG without its
+    metadata (no camera, no place, no time); None when it cannot be read as an image. CPU
+    work: run it in a thread."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    return None
+                upright = ImageOps.exif_transpose(image)
+                upright.thumbnail((PREVIEW_SIZE, PREVIEW_SIZE))
+                out = io.BytesIO()
+                upright.convert("RGB").save(out, "JPEG", quality=82)  # no exif= : none kept
+                return out.getvalue()
+        except (OSError, ValueError, Image.DecompressionBombWarning, Image.DecompressionBombError):
+            return None
+
+
+def response(attachment: Attachment, *, resized: bytes | None = None) -> web.Response:
+    """The file as stored, or `resized` (a photo's preview, always JPEG)."""
     ext = EXTENSIONS.get(attachment.mime, "bin")
     shown = "attachment" if attachment.kind == "document" else "inline"
+    mime = attachment.mime
+    if resized is not None:
+        ext, mime = "jpg", "image/jpeg"
     return web.Response(
-        body=attachment.data,
+        body=resized if resized is not None else attachment.data,
         headers={
-            "Content-Type": attachment.mime,
+            "Content-Type": mime,
             "Content-Disposition": f'{shown}; filename="bijlage-{attachment.id}.{ext}"',
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": CSP,

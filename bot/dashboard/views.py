@@ -7,6 +7,7 @@ redirect. Errors are raised and turned into answers by `middlewares.errors`.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -196,6 +197,10 @@ async def attachment(request: web.Request) -> web.Response:
     found = await actions.view_attachment(
         work_of(request), case_id_of(request), int(request.match_info["attachment_id"])
     )
+    if "preview" in request.query and found.kind == "photo":
+        resized = await asyncio.to_thread(attachments.preview, found.data)
+        if resized is not None:
+            return attachments.response(found, resized=resized)
     return attachments.response(found)
 
 

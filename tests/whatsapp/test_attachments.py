@@ -4,7 +4,10 @@ with /vergeet and the purge."""
 
 from __future__ import annotations
 
+import io
+
 import aiohttp
+from PIL import Image
 from sqlmodel import select
 
 from bot.app import DB
@@ -60,7 +63,7 @@ async def test_a_photo_after_asking_for_a_person_reaches_the_case_page_behind_lo
     status, page = await worker.page(f"/dashboard/cases/{case.id}")
     assert status == 200 and 'data-testid="attachment"' in page
     href = f"/dashboard/cases/{case.id}/attachments/{photo.id}"
-    assert f'src="{href}"' in page
+    assert f'src="{href}?preview=1"' in page and f'href="{href}"' in page
     response = await bot.client.get(href)
     assert response.status == 200
     assert await response.read() == JPEG
@@ -167,3 +170,38 @@ async def test_the_purge_removes_them_with_the_messages(graph, config, aiohttp_c
         report = await privacy.purge(s, retention, now=utcnow().replace(year=2100))
     assert report.removed["flow_only"].get("attachments") == 1
     assert await stored(bot) == []
+
+
+def photo_with_a_place(width: int = 3000, height: int = 2000) -> bytes:
+    """A camera photo: large, with the GPS position in its EXIF data."""
+    image = Image.new("RGB", (width, height), (200, 180, 160))
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (52.0, 22.0, 1.0), 3: "E", 4: (4.0, 53.0, 2.0)}  # GPS
+    exif[0x0110] = "Phone X"  # the camera model
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+async def test_the_case_page_shows_a_photo_resized_and_without_its_place(
+    graph, config, aiohttp_client
+):
+    bot = await served(aiohttp_client, config)
+    await says(bot, graph, graphapi.text(WA, "ik wil een mens spreken"))
+    original = photo_with_a_place()
+    assert Image.open(io.BytesIO(original)).getexif().get(0x8825)  # it has a place
+    graph.media_files["CAMERA"] = (original, "image/jpeg")
+    await says(bot, graph, graphapi.image(WA, "CAMERA"))
+    [photo] = await stored(bot)
+    case = await only_open_case(bot.app)
+    await create_user(bot.app[DB], "sanne")
+    await Worker.login(bot.client, "sanne")
+    href = f"/dashboard/cases/{case.id}/attachments/{photo.id}"
+
+    response = await bot.client.get(href + "?preview=1")
+    assert response.status == 200 and response.headers["Content-Type"] == "image/jpeg"
+    shown = Image.open(io.BytesIO(await response.read()))
+    assert max(shown.size) == 1024 and shown.size[0] > shown.size[1]
+    assert dict(shown.getexif()) == {}  # no camera, no place
+    whole = await bot.client.get(href)  # the link: the photo as it came, for reading closely
+    assert await whole.read() == original
