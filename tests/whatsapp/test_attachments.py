@@ -205,3 +205,16 @@ async def test_the_case_page_shows_a_photo_resized_and_without_its_place(
     assert dict(shown.getexif()) == {}  # no camera, no place
     whole = await bot.client.get(href)  # the link: the photo as it came, for reading closely
     assert await whole.read() == original
+
+
+async def test_risk_runs_on_a_photos_caption(graph, config, aiohttp_client):
+    bot = await served(aiohttp_client, config)
+    graph.media_files["NOTE"] = (JPEG, "image/jpeg")
+    caption = graphapi.image(WA, "NOTE", caption="ik wil niet meer leven")
+    assert await graphapi.post(bot.webhook, caption) == 200
+    await graph.wait_for(lambda: any("113" in t for t in graph.texts(WA)), timeout=3)
+    assert "113" in graph.texts(WA)[0]  # the crisis lines first
+    case = await only_open_case(bot.app)
+    assert (case.priority, case.reason) == ("urgent", "suicide")
+    [photo] = await stored(bot)
+    assert photo.resident_id == case.resident_id  # so the case page shows it (one check)
