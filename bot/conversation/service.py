@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-SENT = {"sent": "directly, while storage was down"}
+SENT = {"sent": "directly (storage was down, or a file was still being fetched)"}
 CRISIS_STORAGE_WAIT = 3.0  # seconds a crisis message waits for storage before going direct
 
 

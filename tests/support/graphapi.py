@@ -78,6 +78,7 @@ class GraphAPI:
     down: bool = False  # every send answered 503 (Meta unreachable for a while)
     media_files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     media_fetches: int = 0
+    media_delay: float = 0.0  # seconds before a media download answers (a slow network)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
     base_url: str = ""
@@ -153,6 +154,7 @@ class GraphAPI:
         if not self._authorised(request) or media_id not in self.media_files:
             return web.Response(status=404)
         self.media_fetches += 1
+        await asyncio.sleep(self.media_delay)
         data, mime = self.media_files[media_id]
         return web.Response(body=data, content_type=mime)
 

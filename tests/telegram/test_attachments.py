@@ -3,6 +3,8 @@ stand-in, checked by content, kept with the case, and on the worker's case page.
 
 from __future__ import annotations
 
+import time
+
 from sqlmodel import select
 
 from bot.app import DB
@@ -53,3 +55,17 @@ async def test_a_document_that_is_not_a_pdf_is_not_kept(botapi, config):
         [answer] = await botapi.replies(CHAT, count)
         assert answer.text == media.WRONG_TYPE
         assert await stored(app) == []
+
+
+async def test_a_slow_file_does_not_hold_up_the_crisis_lines_of_its_caption(botapi, config):
+    async with running(config) as app:
+        botapi.fail("getFile", "slow", delay=4.0)
+        started = time.monotonic()
+        botapi.media(CHAT, "photo", caption="ik wil niet meer leven", content=JPEG)
+        await botapi.wait_for(lambda: any("113" in t for t in botapi.texts(CHAT)), 3)
+        assert time.monotonic() - started < 2.5
+        await botapi.wait_for(lambda: botapi.downloads == 1, 10)
+        await botapi.settle(quiet=0.5)
+        crisis = [t for t in botapi.texts(CHAT) if "113" in t]
+        assert len(crisis) == len(set(crisis))  # once, not again from the outbox
+        assert len(await stored(app)) == 1

@@ -4,7 +4,9 @@ with /vergeet and the purge."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import time
 
 import aiohttp
 from PIL import Image
@@ -15,6 +17,7 @@ from bot.conversation.steps import media
 from storage import privacy
 from storage.attachments import Attachment
 from storage.audit import AuditEntry
+from storage.transcripts import TranscriptEntry
 from storage.types import utcnow
 from tests.dashboard.conftest import Worker, create_user, only_open_case
 from tests.support import graphapi
@@ -218,3 +221,26 @@ async def test_risk_runs_on_a_photos_caption(graph, config, aiohttp_client):
     assert (case.priority, case.reason) == ("urgent", "suicide")
     [photo] = await stored(bot)
     assert photo.resident_id == case.resident_id  # so the case page shows it (one check)
+
+
+async def test_a_slow_download_does_not_hold_up_the_crisis_lines_of_its_caption(
+    graph, config, aiohttp_client
+):
+    bot = await served(aiohttp_client, config)
+    graph.media_files["SLOW"] = (JPEG, "image/jpeg")
+    graph.media_delay = 4.0
+    started = time.monotonic()
+    caption = graphapi.image(WA, "SLOW", caption="ik wil niet meer leven")
+    posting = asyncio.create_task(graphapi.post(bot.webhook, caption))
+    await graph.wait_for(lambda: any("113" in t for t in graph.texts(WA)), timeout=3)
+    assert time.monotonic() - started < 2.5  # before the file came
+    assert await posting == 200
+    await graph.settle(quiet=0.5)
+    [photo] = await stored(bot)  # the photo is kept all the same
+    crisis = [t for t in graph.texts(WA) if "113" in t]
+    assert len(crisis) == len(set(crisis))  # the lines once: not again from the outbox
+    case = await only_open_case(bot.app)
+    assert (case.priority, photo.resident_id) == ("urgent", case.resident_id)
+    async with bot.app[DB].transaction() as s:
+        entries = (await s.exec(select(TranscriptEntry))).all()
+    assert [e.text for e in entries if (e.data or {}).get("sent")] == crisis

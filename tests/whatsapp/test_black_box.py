@@ -188,7 +188,7 @@ async def test_buurtbot_run_with_whatsapp_against_its_stand_in(graph: GraphAPI, 
             for case in dict.fromkeys(cases):
                 async with http.get(base + case) as page:
                     found = re.search(
-                        r'src="(/dashboard/cases/\d+/attachments/\d+)"', await page.text()
+                        r'src="(/dashboard/cases/\d+/attachments/\d+)\?preview=1"', await page.text()
                     )
                 if found:
                     photo = found.group(1)

@@ -20,6 +20,7 @@ from telegram.constants import ChatType
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
+from bot.channels.first_lines import crisis_before_download
 from bot.channels.holding import Holding
 from bot.channels.telegram import callback_data, texts
 from bot.channels.telegram.ordering import PriorityGate
@@ -37,6 +38,7 @@ CHANNEL = "telegram"
 CHOSEN = "✓"
 _COMMAND_ADDRESS = re.compile(r"^(/[^\s@]+)@\w+")  # "/start@BuurtBot" -> "/start"
 _REFUSED_MEMORY = 10_000  # group chats remembered as already told; forgotten on restart
+FETCHED = frozenset({"photo", "voice", "audio", "document"})  # media whose file is kept
 
 # Message attributes that carry something other than text, checked in this order (a venue has a
 # location too, an animation a document).
@@ -144,8 +146,21 @@ class Handlers:
             return
         kind = next((k for k in MEDIA_KINDS if getattr(message, k, None)), "other")
         # The conversation path notes it and answers; a caption is read like any message.
+        if kind not in FETCHED:
+            await self._receive(update, chat, text=message.caption, media=kind)
+            return
+        # A download takes a moment: the crisis lines of a caption first (bot/channels/first_lines).
+        first = Inbound(CHANNEL, str(chat.id), text=message.caption, media=kind)
+        sent = await crisis_before_download(self.conversations, first, self._crisis_now(chat.id))
         attachment = await fetch(message, kind)
-        await self._receive(update, chat, text=message.caption, media=kind, attachment=attachment)
+        await self._receive(
+            update,
+            chat,
+            text=message.caption,
+            media=kind,
+            attachment=attachment,
+            crisis_sent=sent.crisis_sent,
+        )
 
     async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Groups and channels: say once that the bot talks in private only; store nothing."""
@@ -174,6 +189,7 @@ class Handlers:
         payload: str | None = None,
         media: str | None = None,
         attachment: dict[str, str] | None = None,
+        crisis_sent: bool = False,
     ) -> bool:
         """Hand one message to the conversation path. Returns whether it was taken in."""
         inbound = Inbound(
@@ -185,6 +201,7 @@ class Handlers:
             language_hint=_language_hint(update),
             key=update_key(update),  # Telegram sends an update again until it is confirmed
             attachment=attachment,
+            crisis_sent=crisis_sent,
         )
         try:
             async with self._turn(self.urgent(update)):
@@ -200,6 +217,12 @@ class Handlers:
             raise
         self.outbox.notify()
         return True
+
+    def _crisis_now(self, chat_id: int):
+        async def send(lines: list[Rendered]) -> bool:
+            return await self.sender.send_now(chat_id, lines, priority=PRIORITY_CRISIS)
+
+        return send
 
     async def _apologise(self, update: Update, chat: Chat) -> None:
         """Handling failed: say so plainly (the details go to the log, not to the resident)."""
@@ -240,7 +263,7 @@ async def fetch(message: Message, kind: str) -> dict[str, str] | None:
     getFile (bot/conversation/attachments.py checks them); None for other media, or when
     Telegram does not give the file."""
     found = message.photo[-1] if kind == "photo" and message.photo else None
-    if kind in ("voice", "audio", "document"):
+    if kind in FETCHED - {"photo"}:
         found = getattr(message, kind)
     if found is None:
         return None

@@ -8,10 +8,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
 
+from bot.channels.first_lines import crisis_before_download
 from bot.channels.holding import Holding
 from bot.channels.whatsapp import texts, updates
 from bot.channels.whatsapp.graph import Graph, GraphError
@@ -163,8 +165,12 @@ class WhatsAppChannel:
             payload=payload,
             media=message.media,
             key=key_of(message.id),  # Meta posts a message again until it is answered 200
-            attachment=await self._download(message),
         )
+        if message.media in KEPT and message.media_id is not None:
+            inbound = await crisis_before_download(
+                self.conversations, inbound, self._crisis_now(message.wa_id)
+            )
+            inbound = replace(inbound, attachment=await self._download(message))
         self.window.wrote(message.wa_id, self.window.clock())
         try:
             replies = await self.holding.receive(inbound)
@@ -199,10 +205,18 @@ class WhatsAppChannel:
         if not await self.sender.send_now(wa_id, [*replies, note]):
             logger.warning("the answer to a WhatsApp stop could not be sent")
 
+    def _crisis_now(self, wa_id: str):
+        assert self.sender is not None
+        sender = self.sender
+
+        async def send(lines: list[Rendered]) -> bool:
+            return await sender.send_now(wa_id, lines, priority=PRIORITY_CRISIS)
+
+        return send
+
     async def _download(self, message: updates.Message) -> dict[str, str] | None:
         """A photo's, PDF's or voice note's bytes, fetched once (media id -> URL -> bytes)."""
-        if message.media not in KEPT or message.media_id is None:
-            return None
+        assert message.media_id is not None
         try:
             data, _ = await self.graph.media(message.media_id, limit=attachments.MAX_BYTES)
         except GraphError as exc:
