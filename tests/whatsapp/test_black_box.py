@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(5000)
 LOGIN_CSRF = re.compile(r'name="_csrf" value="([^"]*)"')
+PHOTO_ON_PAGE = re.compile(r'src="(/dashboard/cases/\d+/attachments/\d+)\?preview=1"')
 
 
 def environment(graph: GraphAPI, tmp_path: Path, port: int) -> dict[str, str]:
@@ -187,9 +188,7 @@ async def test_buurtbot_run_with_whatsapp_against_its_stand_in(graph: GraphAPI, 
             photo = None
             for case in dict.fromkeys(cases):
                 async with http.get(base + case) as page:
-                    found = re.search(
-                        r'src="(/dashboard/cases/\d+/attachments/\d+)\?preview=1"', await page.text()
-                    )
+                    found = PHOTO_ON_PAGE.search(await page.text())
                 if found:
                     photo = found.group(1)
             assert photo is not None, "no case page shows the photo"
