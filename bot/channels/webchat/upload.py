@@ -64,9 +64,11 @@ async def _read(request: web.Request) -> tuple[bytes | None, dict[str, str]]:
         if not isinstance(part, BodyPartReader):
             raise web.HTTPBadRequest(text="nested multipart")
         if part.name == "file":
-            data = await _file(part)
+            data = await _bounded(part, attachments.MAX_BYTES)
         elif part.name in ("id", "after"):
-            value = await part.read_chunk(FIELD_MAX)
+            value = await _bounded(part, FIELD_MAX)
+            if value is None:
+                raise web.HTTPBadRequest(text=f"{part.name} is too long")
             fields[part.name] = value.decode("utf-8", "replace")
         else:
             await part.release()
@@ -75,11 +77,13 @@ async def _read(request: web.Request) -> tuple[bytes | None, dict[str, str]]:
     return data, fields
 
 
-async def _file(part: BodyPartReader) -> bytes | None:
+async def _bounded(part: BodyPartReader, limit: int) -> bytes | None:
+    """The part's bytes; None when there are more than `limit` (the rest is read and
+    dropped, never kept)."""
     found = bytearray()
     while chunk := await part.read_chunk(CHUNK):
         found.extend(chunk)
-        if len(found) > attachments.MAX_BYTES:
-            await part.release()  # the rest is read and dropped, not kept
+        if len(found) > limit:
+            await part.release()
             return None
     return bytes(found)
