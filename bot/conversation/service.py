@@ -153,7 +153,9 @@ class Conversations:
         # A pressed button's label is our text, not the resident's: only typed text is checked.
         assessment = NOTHING if inbound.payload else self.assess(inbound.text)
         decision = escalation.on_risk(
-            assessment.level, assessment.categories, [m.explain for m in assessment.matches]
+            assessment.level,
+            assessment.categories,
+            [m.words(inbound.text or "") for m in assessment.matches],
         )
         return assessment, decision
 

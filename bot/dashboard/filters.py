@@ -73,13 +73,17 @@ def language_name(code: str | None) -> str:
     return name if native == name else f"{name} · {native}"
 
 
+priority_label = _label(texts.PRIORITIES)
+reason_label = _label(texts.REASONS)
+
+
 def install(env: jinja2.Environment) -> None:
     env.filters.update(moment=moment, full_moment=full_moment, iso=iso)
     env.globals.update(
         waited=waited,
-        priority_label=_label(texts.PRIORITIES),
+        priority_label=priority_label,
         status_label=_label(texts.STATUSES),
-        reason_label=_label(texts.REASONS),
+        reason_label=reason_label,
         outcome_label=_label(texts.OUTCOMES),
         role_label=_label(texts.ROLES),
         language_name=language_name,

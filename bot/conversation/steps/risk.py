@@ -111,6 +111,8 @@ def details(assessment: Assessment) -> dict[str, Any]:
                 "language": m.language,
                 "source": m.source,
                 "score": m.score,
+                "start": m.start,
+                "end": m.end,
             }
             for m in assessment.matches
         ],
