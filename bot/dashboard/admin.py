@@ -162,6 +162,11 @@ async def translations_page(request: web.Request) -> web.Response:
     rows = None
     if translation_status is not None:
         rows = await asyncio.to_thread(translation_status, config.locales_dir)
+    from bot.authoring import stale  # the flow texts `flows validate` warns about
+
+    texts = await asyncio.to_thread(stale.check, config.flows_dir, config.locales_dir)
     return render(
-        request, "translations.html", {"rows": rows, "locales_dir": str(config.locales_dir)}
+        request,
+        "translations.html",
+        {"rows": rows, "locales_dir": str(config.locales_dir), "stale": texts},
     )
