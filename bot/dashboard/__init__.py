@@ -20,6 +20,7 @@ from bot.dashboard.middlewares import errors, guard, security_headers
 from bot.dashboard.routes import setup_routes
 from bot.dashboard.settings import LIVE, REPLIES, SETTINGS, TEMPLATES, Settings
 from bot.keys import CONFIG, CONVERSATIONS, DB
+from bot.ops.content import CONTENT
 
 __all__ = ["LIVE", "SETTINGS", "Settings", "setup"]
 
@@ -74,6 +75,10 @@ def setup(app: web.Application) -> None:
         live_holder.append(live)
         conversations = app[CONVERSATIONS]
         conversations.notifier.subscribe(live.poke)
+        watcher = app.get(CONTENT)
+        if watcher is not None:  # edited canned replies are offered without a restart
+            watcher.replies_dir = settings.replies_dir
+            watcher.on_replies.append(lambda folder: app[REPLIES].use(canned.load(folder)))
         await live.start()
         try:
             yield

@@ -16,6 +16,7 @@ from bot.dashboard.ids import row_id
 from bot.dashboard.settings import REPLIES, SETTINGS
 from bot.dashboard.views import actor_of, form, redirect, render, work_of
 from bot.keys import CONFIG, CONVERSATIONS, DB
+from bot.ops.content import CONTENT
 from bot.yamldoc import Problem
 from storage import audit, users
 
@@ -151,6 +152,7 @@ async def flows_page(request: web.Request) -> web.Response:
             "replies_dir": str(replies_dir),
             "flows": request.config_dict[CONVERSATIONS].flows.flows,
             "replies_loaded": len(loaded.replies),
+            "content": request.config_dict.get(CONTENT),
         },
     )
 

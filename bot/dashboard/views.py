@@ -21,7 +21,7 @@ from bot.dashboard.rendering import fragment, render
 from bot.dashboard.settings import LIVE, LOGIN, REPLIES
 from bot.engine import FlowSet
 from bot.i18n import RTL
-from bot.keys import CONVERSATIONS, DB, FLOWS
+from bot.keys import CONVERSATIONS, DB
 from storage import casework, users
 from storage.casework import Actor
 from storage.types import utcnow
@@ -142,7 +142,7 @@ def questions(flows: FlowSet) -> dict[str, tuple[str, str]]:
 def answers(request: web.Request, data: actions.CaseData) -> list[dict[str, str]]:
     if data.state is None:
         return []
-    asked = questions(request.config_dict[FLOWS])
+    asked = questions(request.config_dict[CONVERSATIONS].flows)
     catalogs = request.config_dict[CONVERSATIONS].catalogs
     lang = i18n.current_language()
     shown = []
@@ -165,7 +165,7 @@ async def case_page(request: web.Request) -> web.Response:
     replies = request.config_dict[REPLIES].for_language(lang)
     me = work.actor
     holder = case.worker_id == me.id and case.status == "claimed"
-    flows = request.config_dict[FLOWS]
+    flows = request.config_dict[CONVERSATIONS].flows
     flow = data.state.flow if data.state else None
     return render(
         request,

@@ -156,6 +156,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
         office=real.office,
         repeat_rule=real.repeat_rule,
     )  # no listeners and no metrics: nothing of it reaches senders, alerts or figures
+    real.followers.append(app[SIMULATOR])  # edited content reaches the simulator too
     try:
         yield
     finally:
