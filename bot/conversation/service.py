@@ -246,11 +246,12 @@ class Conversations:
         while storage was down go to the transcript only)."""
         s, rid, now = turn.session, turn.rid, turn.now
         replies = [(r.text, [list(b) for b in r.buttons] or None, p) for r, p in turn.replies]
+        sources = {r.text: r.source for r, _ in turn.replies if r.source and r.source != r.text}
         if turn.inbound.crisis_sent:  # the crisis lines went out while storage was down
             for text, _, _ in (r for r in replies if r[2] == PRIORITY_CRISIS):
                 await transcript_db.add_transcript(s, rid, "out", text, now=now, data=SENT)
             replies = [r for r in replies if r[2] != PRIORITY_CRISIS]
-        await outbox_db.add_replies(s, rid, replies, now=now)
+        await outbox_db.add_replies(s, rid, replies, now=now, sources=sources)
 
     async def _again(
         self,

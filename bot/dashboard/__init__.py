@@ -13,7 +13,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from bot.dashboard import filters, i18n
+from bot.dashboard import filters, i18n, readable
 from bot.dashboard import replies as canned
 from bot.dashboard.live import Live
 from bot.dashboard.middlewares import errors, guard, security_headers
@@ -44,6 +44,7 @@ def create_app() -> web.Application:
     )
     i18n.install(env)
     filters.install(env)
+    readable.install(env)
     setup_routes(dashboard)
     dashboard.on_response_prepare.append(security_headers)
     return dashboard
