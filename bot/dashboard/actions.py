@@ -17,14 +17,16 @@ from bot.conversation import Conversations
 from bot.dashboard import audit_reads, texts
 from bot.engine import Say, State
 from bot.i18n import RTL, SOURCE, isolate_ltr, script_language
-from storage import audit, casework, notes, users
+from storage import audit, casework, history, notes, users
 from storage import outbox as outbox_db
 from storage import residents as resident_db
 from storage import states as state_db
 from storage import transcripts as transcript_db
+from storage.case_filter import CaseFilter
 from storage.cases import Case
 from storage.casework import Actor, CaseView, QueueRow
 from storage.db import Database
+from storage.history import History
 from storage.notes import CaseNote
 from storage.outbox import PRIORITY_NORMAL
 from storage.residents import Resident
@@ -73,6 +75,7 @@ class CaseData:
     names: dict[int, str] = field(default_factory=dict)  # user id -> name
     state: State | None = None
     colleagues: list[users.User] = field(default_factory=list)
+    history: History | None = None  # the resident's earlier cases and the flows they used
 
 
 async def _record(
@@ -122,10 +125,10 @@ async def view_close(work: Work, case_id: int) -> CaseView:
     return view
 
 
-async def recently_closed(work: Work) -> list[QueueRow]:
-    """The cases closed lately; the view is logged."""
+async def recently_closed(work: Work, wanted: CaseFilter | None = None) -> list[QueueRow]:
+    """The cases closed lately (that `wanted` lets through); the view is logged."""
     async with work.db.transaction() as s:
-        rows = await casework.recently_closed(s)
+        rows = await casework.recently_closed(s, wanted=wanted, limit=200 if wanted else 50)
         await _record(s, work, "view_closed", utcnow())
     return rows
 
@@ -139,6 +142,7 @@ async def view_case(work: Work, case_id: int) -> CaseData:
         found_notes = await notes.notes_of(s, case_id)
         state = await state_db.load_state(s, view.case.resident_id)
         everyone = await users.all_users(s)
+        earlier = await history.of_resident(s, view.case.resident_id, besides=case_id)
         await _record(s, work, "view_case", now, case_id)
     return CaseData(
         view,
@@ -147,6 +151,7 @@ async def view_case(work: Work, case_id: int) -> CaseData:
         {u.id: u.name for u in everyone if u.id is not None},
         State.from_dict(state) if state else None,
         [u for u in everyone if u.active and u.id != work.actor.id],
+        earlier,
     )
 
 

@@ -32,6 +32,14 @@ def full_moment(value: datetime | None) -> str:
     return format_datetime(value, "d MMMM y HH:mm:ss", tzinfo=zone, locale=i18n.current_language())
 
 
+def full_day(value: datetime | None) -> str:
+    """`6 dec. 2026 14:05`: a date that says the year too (closed cases go back months)."""
+    if value is None:
+        return ""
+    zone = ZoneInfo(ZONE)
+    return format_datetime(value, "d MMM y HH:mm", tzinfo=zone, locale=i18n.current_language())
+
+
 def iso(value: datetime | None) -> str:
     return value.isoformat() if value else ""
 
@@ -78,7 +86,7 @@ reason_label = _label(texts.REASONS)
 
 
 def install(env: jinja2.Environment) -> None:
-    env.filters.update(moment=moment, full_moment=full_moment, iso=iso)
+    env.filters.update(moment=moment, full_moment=full_moment, full_day=full_day, iso=iso)
     env.globals.update(
         waited=waited,
         priority_label=priority_label,
@@ -87,6 +95,7 @@ def install(env: jinja2.Environment) -> None:
         outcome_label=_label(texts.OUTCOMES),
         role_label=_label(texts.ROLES),
         language_name=language_name,
+
         waited_formats=lambda: {
             "now": i18n.gettext(texts.WAITED_NOW),
             "m": i18n.gettext(texts.WAITED_MINUTES),

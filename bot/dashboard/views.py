@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.dashboard import actions, auth, i18n, texts
+from bot.dashboard import actions, auth, finding, i18n, texts
 from bot.dashboard.actions import Refused, Work
 from bot.dashboard.ids import row_id
 from bot.dashboard.live import Subscription
@@ -89,10 +89,12 @@ async def form(request: web.Request) -> dict[str, str]:
 
 
 async def _queue_context(request: web.Request) -> dict[str, Any]:
+    chosen = finding.wanted(request)
     async with request.config_dict[DB].transaction() as s:
-        rows = await casework.queue(s)
+        rows = await casework.queue(s, chosen)
     me = login_of(request).user.id
     return {
+        "find": await finding.form(request, chosen),
         "waiting": [r for r in rows if r.case.status == "waiting"],
         "mine": [r for r in rows if r.case.status == "claimed" and r.case.worker_id == me],
         "others": [r for r in rows if r.case.status == "claimed" and r.case.worker_id != me],
@@ -122,8 +124,10 @@ async def take_next(request: web.Request) -> web.Response:
 
 
 async def closed_page(request: web.Request) -> web.Response:
-    rows = await actions.recently_closed(work_of(request))
-    return render(request, "closed.html", {"rows": rows, "now": utcnow()})
+    chosen = finding.wanted(request)
+    rows = await actions.recently_closed(work_of(request), chosen)
+    find = await finding.form(request, chosen)
+    return render(request, "closed.html", {"rows": rows, "now": utcnow(), "find": find})
 
 
 # --- a case -----------------------------------------------------------------------------------
@@ -179,6 +183,7 @@ async def case_page(request: web.Request) -> web.Response:
             "worker_name": data.view.worker_name,
             "answers": answers(request, data),
             "flow_title": flows.flows[flow].title if flow in flows.flows else None,
+            "flow_titles": {key: f.title or key for key, f in flows.flows.items()},
             "replies": replies,
             "holder": holder,
             "can_manage": case.status != "closed" and (holder or me.admin),
