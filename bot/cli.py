@@ -29,9 +29,10 @@ def cmd_flows_validate(args: argparse.Namespace, config: Config) -> int:
         from bot.understanding.intents import check_intents
 
         problems += check_intents(directory / "intents")
-    from bot.authoring import stale  # texts whose translation is missing or out of date
+    if not any(p.severity == "error" for p in problems):
+        from bot.authoring import stale  # texts whose translation is missing or out of date
 
-    problems += stale.problems(directory, config.locales_dir)
+        problems += stale.problems(directory, config.locales_dir)
     for problem in sorted(problems):
         print(problem)
     errors = sum(p.severity == "error" for p in problems)

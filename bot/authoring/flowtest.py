@@ -261,7 +261,21 @@ def _buttons(run: _Run) -> str:
     return ", ".join(repr(label) for _, label in _last_buttons(run)) or "(none)"
 
 
+BROKEN = 2  # exit code: the flows themselves are broken, no test could run
+
+
 def run_cli(flows_dir: Path, config: Config) -> int:
+    flows, found = check(flows_dir)
+    if flows is None:  # not "0 passed, 0 failed": nothing ran at all
+        errors = [p for p in sorted(found) if p.severity == "error"]
+        for problem in errors:
+            print(problem)
+        print(
+            f"{flows_dir}: no test could run, because the flows have {len(errors)} error(s) "
+            "(above; also `buurtbot flows validate`). Fix them and run the tests again.",
+            file=sys.stderr,
+        )
+        return BROKEN
     outcomes, problems = run_directory(flows_dir, config.locales_dir)
     for problem in sorted(problems):
         print(problem)

@@ -66,8 +66,27 @@ def check(flows_dir: Path | str, locales_dir: Path | str) -> list[Stale]:
             continue  # `flows validate` reports why
         flow = doc.data.get("flow")
         if isinstance(flow, str) and flow:
-            found.extend(_stale(doc, flow, pos))
+            found.extend(_summed(doc, flow, list(_stale(doc, flow, pos))))
     return found
+
+
+def _summed(doc: yamldoc.Doc, flow: str, stale: list[Stale]) -> list[Stale]:
+    """A flow none of whose texts is in a catalog yet (a new flow, before `make messages`)
+    gets one warning at its `flow:` line instead of one per text."""
+    if len(stale) < 2 or any(s.fuzzy for s in stale):
+        return stale
+    langs = set(stale[0].missing)
+    if any(set(s.missing) != langs for s in stale):
+        return stale
+    line, col = doc.value_pos(("flow",))
+    names = ", ".join(stale[0].missing)
+    message = (
+        f"flow '{flow}' has no translations yet ({names}: none of its {len(stale)} texts); "
+        "its residents read it in Dutch meanwhile (run `make messages` and translate it, "
+        "docs/i18n.md)"
+    )
+    problem = yamldoc.Problem(doc.path, line, col, "warning", message, "flow")
+    return [Stale(problem, "", f"{flow}.*", stale[0].missing, ())]
 
 
 def problems(flows_dir: Path | str, locales_dir: Path | str) -> list[yamldoc.Problem]:

@@ -111,3 +111,12 @@ def test_the_translations_page_lists_the_same(content):
     _edit(content)
     texts = [(s.context, s.missing) for s in stale.check(content / "flows", content / "locales")]
     assert texts == [("opvang.nu_112", ("ar", "ti", "en"))]
+
+
+def test_a_new_flow_never_translated_gets_one_warning_not_one_per_text(content):
+    flows = content / "flows"
+    text = (flows / "opvang.yaml").read_text("utf-8").replace("flow: opvang", "flow: nieuw")
+    (flows / "nieuw.yaml").write_text(text.replace("menu: 3", "menu: 4"), "utf-8")
+    found = stale.check(flows, content / "locales")
+    assert [(Path(s.problem.path).name, s.problem.line) for s in found] == [("nieuw.yaml", 20)]
+    assert "flow 'nieuw' has no translations yet (ar, ti, en: none of its" in found[0].problem.message
