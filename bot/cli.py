@@ -67,7 +67,14 @@ def cmd_flows_graph(args: argparse.Namespace, config: Config) -> int:
         known = ", ".join(sorted(flows.flows))
         print(f"no flow '{args.flow}' (flows: {known})", file=sys.stderr)
         return 1
-    print(mermaid(flows.flows[args.flow]))
+    text = mermaid(flows.flows[args.flow])
+    if args.html:
+        from bot.authoring.graph_page import write_page
+
+        where = write_page(Path(args.html), flows.flows[args.flow], text)
+        print(f"{where}: open this file in a browser to see the flow", file=sys.stderr)
+        return 0
+    print(text)
     return 0
 
 
@@ -254,8 +261,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--dir", help="flows folder (default: BUURTBOT_FLOWS_DIR or flows)")
     p.set_defaults(func=cmd_flows_route)
-    p = flows_sub.add_parser("graph", help="print a flow as a Mermaid diagram")
+    p = flows_sub.add_parser(
+        "graph", help="a flow as a Mermaid diagram; with --html a page that draws it"
+    )
     p.add_argument("flow", help="flow id")
+    p.add_argument(
+        "--html",
+        metavar="FILE",
+        help="write a web page that draws the flow (opens in any browser, also offline)",
+    )
     p.add_argument("--dir", help="flows folder (default: BUURTBOT_FLOWS_DIR or flows)")
     p.set_defaults(func=cmd_flows_graph)
 

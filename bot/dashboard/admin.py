@@ -12,9 +12,11 @@ from aiohttp import web
 from bot import engine
 from bot.dashboard import accounts, actions, auth, i18n, replies, texts
 from bot.dashboard.actions import Refused
+from bot.dashboard.middlewares import CSP
 from bot.dashboard.ids import row_id
 from bot.dashboard.settings import REPLIES, SETTINGS
 from bot.dashboard.views import actor_of, form, redirect, render, work_of
+from bot.engine.graph import mermaid
 from bot.keys import CONFIG, CONVERSATIONS, DB
 from bot.ops.content import CONTENT
 from bot.yamldoc import Problem
@@ -28,6 +30,7 @@ except ImportError:  # pragma: no cover
 logger = logging.getLogger(__name__)
 
 AUDIT_PAGE = 100
+DIAGRAM_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
 
 async def _log_view(request: web.Request, action: str, detail: str = "") -> None:
@@ -143,7 +146,8 @@ async def flows_page(request: web.Request) -> web.Response:
         for key, problems in found.items()
     ]
     loaded = request.config_dict[REPLIES]
-    return render(
+    running = request.config_dict[CONVERSATIONS].flows.flows
+    response = render(
         request,
         "flows.html",
         {
@@ -153,8 +157,12 @@ async def flows_page(request: web.Request) -> web.Response:
             "flows": request.config_dict[CONVERSATIONS].flows.flows,
             "replies_loaded": len(loaded.replies),
             "content": request.config_dict.get(CONTENT),
+            "diagrams": {key: mermaid(flow) for key, flow in sorted(running.items())},
         },
     )
+    # Mermaid puts a <style> into each drawing; script stays 'self' only.
+    response.headers["Content-Security-Policy"] = DIAGRAM_CSP
+    return response
 
 
 @auth.admin_only
