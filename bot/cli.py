@@ -33,11 +33,13 @@ def cmd_flows_validate(args: argparse.Namespace, config: Config) -> int:
         from bot.authoring import stale  # texts whose translation is missing or out of date
 
         problems += stale.problems(directory, config.locales_dir)
+    from bot.authoring.author_lang import problem_text, summary  # Dutch, or English
+
     for problem in sorted(problems):
-        print(problem)
+        print(problem_text(problem))
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
-    print(f"{directory}: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    print(f"{directory}: {summary(errors, warnings)}", file=sys.stderr)
     return 1 if errors else 0
 
 
@@ -60,8 +62,10 @@ def cmd_flows_graph(args: argparse.Namespace, config: Config) -> int:
 
     flows, problems = check(_flows_dir(args.dir, config))
     if flows is None:
-        for problem in sorted(problems):
-            print(problem, file=sys.stderr)
+        from bot.authoring.author_lang import problem_text
+
+        for problem in sorted(p for p in problems if p.severity == "error"):
+            print(problem_text(problem), file=sys.stderr)
         return 1
     if args.flow not in flows.flows:
         known = ", ".join(sorted(flows.flows))

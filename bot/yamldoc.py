@@ -215,16 +215,24 @@ def _indented_differently(lines: list[str], line: int, col: int) -> tuple[int, i
             and _indent(lines[after]) == here
         )
         if odd:
-            return before + 1, 1, (
-                f"YAML syntax: this line is indented further ({first} spaces) than the lines "
-                f"below it ({here} spaces); keys of one node start in the same column "
-                f"(move it {first - here} to the left)"
+            return (
+                before + 1,
+                1,
+                (
+                    f"YAML syntax: this line is indented further ({first} spaces) than the lines "
+                    f"below it ({here} spaces); keys of one node start in the same column "
+                    f"(move it {first - here} to the left)"
+                ),
             )
     if before is not None and _indent(lines[before]) != here:
         above = _key_column(lines[before])
-        return line, col, (
-            f"YAML syntax: this line is indented differently ({here} spaces) from the line "
-            f"above it ({above} spaces); keys of one node must start in the same column"
+        return (
+            line,
+            col,
+            (
+                f"YAML syntax: this line is indented differently ({here} spaces) from the line "
+                f"above it ({above} spaces); keys of one node must start in the same column"
+            ),
         )
     return line, col, general
 

@@ -9,14 +9,18 @@ from pathlib import Path
 
 from bot.engine.model import Flow
 
-MERMAID = Path(__file__).resolve().parents[1] / "dashboard" / "static" / "vendor" / "mermaid.min.js"
+VENDOR = Path(__file__).resolve().parents[1] / "dashboard" / "static" / "vendor"
+MERMAID = VENDOR / "mermaid.min.js"
 
 PAGE = """<!doctype html>
 <html lang="nl">
 <head>
 <meta charset="utf-8">
 <title>Flow {id} · Buurtbot</title>
-<style>body {{ font-family: system-ui, sans-serif; margin: 1.5rem; }} pre.mermaid {{ background: #fff; }}</style>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 1.5rem; }}
+pre.mermaid {{ background: #fff; }}
+</style>
 </head>
 <body>
 <h1>Flow <code>{id}</code>: {title}</h1>
@@ -26,7 +30,9 @@ neemt het over.</p>
 <pre class="mermaid" data-flow="{id}">{diagram}</pre>
 <script>{mermaid}</script>
 <script>
-mermaid.initialize({{ startOnLoad: false, securityLevel: "strict", flowchart: {{ htmlLabels: false }} }});
+mermaid.initialize({{
+  startOnLoad: false, securityLevel: "strict", flowchart: {{ htmlLabels: false }}
+}});
 mermaid.run({{ querySelector: "pre.mermaid" }});
 </script>
 </body>

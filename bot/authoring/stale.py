@@ -110,7 +110,9 @@ def _stale(doc: yamldoc.Doc, flow: str, pos: dict[str, Catalog | None]) -> Itera
             line, col = doc.value_pos(where)
             instead = [_fallback(lang, text, context, pos) for lang in [*missing, *fuzzy]]
             message = _message(missing, fuzzy, instead)
-            problem = yamldoc.Problem(doc.path, line, col, "warning", message, yamldoc.dotted(where))
+            problem = yamldoc.Problem(
+                doc.path, line, col, "warning", message, yamldoc.dotted(where)
+            )
             yield Stale(problem, text, context, tuple(missing), tuple(fuzzy))
 
 

@@ -12,10 +12,11 @@ from aiohttp import web
 from bot import engine
 from bot.dashboard import accounts, actions, auth, i18n, replies, texts
 from bot.dashboard.actions import Refused
-from bot.dashboard.middlewares import CSP
 from bot.dashboard.ids import row_id
+from bot.dashboard.middlewares import CSP
 from bot.dashboard.settings import REPLIES, SETTINGS
 from bot.dashboard.views import actor_of, form, redirect, render, work_of
+from bot.authoring.author_lang import problem_text
 from bot.engine.graph import mermaid
 from bot.keys import CONFIG, CONVERSATIONS, DB
 from bot.ops.content import CONTENT
@@ -158,6 +159,7 @@ async def flows_page(request: web.Request) -> web.Response:
             "replies_loaded": len(loaded.replies),
             "content": request.config_dict.get(CONTENT),
             "diagrams": {key: mermaid(flow) for key, flow in sorted(running.items())},
+            "problem_text": problem_text,  # in the worker's language: Dutch, or English
         },
     )
     # Mermaid puts a <style> into each drawing; script stays 'self' only.

@@ -95,7 +95,6 @@ def install(env: jinja2.Environment) -> None:
         outcome_label=_label(texts.OUTCOMES),
         role_label=_label(texts.ROLES),
         language_name=language_name,
-
         waited_formats=lambda: {
             "now": i18n.gettext(texts.WAITED_NOW),
             "m": i18n.gettext(texts.WAITED_MINUTES),

@@ -49,7 +49,7 @@ def marked(text: str, risk: dict[str, Any] | None) -> Markup:
 
 
 def risk_reason(risk: dict[str, Any] | None) -> str:
-    """"Hoog · Geen slaapplek vannacht": the level and the categories, in words."""
+    """ "Hoog · Geen slaapplek vannacht": the level and the categories, in words."""
     if not risk:
         return ""
     level = risk.get("level", "")

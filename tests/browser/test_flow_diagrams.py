@@ -57,7 +57,9 @@ async def test_the_flows_page_draws_each_flow(browser, aiohttp_server, tmp_path:
 
 async def test_flows_graph_html_draws_the_flow_from_disk(browser, tmp_path: Path, capsys):
     target = tmp_path / "opvang.html"
-    assert main(["flows", "graph", "opvang", "--html", str(target), "--dir", str(ROOT / "flows")]) == 0
+    assert (
+        main(["flows", "graph", "opvang", "--html", str(target), "--dir", str(ROOT / "flows")]) == 0
+    )
     assert str(target) in capsys.readouterr().err
     page = await browser.new_page(viewport=WIDE)
     await page.goto(target.as_uri())

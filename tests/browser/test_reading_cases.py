@@ -4,8 +4,6 @@ the closed case by its date (issue 18)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.async_api import expect
 
@@ -48,7 +46,9 @@ async def test_reading_an_arabic_case_with_filters_and_history(browser, aiohttp_
     await expect(page.get_by_test_id("case-row")).to_have_count(2)
     await page.get_by_test_id("filter-language").select_option("ar")
     await page.get_by_test_id("filter-apply").click()
-    await expect(page).to_have_url(f"{base}/dashboard/?q=&language=ar&reason=&priority=&worker=&from=&to=")
+    await expect(page).to_have_url(
+        f"{base}/dashboard/?q=&language=ar&reason=&priority=&worker=&from=&to="
+    )
     await expect(page.get_by_test_id("case-row")).to_have_count(1)
     await expect(page.get_by_test_id("filter-active")).to_be_visible()
     await page.screenshot(path=screenshot_path("dashboard-filtered"), full_page=True)

@@ -13,7 +13,9 @@ from bot.keys import CONVERSATIONS, DB
 from storage import transcripts as transcript_db
 from tests.dashboard.conftest import SUICIDE, Worker, only_open_case, resident_says
 
-SOURCES = re.compile(r'data-testid="message-source"><span class="source-label">[^<]*</span> ([^<]*)<')
+SOURCES = re.compile(
+    r'data-testid="message-source"><span class="source-label">[^<]*</span> ([^<]*)<'
+)
 
 
 async def _arabic_resident(app, external_id: str) -> None:
@@ -59,7 +61,9 @@ async def test_matched_words_are_marked_and_risk_is_named_in_words(client, add_u
     case = await only_open_case(client.app)
     status, page = await fatima.page(f"/dashboard/cases/{case.id}")
     assert status == 200
-    bubble = re.search(r'<div class="bubble" dir="auto">(&lt;echt&gt; [^\n]*?)</div>', page).group(1)
+    bubble = re.search(r'<div class="bubble" dir="auto">(&lt;echt&gt; [^\n]*?)</div>', page).group(
+        1
+    )
     assert '&lt;echt&gt; <mark data-testid="risk-words">ik wil niet meer leven</mark>' in bubble
     assert '<mark data-testid="risk-words">alle pillen klaarliggen</mark>' in bubble
     assert re.sub(r"</?mark[^>]*>", "", bubble) == htmllib.escape(typed, quote=False)

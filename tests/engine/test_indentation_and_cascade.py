@@ -25,12 +25,28 @@ def _only(text: str) -> yamldoc.Problem:
     ("body", "line", "says"),
     [
         # the first key of a node indented too far: the lines below agree with each other
-        ("      say: Hallo daar\n    ask: Wat?\n    next: b\n", 4, "further (6 spaces) than the lines below it (4 spaces)"),
+        (
+            "      say: Hallo daar\n    ask: Wat?\n    next: b\n",
+            4,
+            "further (6 spaces) than the lines below it (4 spaces)",
+        ),
         # a later key indented too far: PyYAML calls it a ':' in a text
-        ("    say: Hallo daar\n      ask: Wat?\n    next: b\n", 5, "'ask:' is indented further than 'say:' on line 4"),
-        ("    say: Hallo daar\n    ask: Wat?\n      next: b\n", 6, "'next:' is indented further than 'ask:' on line 5"),
+        (
+            "    say: Hallo daar\n      ask: Wat?\n    next: b\n",
+            5,
+            "'ask:' is indented further than 'say:' on line 4",
+        ),
+        (
+            "    say: Hallo daar\n    ask: Wat?\n      next: b\n",
+            6,
+            "'next:' is indented further than 'ask:' on line 5",
+        ),
         # a key indented too little
-        ("    say: Hallo daar\n   ask: Wat?\n    next: b\n", 5, "indented differently (3 spaces) from the line above it (4 spaces)"),
+        (
+            "    say: Hallo daar\n   ask: Wat?\n    next: b\n",
+            5,
+            "indented differently (3 spaces) from the line above it (4 spaces)",
+        ),
     ],
 )
 def test_indentation_is_reported_on_the_line_to_fix(body: str, line: int, says: str):
@@ -58,7 +74,7 @@ def test_a_broken_file_adds_no_false_error_to_other_files(tmp_path: Path):
     shutil.copytree(ROOT / "flows", flows)
     geld = flows / "geld.yaml"
     lines = geld.read_text(encoding="utf-8").splitlines()
-    first = next(i for i, l in enumerate(lines) if l.startswith("    say:"))
+    first = next(i for i, text in enumerate(lines) if text.startswith("    say:"))
     lines[first] = "  " + lines[first]
     geld.write_text("\n".join(lines) + "\n", encoding="utf-8")
     _, problems = check(flows)

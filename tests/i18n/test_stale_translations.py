@@ -15,8 +15,8 @@ import pytest
 from babel.messages.pofile import read_po
 
 from bot.authoring import stale
-from bot.i18n import Catalogs
 from bot.engine.events import Say
+from bot.i18n import Catalogs
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -35,7 +35,7 @@ def content(tmp_path: Path) -> Path:
 
 def _validate(content: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "BUURTBOT_LOCALES_DIR": str(content / "locales")}
-    env.pop("BUURTBOT_AUTHOR_LANG", None)
+    env["BUURTBOT_AUTHOR_LANG"] = "en"  # the messages as this test quotes them
     return subprocess.run(
         [BIN / "buurtbot", "flows", "validate", str(content / "flows")],
         capture_output=True,
@@ -57,14 +57,26 @@ def _make_messages(content: Path) -> None:
     """What `make messages` does, on the copy."""
     pot = content / "locales" / "messages.pot"
     cfg = content / "babel.cfg"
-    cfg.write_text("[extractors]\nflows = bot.authoring.i18n_extract:extract_flows\n"
-                   "[flows: flows/*.yaml]\n", encoding="utf-8")
+    cfg.write_text(
+        "[extractors]\nflows = bot.authoring.i18n_extract:extract_flows\n[flows: flows/*.yaml]\n",
+        encoding="utf-8",
+    )
     run = {"check": True, "cwd": content, "capture_output": True, "timeout": 120}
     subprocess.run([BIN / "pybabel", "-q", "extract", "-F", cfg, "-o", pot, "."], **run)
     for lang in ("ar", "ti", "en"):
         subprocess.run(
-            [BIN / "pybabel", "-q", "update", "-i", pot, "-d", content / "locales", "-l", lang,
-             "--ignore-obsolete"],
+            [
+                BIN / "pybabel",
+                "-q",
+                "update",
+                "-i",
+                pot,
+                "-d",
+                content / "locales",
+                "-l",
+                lang,
+                "--ignore-obsolete",
+            ],
             **run,
         )
 
@@ -119,4 +131,6 @@ def test_a_new_flow_never_translated_gets_one_warning_not_one_per_text(content):
     (flows / "nieuw.yaml").write_text(text.replace("menu: 3", "menu: 4"), "utf-8")
     found = stale.check(flows, content / "locales")
     assert [(Path(s.problem.path).name, s.problem.line) for s in found] == [("nieuw.yaml", 20)]
-    assert "flow 'nieuw' has no translations yet (ar, ti, en: none of its" in found[0].problem.message
+    assert (
+        "flow 'nieuw' has no translations yet (ar, ti, en: none of its" in found[0].problem.message
+    )

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import texts as engine_texts
 from bot.channels.webchat.simulator import SIMULATOR
 from bot.dashboard.settings import REPLIES
+from bot.engine import texts as engine_texts
 from bot.keys import CONVERSATIONS, DB
 from bot.ops.content import CONTENT
 from tests.dashboard.conftest import Worker, create_user, dashboard_app
@@ -109,7 +109,7 @@ async def test_a_broken_edit_keeps_the_running_flows_and_says_so(live, caplog):
     await create_user(live.app[DB], "anne", role="admin")
     anne = await Worker.login(live, "anne")
     await _begin(live)
-    status, html = await anne.page("/dashboard/admin/flows")
+    _, html = await anne.page("/dashboard/admin/flows")
     assert 'data-testid="content-live"' in html and 'data-testid="content-kept"' not in html
     _edit(live.flows / "opvang.yaml", "start: wanneer\n", "start: wanner\n")  # a typo
 
@@ -121,9 +121,9 @@ async def test_a_broken_edit_keeps_the_running_flows_and_says_so(live, caplog):
     data = await _press(live, TITLE)
     assert "Wanneer heb je een slaapplek nodig?" in [m["text"] for m in data["messages"]][-1]
     # The admin sees why on the Flows page, with the place of the error; the log has it too.
-    status, html = await anne.page("/dashboard/admin/flows")
+    _, html = await anne.page("/dashboard/admin/flows")
     kept = html.split('data-testid="content-kept"')[1].split("</section>")[0]
-    assert f"{live.flows}/opvang.yaml:23:8: error: start: no node &#39;wanner&#39;" in kept
+    assert f"{live.flows}/opvang.yaml:23:8: fout: start: geen node &#39;wanner&#39;" in kept
     assert any("wanner" in r.getMessage() for r in caplog.records)
     assert any("the running flows stay" in r.getMessage() for r in caplog.records)
     # Fixed: taken over, and the page says so.
@@ -133,7 +133,7 @@ async def test_a_broken_edit_keeps_the_running_flows_and_says_so(live, caplog):
         return not live.app[CONTENT].problems
 
     assert await _until(fixed)
-    status, html = await anne.page("/dashboard/admin/flows")
+    _, html = await anne.page("/dashboard/admin/flows")
     assert 'data-testid="content-kept"' not in html
 
 

@@ -102,9 +102,7 @@ async def messages(request: web.Request) -> web.Response:
     return web.json_response(await _snapshot(request, login, external_id, after))
 
 
-async def _snapshot(
-    request: web.Request, login: users.Login, external_id: str, after: int
-) -> dict:
+async def _snapshot(request: web.Request, login: users.Login, external_id: str, after: int) -> dict:
     """The web chat's snapshot from the simulator's database, plus what the author needs:
     each resident message's risk in words, and `cases`, what the conversation would open."""
     db = request.app[SIMULATOR].db
