@@ -63,3 +63,18 @@ def risk(data: dict[str, Any] | None, text: str) -> dict[str, Any] | None:
 def use(catalogs: Catalogs, language: str | None) -> None:
     """The panel's texts in the worker's dashboard language."""
     i18n.use(catalogs, i18n.ui_language(language))
+
+
+def content_state(content: Any) -> dict[str, Any] | None:
+    """Whether the author's last edit runs: None when nothing watches the files; else
+    {"kept": bool, "text", "problems": ["path:line:col: ..."]} (bot/ops/content.py)."""
+    if content is None:
+        return None
+    from bot.authoring.author_lang import problem_text
+
+    problems = [problem_text(p, i18n.current_language()) for p in content.problems]
+    if problems:
+        text = i18n.gettext(texts.CONTENT_KEPT, count=len(problems))
+    else:
+        text = i18n.gettext(texts.CONTENT_LIVE)
+    return {"kept": bool(problems), "text": text, "problems": problems}

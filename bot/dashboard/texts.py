@@ -144,3 +144,10 @@ WOULD_OPEN = {
 }
 # Translators: dashboard, simulator: a risk level below a case ("check": ask the resident).
 RISK_CHECK = N_("Navragen")
+# Translators: dashboard, simulator: the author's last edit of the flows has errors.
+CONTENT_KEPT = N_(
+    "Je laatste wijziging van de flows is niet in gebruik: %(count)s fout(en). Dit gesprek "
+    "loopt met de flows van daarvoor. De fouten staan hieronder en op de pagina Flows."
+)
+# Translators: dashboard, simulator: edits of the flows are taken over by themselves.
+CONTENT_LIVE = N_("Je wijzigingen in de flows zijn binnen een paar seconden hier te proberen.")

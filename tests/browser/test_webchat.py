@@ -95,6 +95,9 @@ async def test_the_simulator_shows_flow_node_and_answers(browser, simulator_url)
         "Dit zou een hoge casus openen: Geen slaapplek vannacht"
     )
     await expect(page.get_by_test_id("sim-case")).to_be_in_viewport()
+    await expect(page.get_by_test_id("sim-content")).to_contain_text(
+        "Je wijzigingen in de flows zijn binnen een paar seconden hier te proberen."
+    )
     await page.screenshot(path=screenshot_path("simulator-case"), full_page=True)
     await page.goto(base_url + "/dashboard/")
     await expect(page.get_by_test_id("queue-empty")).to_be_visible()

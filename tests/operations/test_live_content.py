@@ -125,6 +125,12 @@ async def test_a_broken_edit_keeps_the_running_flows_and_says_so(live, caplog):
     kept = html.split('data-testid="content-kept"')[1].split("</section>")[0]
     assert f"{live.flows}/opvang.yaml:23:8: fout: start: geen node &#39;wanner&#39;" in kept
     assert any("wanner" in r.getMessage() for r in caplog.records)
+    # The author trying it in the simulator is told too, in Dutch, with the place.
+    told = (await (await live.get("/simulator/api/messages")).json())["content"]
+    assert told["kept"] and told["text"].startswith("Je laatste wijziging van de flows is niet")
+    assert told["problems"] == [
+        f"{live.flows}/opvang.yaml:23:8: fout: start: geen node 'wanner' (bedoel je 'wanneer'?)"
+    ]
     assert any("the running flows stay" in r.getMessage() for r in caplog.records)
     # Fixed: taken over, and the page says so.
     _edit(live.flows / "opvang.yaml", "start: wanner\n", "start: wanneer\n")
@@ -135,6 +141,8 @@ async def test_a_broken_edit_keeps_the_running_flows_and_says_so(live, caplog):
     assert await _until(fixed)
     _, html = await anne.page("/dashboard/admin/flows")
     assert 'data-testid="content-kept"' not in html
+    told = (await (await live.get("/simulator/api/messages")).json())["content"]
+    assert not told["kept"] and told["problems"] == []
 
 
 async def test_a_resident_at_a_node_that_is_gone_gets_a_kind_line_and_the_menu(live):

@@ -31,6 +31,7 @@ from bot.channels.webchat import views
 from bot.conversation import Conversations
 from bot.dashboard import auth, simulated
 from bot.keys import CATALOGS, CONVERSATIONS, DB
+from bot.ops.content import CONTENT
 from storage import residents, users
 from storage.db import Database
 from storage.types import utcnow
@@ -112,6 +113,7 @@ async def _snapshot(request: web.Request, login: users.Login, external_id: str, 
         if "risk" in message:
             message["risk"] = simulated.risk(message["risk"], message["text"])
     data["cases"] = []
+    data["content"] = simulated.content_state(request.app.get(CONTENT))
     async with db.transaction() as s:
         resident = await residents.find_resident(s, views.CHANNEL, external_id)
         if resident is not None:

@@ -105,6 +105,7 @@
     else if (added) newBelow.hidden = false;
     if (simulator && data.state !== undefined) showState(data.state);
     if (simulator && data.cases) showCases(data.cases);
+    if (simulator && "content" in data) showContent(data.content);
   }
 
   function showButtons(items) {
@@ -126,6 +127,21 @@
   function showRisk(risk) {
     const field = document.getElementById("sim-risk");
     field.textContent = risk ? risk.text : "–"; // in words: never the lists' patterns
+  }
+
+  function showContent(content) {
+    // Whether the author's last edit runs (a broken edit keeps the flows from before).
+    const box = document.getElementById("sim-content");
+    box.hidden = !content;
+    if (!content) return;
+    box.classList.toggle("kept", content.kept);
+    document.getElementById("sim-content-text").textContent = content.text;
+    const items = content.problems.map((p) => {
+      const li = document.createElement("li");
+      li.textContent = p;
+      return li;
+    });
+    document.getElementById("sim-content-problems").replaceChildren(...items);
   }
 
   function showCases(cases) {
