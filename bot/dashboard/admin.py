@@ -10,13 +10,13 @@ from typing import Any
 from aiohttp import web
 
 from bot import engine
+from bot.authoring.author_lang import problem_text
 from bot.dashboard import accounts, actions, auth, i18n, replies, texts
 from bot.dashboard.actions import Refused
 from bot.dashboard.ids import row_id
 from bot.dashboard.middlewares import CSP
 from bot.dashboard.settings import REPLIES, SETTINGS
 from bot.dashboard.views import actor_of, form, redirect, render, work_of
-from bot.authoring.author_lang import problem_text
 from bot.engine.graph import mermaid
 from bot.keys import CONFIG, CONVERSATIONS, DB
 from bot.ops.content import CONTENT
