@@ -122,6 +122,7 @@ def off_duty(say: Sequence[str]) -> tuple[str, ...]:
     (crisis lines stay as they are: they are the same whether or not the database answers)."""
     return tuple(OFF_DUTY_HELP.get(m, m) for m in say)
 
+
 HELP_BY_CATEGORY = {
     "no_bed": HELP_NO_BED,
     "eviction": HELP_MONEY,
