@@ -87,3 +87,26 @@ def test_a_quoted_example_keeps_its_quotes_without_backslashes():
     assert author_lang.message(english, "nl") == (
         'moet een tekst zijn, geen getal (zet het tussen aanhalingstekens als het tekst is: "42")'
     )
+
+
+CONDITIONS = [
+    "a = 1", "a === 1", "a <> 1", "a =< 1", "a ≥ 1", "a && b", "!a", "a AND b", "a >=",
+    "a and", "a and )", ">= 5", "1 < x < 3", "(a == 1", "a == 1)", "()", "(a == 1) == true",
+    "a == 'x", "a-b == 1", "€5 > a", "a > 5%", "a > 1.000", "a > 5,000", "a > 12,5", "a > 5.",
+    "a > .5", "a > ٥", "a + 1 > 2", "a == 1, b == 2", "a in x", "a b", "a @ b", "", "(" * 300,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("condition", CONDITIONS)
+def test_every_condition_mistake_has_its_dutch(condition):
+    from bot.engine import expr
+
+    with pytest.raises(expr.ExprError) as raised:
+        expr.parse(condition)
+    assert author_lang.known(raised.value.message), raised.value.message
+
+
+def test_a_condition_mistake_in_dutch():
+    assert author_lang.message("use a '.' for decimals: write 12.5, not 12,5", "nl") == (
+        "gebruik een '.' voor decimalen: schrijf 12.5, niet 12,5"
+    )
