@@ -17,6 +17,7 @@ from bot.config import Config
 from bot.conversation import Conversations
 from bot.engine import load
 from bot.keys import CATALOGS, CONFIG, CONVERSATIONS, DB, FLOWS, METRICS
+from bot.ops import content
 from bot.ops.metrics import Metrics
 from bot.ops.purge import scheduled as scheduled_purge
 from storage import migrate
@@ -71,6 +72,7 @@ def init_app(config: Config) -> web.Application:
     app[CONFIG] = config
     app[METRICS] = Metrics()
     app.cleanup_ctx.append(_core)
+    app.cleanup_ctx.append(content.watching)  # edited content served without a restart
     app.cleanup_ctx.append(scheduled_purge)  # retention (docs/privacy.md)
     for setup in parts(config):
         setup(app)

@@ -29,11 +29,17 @@ def cmd_flows_validate(args: argparse.Namespace, config: Config) -> int:
         from bot.understanding.intents import check_intents
 
         problems += check_intents(directory / "intents")
+    if not any(p.severity == "error" for p in problems):
+        from bot.authoring import stale  # texts whose translation is missing or out of date
+
+        problems += stale.problems(directory, config.locales_dir)
+    from bot.authoring.author_lang import problem_text, summary  # Dutch, or English
+
     for problem in sorted(problems):
-        print(problem)
+        print(problem_text(problem))
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
-    print(f"{directory}: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    print(f"{directory}: {summary(errors, warnings)}", file=sys.stderr)
     return 1 if errors else 0
 
 
@@ -56,14 +62,23 @@ def cmd_flows_graph(args: argparse.Namespace, config: Config) -> int:
 
     flows, problems = check(_flows_dir(args.dir, config))
     if flows is None:
-        for problem in sorted(problems):
-            print(problem, file=sys.stderr)
+        from bot.authoring.author_lang import problem_text
+
+        for problem in sorted(p for p in problems if p.severity == "error"):
+            print(problem_text(problem), file=sys.stderr)
         return 1
     if args.flow not in flows.flows:
         known = ", ".join(sorted(flows.flows))
         print(f"no flow '{args.flow}' (flows: {known})", file=sys.stderr)
         return 1
-    print(mermaid(flows.flows[args.flow]))
+    text = mermaid(flows.flows[args.flow])
+    if args.html:
+        from bot.authoring.graph_page import write_page
+
+        where = write_page(Path(args.html), flows.flows[args.flow], text)
+        print(f"{where}: open this file in a browser to see the flow", file=sys.stderr)
+        return 0
+    print(text)
     return 0
 
 
@@ -250,8 +265,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--dir", help="flows folder (default: BUURTBOT_FLOWS_DIR or flows)")
     p.set_defaults(func=cmd_flows_route)
-    p = flows_sub.add_parser("graph", help="print a flow as a Mermaid diagram")
+    p = flows_sub.add_parser(
+        "graph", help="a flow as a Mermaid diagram; with --html a page that draws it"
+    )
     p.add_argument("flow", help="flow id")
+    p.add_argument(
+        "--html",
+        metavar="FILE",
+        help="write a web page that draws the flow (opens in any browser, also offline)",
+    )
     p.add_argument("--dir", help="flows folder (default: BUURTBOT_FLOWS_DIR or flows)")
     p.set_defaults(func=cmd_flows_graph)
 

@@ -1,7 +1,7 @@
 """When to open a case, and what the resident is told. Pure decisions over data that the
 conversation layer hands in; nothing here reads or writes storage.
 
-Crisis texts state only facts from domain/FACTS.md (Help lines, checked November 2026):
+Crisis texts state only facts from docs/facts.md (Help lines, checked November 2026):
 112 emergency; 113 Zelfmoordpreventie, 113 or 0800-0113 (free), chat at 113.nl, 24/7, anonymous;
 Veilig Thuis 0800-2000 (free), chat at veiligthuis.nl, 24/7; Geldfit 0800-8115 (free);
 maatschappelijke opvang by the gemeente, national access; the gemeente's bijzondere bijstand
@@ -121,6 +121,7 @@ def off_duty(say: Sequence[str]) -> tuple[str, ...]:
     """The lines of `say` as they read when nobody of the team works: no promise of quick help
     (crisis lines stay as they are: they are the same whether or not the database answers)."""
     return tuple(OFF_DUTY_HELP.get(m, m) for m in say)
+
 
 HELP_BY_CATEGORY = {
     "no_bed": HELP_NO_BED,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -61,6 +61,10 @@ class Rendered:
     text: str
     buttons: tuple[tuple[str, str], ...] = ()
     language: str = SOURCE
+    # The Dutch source of `text` when it is in another language, so a worker who does not
+    # read Arabic or Tigrinya knows what the bot said (the case page shows it). Not part of
+    # equality: two renderings that send the same are the same message.
+    source: str | None = field(default=None, compare=False)
 
 
 class Catalogs:
@@ -122,7 +126,11 @@ class Catalogs:
         if used in RTL:
             text = isolate_ltr(text)
             buttons = tuple((isolate_ltr(label), payload) for label, payload in buttons)
-        return Rendered(text, buttons, used)
+        source = None
+        if used != SOURCE:
+            dutch = {k: v.msgid if isinstance(v, Msg) else v for k, v in say.params.items()}
+            source = _fill(say.msgid, dutch, SOURCE)
+        return Rendered(text, buttons, used, source)
 
     def language_for(self, say: Say, lang: str) -> str:
         """The language `say` is shown in for a resident who reads `lang`."""

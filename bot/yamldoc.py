@@ -132,6 +132,8 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, display: str) -> Probl
         )
     elif "'\\t'" in problem:
         message += " (indent with spaces, not tabs)"
+    elif "mapping values are not allowed" in problem and _key_too_deep(lines, line, col):
+        line, col, message = _key_too_deep(lines, line, col)
     elif "mapping values are not allowed" in problem:
         before = _previous_line(lines, line - 1)
         if (
@@ -150,11 +152,98 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, display: str) -> Probl
             "(put the whole text in quotes)"
         )
     elif "expected <block end>" in problem or "could not find expected ':'" in problem:
-        message = (
-            "YAML syntax: this line is indented differently from the lines above it "
-            "(keys of one node must start in the same column)"
-        )
+        line, col, message = _indented_differently(lines, line, col)
     return Problem(display, line, col, "error", message)
+
+
+_KEY = re.compile(r"(\s*)(- )?([A-Za-z_][\w-]*):(\s|$)")
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" "))
+
+
+def _key_column(text: str) -> int:
+    """Where the key of a `key:` or `- key:` line starts (0-based)."""
+    found = _KEY.match(text)
+    return found.end(2) if found and found.group(2) else _indent(text)
+
+
+def _key_too_deep(lines: list[str], line: int, col: int) -> tuple[int, int, str] | None:
+    """A `key:` line indented further than the `key: text` line above it: PyYAML reads it as
+    more text with a ':' in it. The fix is the indentation, not quotes."""
+    if not 0 < line <= len(lines):
+        return None
+    text = lines[line - 1]
+    found = _KEY.match(text)
+    if not found or found.group(2) or col != found.end(3) + 1:
+        return None  # the ':' is inside a text, not the end of this line's key
+    before = _previous_line(lines, line - 1)
+    if before is None or not _KEY.match(lines[before]) or lines[before].rstrip().endswith(":"):
+        return None
+    want, have = _key_column(lines[before]), _indent(text)
+    if have <= want:
+        return None
+    key, above = found.group(3), _KEY.match(lines[before]).group(3)
+    message = (
+        f"YAML syntax: '{key}:' is indented further than '{above}:' on line {before + 1} "
+        f"({have} spaces instead of {want}); keys of one node start in the same column "
+        f"(move '{key}:' {have - want} to the left)"
+    )
+    return line, 1, message
+
+
+def _indented_differently(lines: list[str], line: int, col: int) -> tuple[int, int, str]:
+    """The line whose indentation is wrong: usually where PyYAML stopped, but when the key
+    just above it is the first of its node and alone in its column, that one is the odd one
+    out (the lines after agree with the line PyYAML stopped at)."""
+    general = (
+        "YAML syntax: this line is indented differently from the lines above it "
+        "(keys of one node must start in the same column)"
+    )
+    if not 0 < line <= len(lines):
+        return line, col, general
+    here = _indent(lines[line - 1])
+    before = _previous_line(lines, line - 1)
+    after = _next_line(lines, line)
+    parent = _previous_line(lines, before) if before is not None else None
+    if before is not None and after is not None and parent is not None:
+        first = _indent(lines[before])
+        odd = (
+            lines[parent].rstrip().endswith(":")
+            and _indent(lines[parent]) < here < first
+            and _indent(lines[after]) == here
+        )
+        if odd:
+            return (
+                before + 1,
+                1,
+                (
+                    f"YAML syntax: this line is indented further ({first} spaces) than the lines "
+                    f"below it ({here} spaces); keys of one node start in the same column "
+                    f"(move it {first - here} to the left)"
+                ),
+            )
+    if before is not None and _indent(lines[before]) != here:
+        above = _key_column(lines[before])
+        return (
+            line,
+            col,
+            (
+                f"YAML syntax: this line is indented differently ({here} spaces) from the line "
+                f"above it ({above} spaces); keys of one node must start in the same column"
+            ),
+        )
+    return line, col, general
+
+
+def _next_line(lines: list[str], index: int) -> int | None:
+    """The index of the first non-blank, non-comment line from `index` on."""
+    for i in range(index, len(lines)):
+        stripped = lines[i].strip()
+        if stripped and not stripped.startswith("#"):
+            return i
+    return None
 
 
 def _inside_line(lines: list[str], line: int, col: int) -> bool:

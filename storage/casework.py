@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.case_filter import CaseFilter, narrow
 from storage.cases import OPEN, Case
 from storage.residents import Resident
 from storage.transcripts import TranscriptEntry
@@ -119,23 +120,20 @@ def _to_row(found: tuple[Case, str, str, str | None, datetime | None]) -> QueueR
     return QueueRow(*found)
 
 
-async def queue(s: AsyncSession) -> list[QueueRow]:
-    """Every open case, most urgent first, then the longest waiting."""
-    query = (
-        _rows_query()
-        .where(col(Case.status).in_(OPEN))
-        .order_by(col(Case.priority_rank), col(Case.created_at), col(Case.id))
-    )
+async def queue(s: AsyncSession, wanted: CaseFilter | None = None) -> list[QueueRow]:
+    """Every open case (that `wanted` lets through), most urgent first, then the longest
+    waiting."""
+    query = narrow(_rows_query().where(col(Case.status).in_(OPEN)), wanted or CaseFilter())
+    query = query.order_by(col(Case.priority_rank), col(Case.created_at), col(Case.id))
     return [_to_row(r) for r in (await s.exec(query)).all()]
 
 
-async def recently_closed(s: AsyncSession, *, limit: int = 50) -> list[QueueRow]:
-    query = (
-        _rows_query()
-        .where(Case.status == "closed")
-        .order_by(col(Case.closed_at).desc(), col(Case.id).desc())
-        .limit(limit)
-    )
+async def recently_closed(
+    s: AsyncSession, *, limit: int = 50, wanted: CaseFilter | None = None
+) -> list[QueueRow]:
+    query = _rows_query().where(Case.status == "closed")
+    query = narrow(query, wanted or CaseFilter(), dated=Case.closed_at)
+    query = query.order_by(col(Case.closed_at).desc(), col(Case.id).desc()).limit(limit)
     return [_to_row(r) for r in (await s.exec(query)).all()]
 
 

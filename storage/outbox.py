@@ -7,7 +7,7 @@ transaction; every time is passed in. Who sends the rows and when: bot/outbox/.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -93,15 +93,25 @@ async def add_replies(
     replies: Sequence[tuple[str, list[Any] | None, int]],
     *,
     now: datetime,
+    sources: Mapping[str, str] | None = None,
 ) -> list[OutboxMessage]:
     """A turn's replies, each (text, buttons, priority): transcript entries and their outbox
-    rows, written as two batched inserts instead of two per reply."""
+    rows, written as two batched inserts instead of two per reply. `sources`: text -> its
+    Dutch source, kept in the transcript for the worker (not sent)."""
+    sources = sources or {}
+
+    def data(text: str, buttons: list[Any] | None) -> dict[str, Any] | None:
+        found: dict[str, Any] = {"buttons": buttons} if buttons else {}
+        if text in sources:
+            found["source"] = sources[text]
+        return found or None
+
     entries = [
         TranscriptEntry(
             resident_id=resident_id,
             direction=Direction.OUT.value,
             text=text,
-            data={"buttons": buttons} if buttons else None,
+            data=data(text, buttons),
             created_at=now,
         )
         for text, buttons, _ in replies

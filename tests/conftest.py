@@ -56,6 +56,14 @@ async def _pg_execute(url: str, sql: str) -> None:
         await connection.close()
 
 
+@pytest.fixture(autouse=True)
+def author_tools_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The author tools speak Dutch by default (bot/authoring/author_lang.py), or the
+    machine's locale: the suite fixes English, the language the checks and the tests quote
+    their messages in. tests/engine/test_author_lang.py asks for Dutch itself."""
+    monkeypatch.setenv("BUURTBOT_AUTHOR_LANG", "en")
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """The test PostgreSQL's URL (skipped when it does not answer)."""

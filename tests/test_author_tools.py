@@ -129,3 +129,15 @@ def test_validate_checks_the_risk_lists_too(flows_copy: Path, capsys):
     assert main(["flows", "validate", str(flows_copy)]) == 1
     out = capsys.readouterr().out
     assert f"{flows_copy}/risk/zz.yaml:4:3: error: suicide.urgnt: unknown level 'urgnt'" in out
+
+
+def test_flows_test_with_broken_flows_says_no_test_ran_and_fails(flows_copy: Path, capsys):
+    """Not "0 passed, 0 failed" with exit 0: the flows are broken, so nothing could run."""
+    broken = flows_copy / "opvang.yaml"
+    broken.write_text(broken.read_text("utf-8").replace("start: wanneer", "start: wanner"), "utf-8")
+    code = main(["flows", "test", str(flows_copy)])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "opvang.yaml:23:8: error: start: no node 'wanner'" in out
+    assert "no test could run, because the flows have 1 error(s)" in err
+    assert "0 passed" not in err + out

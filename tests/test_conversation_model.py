@@ -38,9 +38,11 @@ async def test_a_risk_only_the_model_sees_opens_a_case_naming_the_sentence(datab
     assert replies[0].text == escalation.HELP_NO_BED
     case = await only_case(database)
     assert (case.priority, case.reason) == ("high", "no_bed")
-    # The worker sees why: the sentence the model flagged, its category and score.
+    # The worker sees why: the sentence the model flagged (the category is the case's reason,
+    # shown in words); never the model's score, which is internal.
     assert "overnachten de kinderen en ik op de achterbank" in case.detail
-    assert re.search(r"» \(no_bed (0\.[5-9]\d|1\.00)\)$", case.detail), case.detail
+    assert case.detail.startswith("«") and case.detail.endswith("»"), case.detail
+    assert "no_bed" not in case.detail and not re.search(r"\d\.\d\d", case.detail)
     async with database.transaction() as s:
         resident = (await s.exec(select(Resident))).one()
         entry = next(e for e in await transcript_db.transcript(s, resident.id) if e.text == BURIED)

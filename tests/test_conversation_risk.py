@@ -312,3 +312,15 @@ async def test_the_app_builds_conversations_with_risk_from_config(tmp_path: Path
     built = Conversations.from_config(db, config)
     assert built.risk is not None and built.assess(SUICIDE).level == "urgent"
     await db.dispose()
+
+
+async def test_the_case_names_the_residents_words_never_the_lists_pattern(database):
+    """The lists hold patterns (`wil + niet meer leven`, `deurwaarder*`); the worker reads the
+    words the resident typed that matched (issue 18)."""
+    c = conversations(database)
+    await begin(c, "1")
+    await c.receive(msg("1", "Ik WIL gewoon niet meer leven"))
+    case = await only_case(database)
+    assert case.reason == "suicide"
+    assert case.detail == "WIL gewoon niet meer leven"
+    assert "+" not in case.detail and "*" not in case.detail

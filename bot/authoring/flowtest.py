@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.authoring import author_lang
 from bot.config import Config
 from bot.engine import (
     Env,
@@ -261,16 +262,42 @@ def _buttons(run: _Run) -> str:
     return ", ".join(repr(label) for _, label in _last_buttons(run)) or "(none)"
 
 
+BROKEN = 2  # exit code: the flows themselves are broken, no test could run
+
+
 def run_cli(flows_dir: Path, config: Config) -> int:
+    flows, found = check(flows_dir)
+    dutch = author_lang.language() == "nl"
+    if flows is None:  # not "0 passed, 0 failed": nothing ran at all
+        errors = [p for p in sorted(found) if p.severity == "error"]
+        for problem in errors:
+            print(author_lang.problem_text(problem))
+        if dutch:
+            said = (
+                f"{flows_dir}: geen enkele test kon draaien, want de flows hebben "
+                f"{len(errors)} fout(en) (hierboven; ook met `buurtbot flows validate`). "
+                "Verbeter ze en draai de tests opnieuw."
+            )
+        else:
+            said = (
+                f"{flows_dir}: no test could run, because the flows have {len(errors)} "
+                "error(s) (above; also `buurtbot flows validate`). Fix them and run the "
+                "tests again."
+            )
+        print(said, file=sys.stderr)
+        return BROKEN
     outcomes, problems = run_directory(flows_dir, config.locales_dir)
     for problem in sorted(problems):
-        print(problem)
+        print(author_lang.problem_text(problem))
     for outcome in outcomes:
         if outcome.failure:
             print(f"{outcome.failure} [test: {outcome.name}, {outcome.lang}]")
     passed = sum(o.passed for o in outcomes)
     failed = len(outcomes) - passed
-    print(f"{passed} passed, {failed} failed", file=sys.stderr)
+    if dutch:
+        print(f"{passed} geslaagd, {failed} mislukt", file=sys.stderr)
+    else:
+        print(f"{passed} passed, {failed} failed", file=sys.stderr)
     if not outcomes and not problems:
         print(f"no transcript tests in {flows_dir / 'tests'}", file=sys.stderr)
     return 1 if failed or problems else 0

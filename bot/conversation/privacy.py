@@ -203,12 +203,14 @@ class Privacy:
 
     def _question(self, lang: str, open_case: bool) -> Rendered:
         ask = self._say(FORGET_ASK, lang)
-        text = ask.text
+        text, source = ask.text, ask.source
         if open_case:
-            text += "\n\n" + self._say(FORGET_ASK_OPEN_CASE, lang).text
+            more = self._say(FORGET_ASK_OPEN_CASE, lang)
+            text += "\n\n" + more.text
+            source = f"{source}\n\n{more.source}" if source and more.source else source
         yes, no = (self._say(label, lang).text for label in (FORGET_YES, FORGET_NO))
         buttons = ((yes, f"{FORGET_PAYLOAD}y"), (no, f"{FORGET_PAYLOAD}n"))
-        return Rendered(text, buttons, ask.language)
+        return Rendered(text, buttons, ask.language, source)
 
     def _summary(self, found: privacy.Stored, lang: str) -> Rendered:
         lines = [(MYDATA_HEAD, {}), (MYDATA_ID, {"pseudonym": found.pseudonym})]

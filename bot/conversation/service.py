@@ -78,6 +78,7 @@ class Conversations:
         self.new_id = new_id
         self.notifier = Notifier()  # told when rows are queued
         self.metrics = metrics  # counts messages in
+        self.followers: list[Conversations] = []  # get the same content when it is swapped
 
     @classmethod
     def from_config(
@@ -103,22 +104,31 @@ class Conversations:
             router=load_router(flows, catalogs.aliases, intents_dir=config.flows_dir / "intents"),
         )
 
-    def env(self) -> Env:
+    def use_content(self, *, flows: Any, catalogs: Catalogs, risk: Any, router: Any) -> None:
+        """Swap in checked content (bot/ops/content.py) in one step: a message being handled
+        keeps the content its turn started with; `followers` (the simulator) follow."""
+        self.flows, self.catalogs, self.risk, self.router = flows, catalogs, risk, router
+        self.privacy = privacy.Privacy(catalogs, self.privacy.retention)
+        for follower in self.followers:
+            follower.use_content(flows=flows, catalogs=catalogs, risk=risk, router=router)
+
+    def env(self, router: Router | None = None) -> Env:
         env = Env(
             now=self.clock,
             new_id=self.new_id,
             on_duty=lambda: self.office.on_duty(self.clock()),
         )
-        return self.router.env(env)
+        return (router or self.router).env(env)
 
     def context(self) -> Context:
+        router = self.router  # with the flows it was built for, even if content is swapped
         return Context(
             self.flows,
             self.catalogs,
             self.office,
             self.repeat_rule,
             self.privacy,
-            self.env,
+            lambda: self.env(router),
             self.new_id,
         )
 
@@ -153,7 +163,9 @@ class Conversations:
         # A pressed button's label is our text, not the resident's: only typed text is checked.
         assessment = NOTHING if inbound.payload else self.assess(inbound.text)
         decision = escalation.on_risk(
-            assessment.level, assessment.categories, [m.explain for m in assessment.matches]
+            assessment.level,
+            assessment.categories,
+            [m.words(inbound.text or "") for m in assessment.matches],
         )
         return assessment, decision
 
@@ -232,11 +244,12 @@ class Conversations:
         while storage was down go to the transcript only)."""
         s, rid, now = turn.session, turn.rid, turn.now
         replies = [(r.text, [list(b) for b in r.buttons] or None, p) for r, p in turn.replies]
+        sources = {r.text: r.source for r, _ in turn.replies if r.source and r.source != r.text}
         if turn.inbound.crisis_sent:  # the crisis lines went out while storage was down
             for text, _, _ in (r for r in replies if r[2] == PRIORITY_CRISIS):
                 await transcript_db.add_transcript(s, rid, "out", text, now=now, data=SENT)
             replies = [r for r in replies if r[2] != PRIORITY_CRISIS]
-        await outbox_db.add_replies(s, rid, replies, now=now)
+        await outbox_db.add_replies(s, rid, replies, now=now, sources=sources)
 
     async def _again(
         self,

@@ -13,13 +13,14 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from bot.dashboard import filters, i18n
+from bot.dashboard import filters, i18n, readable
 from bot.dashboard import replies as canned
 from bot.dashboard.live import Live
 from bot.dashboard.middlewares import errors, guard, security_headers
 from bot.dashboard.routes import setup_routes
 from bot.dashboard.settings import LIVE, REPLIES, SETTINGS, TEMPLATES, Settings
 from bot.keys import CONFIG, CONVERSATIONS, DB
+from bot.ops.content import CONTENT
 
 __all__ = ["LIVE", "SETTINGS", "Settings", "setup"]
 
@@ -43,6 +44,7 @@ def create_app() -> web.Application:
     )
     i18n.install(env)
     filters.install(env)
+    readable.install(env)
     setup_routes(dashboard)
     dashboard.on_response_prepare.append(security_headers)
     return dashboard
@@ -74,6 +76,10 @@ def setup(app: web.Application) -> None:
         live_holder.append(live)
         conversations = app[CONVERSATIONS]
         conversations.notifier.subscribe(live.poke)
+        watcher = app.get(CONTENT)
+        if watcher is not None:  # edited canned replies are offered without a restart
+            watcher.replies_dir = settings.replies_dir
+            watcher.on_replies.append(lambda folder: app[REPLIES].use(canned.load(folder)))
         await live.start()
         try:
             yield

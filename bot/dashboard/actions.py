@@ -20,15 +20,17 @@ from bot.dashboard.whatsapp_window import WindowState, window_state
 from bot.engine import Say, State
 from bot.i18n import RTL, SOURCE, isolate_ltr, script_language
 from storage import attachments as attachment_db
-from storage import audit, casework, notes, users
+from storage import audit, casework, history, notes, users
 from storage import outbox as outbox_db
 from storage import residents as resident_db
 from storage import states as state_db
 from storage import transcripts as transcript_db
 from storage.attachments import Attachment
+from storage.case_filter import CaseFilter
 from storage.cases import Case
 from storage.casework import Actor, CaseView, QueueRow
 from storage.db import Database
+from storage.history import History
 from storage.notes import CaseNote
 from storage.outbox import PRIORITY_NORMAL
 from storage.residents import Resident
@@ -78,6 +80,7 @@ class CaseData:
     state: State | None = None
     colleagues: list[users.User] = field(default_factory=list)
     window: WindowState | None = None  # WhatsApp's 24-hour window, for a WhatsApp resident
+    history: History | None = None  # the resident's earlier cases and the flows they used
 
 
 async def _record(
@@ -127,10 +130,10 @@ async def view_close(work: Work, case_id: int) -> CaseView:
     return view
 
 
-async def recently_closed(work: Work) -> list[QueueRow]:
-    """The cases closed lately; the view is logged."""
+async def recently_closed(work: Work, wanted: CaseFilter | None = None) -> list[QueueRow]:
+    """The cases closed lately (that `wanted` lets through); the view is logged."""
     async with work.db.transaction() as s:
-        rows = await casework.recently_closed(s)
+        rows = await casework.recently_closed(s, wanted=wanted, limit=200 if wanted else 50)
         await _record(s, work, "view_closed", utcnow())
     return rows
 
@@ -145,6 +148,7 @@ async def view_case(work: Work, case_id: int) -> CaseData:
         state = await state_db.load_state(s, view.case.resident_id)
         everyone = await users.all_users(s)
         window = await window_state(s, view.resident, now)
+        earlier = await history.of_resident(s, view.case.resident_id, besides=case_id)
         await _record(s, work, "view_case", now, case_id)
     return CaseData(
         view,
@@ -154,6 +158,7 @@ async def view_case(work: Work, case_id: int) -> CaseData:
         State.from_dict(state) if state else None,
         [u for u in everyone if u.active and u.id != work.actor.id],
         window,
+        earlier,
     )
 
 

@@ -10,12 +10,16 @@ from typing import Any
 from aiohttp import web
 
 from bot import engine
+from bot.authoring.author_lang import problem_text
 from bot.dashboard import accounts, actions, auth, i18n, replies, texts
 from bot.dashboard.actions import Refused
 from bot.dashboard.ids import row_id
+from bot.dashboard.middlewares import CSP
 from bot.dashboard.settings import REPLIES, SETTINGS
 from bot.dashboard.views import actor_of, form, redirect, render, work_of
+from bot.engine.graph import mermaid
 from bot.keys import CONFIG, CONVERSATIONS, DB
+from bot.ops.content import CONTENT
 from bot.yamldoc import Problem
 from storage import audit, users
 
@@ -27,6 +31,7 @@ except ImportError:  # pragma: no cover
 logger = logging.getLogger(__name__)
 
 AUDIT_PAGE = 100
+DIAGRAM_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
 
 async def _log_view(request: web.Request, action: str, detail: str = "") -> None:
@@ -142,7 +147,8 @@ async def flows_page(request: web.Request) -> web.Response:
         for key, problems in found.items()
     ]
     loaded = request.config_dict[REPLIES]
-    return render(
+    running = request.config_dict[CONVERSATIONS].flows.flows
+    response = render(
         request,
         "flows.html",
         {
@@ -151,8 +157,14 @@ async def flows_page(request: web.Request) -> web.Response:
             "replies_dir": str(replies_dir),
             "flows": request.config_dict[CONVERSATIONS].flows.flows,
             "replies_loaded": len(loaded.replies),
+            "content": request.config_dict.get(CONTENT),
+            "diagrams": {key: mermaid(flow) for key, flow in sorted(running.items())},
+            "problem_text": problem_text,  # in the worker's language: Dutch, or English
         },
     )
+    # Mermaid puts a <style> into each drawing; script stays 'self' only.
+    response.headers["Content-Security-Policy"] = DIAGRAM_CSP
+    return response
 
 
 @auth.admin_only
@@ -162,6 +174,11 @@ async def translations_page(request: web.Request) -> web.Response:
     rows = None
     if translation_status is not None:
         rows = await asyncio.to_thread(translation_status, config.locales_dir)
+    from bot.authoring import stale  # the flow texts `flows validate` warns about
+
+    texts = await asyncio.to_thread(stale.check, config.flows_dir, config.locales_dir)
     return render(
-        request, "translations.html", {"rows": rows, "locales_dir": str(config.locales_dir)}
+        request,
+        "translations.html",
+        {"rows": rows, "locales_dir": str(config.locales_dir), "stale": texts},
     )

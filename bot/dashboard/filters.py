@@ -32,6 +32,14 @@ def full_moment(value: datetime | None) -> str:
     return format_datetime(value, "d MMMM y HH:mm:ss", tzinfo=zone, locale=i18n.current_language())
 
 
+def full_day(value: datetime | None) -> str:
+    """`6 dec. 2026 14:05`: a date that says the year too (closed cases go back months)."""
+    if value is None:
+        return ""
+    zone = ZoneInfo(ZONE)
+    return format_datetime(value, "d MMM y HH:mm", tzinfo=zone, locale=i18n.current_language())
+
+
 def iso(value: datetime | None) -> str:
     return value.isoformat() if value else ""
 
@@ -73,13 +81,17 @@ def language_name(code: str | None) -> str:
     return name if native == name else f"{name} · {native}"
 
 
+priority_label = _label(texts.PRIORITIES)
+reason_label = _label(texts.REASONS)
+
+
 def install(env: jinja2.Environment) -> None:
-    env.filters.update(moment=moment, full_moment=full_moment, iso=iso)
+    env.filters.update(moment=moment, full_moment=full_moment, full_day=full_day, iso=iso)
     env.globals.update(
         waited=waited,
-        priority_label=_label(texts.PRIORITIES),
+        priority_label=priority_label,
         status_label=_label(texts.STATUSES),
-        reason_label=_label(texts.REASONS),
+        reason_label=reason_label,
         outcome_label=_label(texts.OUTCOMES),
         role_label=_label(texts.ROLES),
         language_name=language_name,

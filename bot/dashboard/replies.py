@@ -18,6 +18,7 @@ the problems are shown on the admin's flow page.
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ from typing import Any
 from bot import yamldoc
 from bot.i18n import FALLBACK, LANGUAGES, SOURCE
 from bot.yamldoc import Doc, Problem
+
+logger = logging.getLogger(__name__)
 
 SUFFIXES = (".yaml", ".yml")
 ID = re.compile(r"[a-z0-9_]{1,64}\Z")
@@ -58,10 +61,18 @@ class Offer:
     draft: bool
 
 
-@dataclass(frozen=True)
+@dataclass
 class CannedReplies:
+    """The replies in use; `use` swaps in those of an edited folder (bot/ops/content.py)."""
+
     replies: tuple[Reply, ...] = ()
     problems: tuple[Problem, ...] = field(default=())
+
+    def use(self, other: CannedReplies) -> None:
+        self.replies, self.problems = other.replies, other.problems
+        for problem in other.problems:
+            if problem.severity == "error":
+                logger.error("canned replies: %s", problem)
 
     def for_language(self, lang: str) -> list[Offer]:
         """Each reply in `lang`, or along the fallback chain (ti -> en -> nl)."""

@@ -134,3 +134,20 @@ CODE_EXPIRED = N_("Dat duurde te lang. Log opnieuw in met je naam en wachtwoord.
 PASSWORD_FIRST = N_(
     "Dit wachtwoord is bij de installatie gemaakt. Kies eerst een eigen wachtwoord."
 )
+
+# The flow simulator's panel (bot/dashboard/simulated.py): what a test conversation would
+# have led to. Translators: dashboard; %(reason)s is a reason such as "Geen slaapplek vannacht".
+WOULD_OPEN = {
+    "urgent": N_("Dit zou een urgente casus openen: %(reason)s"),
+    "high": N_("Dit zou een hoge casus openen: %(reason)s"),
+    "normal": N_("Dit zou een normale casus openen: %(reason)s"),
+}
+# Translators: dashboard, simulator: a risk level below a case ("check": ask the resident).
+RISK_CHECK = N_("Navragen")
+# Translators: dashboard, simulator: the author's last edit of the flows has errors.
+CONTENT_KEPT = N_(
+    "Je laatste wijziging van de flows is niet in gebruik: %(count)s fout(en). Dit gesprek "
+    "loopt met de flows van daarvoor. De fouten staan hieronder en op de pagina Flows."
+)
+# Translators: dashboard, simulator: edits of the flows are taken over by themselves.
+CONTENT_LIVE = N_("Je wijzigingen in de flows zijn binnen een paar seconden hier te proberen.")

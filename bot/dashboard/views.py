@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.dashboard import actions, attachments, auth, i18n, texts
+from bot.dashboard import actions, attachments, auth, finding, i18n, texts
 from bot.dashboard.actions import Refused, Work
 from bot.dashboard.ids import row_id
 from bot.dashboard.live import Subscription
@@ -22,7 +22,7 @@ from bot.dashboard.rendering import fragment, render
 from bot.dashboard.settings import LIVE, LOGIN, REPLIES
 from bot.engine import FlowSet
 from bot.i18n import RTL
-from bot.keys import CONVERSATIONS, DB, FLOWS
+from bot.keys import CONVERSATIONS, DB
 from storage import casework, users
 from storage.casework import Actor
 from storage.types import utcnow
@@ -90,10 +90,12 @@ async def form(request: web.Request) -> dict[str, str]:
 
 
 async def _queue_context(request: web.Request) -> dict[str, Any]:
+    chosen = finding.wanted(request)
     async with request.config_dict[DB].transaction() as s:
-        rows = await casework.queue(s)
+        rows = await casework.queue(s, chosen)
     me = login_of(request).user.id
     return {
+        "find": await finding.form(request, chosen),
         "waiting": [r for r in rows if r.case.status == "waiting"],
         "mine": [r for r in rows if r.case.status == "claimed" and r.case.worker_id == me],
         "others": [r for r in rows if r.case.status == "claimed" and r.case.worker_id != me],
@@ -123,8 +125,10 @@ async def take_next(request: web.Request) -> web.Response:
 
 
 async def closed_page(request: web.Request) -> web.Response:
-    rows = await actions.recently_closed(work_of(request))
-    return render(request, "closed.html", {"rows": rows, "now": utcnow()})
+    chosen = finding.wanted(request)
+    rows = await actions.recently_closed(work_of(request), chosen)
+    find = await finding.form(request, chosen)
+    return render(request, "closed.html", {"rows": rows, "now": utcnow(), "find": find})
 
 
 # --- a case -----------------------------------------------------------------------------------
@@ -143,7 +147,7 @@ def questions(flows: FlowSet) -> dict[str, tuple[str, str]]:
 def answers(request: web.Request, data: actions.CaseData) -> list[dict[str, str]]:
     if data.state is None:
         return []
-    asked = questions(request.config_dict[FLOWS])
+    asked = questions(request.config_dict[CONVERSATIONS].flows)
     catalogs = request.config_dict[CONVERSATIONS].catalogs
     lang = i18n.current_language()
     shown = []
@@ -166,7 +170,7 @@ async def case_page(request: web.Request) -> web.Response:
     replies = request.config_dict[REPLIES].for_language(lang)
     me = work.actor
     holder = case.worker_id == me.id and case.status == "claimed"
-    flows = request.config_dict[FLOWS]
+    flows = request.config_dict[CONVERSATIONS].flows
     flow = data.state.flow if data.state else None
     return render(
         request,
@@ -180,6 +184,7 @@ async def case_page(request: web.Request) -> web.Response:
             "worker_name": data.view.worker_name,
             "answers": answers(request, data),
             "flow_title": flows.flows[flow].title if flow in flows.flows else None,
+            "flow_titles": {key: f.title or key for key, f in flows.flows.items()},
             "replies": replies,
             "holder": holder,
             "can_manage": case.status != "closed" and (holder or me.admin),

@@ -8,6 +8,7 @@ first each file on its own (`flowfile`), then what needs every file (`checks`).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from types import MappingProxyType
 
@@ -20,6 +21,9 @@ from bot.engine.reader import Reader
 from bot.yamldoc import Problem
 
 SUFFIXES = (".yaml", ".yml")
+
+
+_FLOW_LINE = re.compile(r"^flow:\s*['\"]?([a-z0-9_]+)['\"]?\s*(?:#.*)?$", re.MULTILINE)
 
 
 def check(directory: Path | str) -> tuple[FlowSet | None, list[Problem]]:
@@ -40,23 +44,31 @@ def check(directory: Path | str) -> tuple[FlowSet | None, list[Problem]]:
     problems: list[Problem] = []
     contacts = local.read_local(directory, problems)
     readers: list[Reader] = []
+    unreadable: set[str] = set()  # flow ids of files that cannot be read at all
     for path in paths:
         doc, found = yamldoc.read(path, display=str(directory / path.name))
         problems.extend(found)
         if doc is not None:  # else a YAML syntax error: nothing more to check in this file
             lines = path.read_text(encoding="utf-8").splitlines()
             readers.append(Reader(doc, problems, lines))
+        else:
+            unreadable |= _declared_in_text(path)
 
-    flow_ids = {r.doc.data["flow"] for r in readers if _declared_id(r)}
+    flow_ids = {r.doc.data["flow"] for r in readers if _declared_id(r)} | unreadable
     files: list[tuple[Reader, Flow]] = []
     for r in readers:
         flow = read_flow(r, flow_ids)
         if flow is not None:
             files.append((r, flow))
+        elif _declared_id(r):
+            unreadable.add(r.doc.data["flow"])
 
     by_id = _unique_ids(files)
-    checks.check_gotos(files, by_id)
-    checks.check_conditions(files)
+    # A broken file is reported in that file only: no "no flow 'geld'" in the files that go
+    # there, and no "never saved" for the answers it saves (no cascade into other files).
+    checks.check_gotos(files, by_id, broken=unreadable)
+    if not unreadable and len(files) == len(readers):
+        checks.check_conditions(files)
     checks.check_loops(files, by_id)
     checks.check_reachable(files)
     local.check_references([r for r, _ in files], contacts)
@@ -75,6 +87,16 @@ def load(directory: Path | str) -> FlowSet:
     if flows is None:
         raise FlowSetInvalid(problems)
     return flows
+
+
+def _declared_in_text(path: Path) -> set[str]:
+    """The `flow:` id of a file YAML cannot read, from its text (empty when not found)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return set()
+    found = _FLOW_LINE.search(text)
+    return {found.group(1)} if found else set()
 
 
 def _declared_id(r: Reader) -> bool:

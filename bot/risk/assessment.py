@@ -46,6 +46,13 @@ class Match:
             return f"{self.phrase} (harmless {self.harmless:.2f})"
         return self.phrase
 
+    def words(self, text: str) -> str:
+        """What the worker is shown of this match: the resident's own words that matched (not
+        the list's phrase, whose `+` and `*` are internal), or the sentence the model flagged."""
+        if self.source == "model":
+            return f"«{self.phrase}»"
+        return text[self.start : self.end] or self.phrase
+
 
 @dataclass(frozen=True)
 class Assessment:

@@ -84,12 +84,24 @@ async def test_the_simulator_shows_flow_node_and_answers(browser, simulator_url)
     await expect(page.get_by_test_id("sim-node")).to_have_text("zorg_vraag")
     await expect(page.get_by_test_id("sim-vars")).to_contain_text('"toeslag_huurt": "ja"')
     await page.screenshot(path=screenshot_path("simulator"), full_page=True)
-    # A message that shows risk: the panel names the level and what matched.
+    # A message that shows risk: the panel names the level, the words that matched and the
+    # category in words, and the case it would open; a test case, not one in the real queue.
     await page.get_by_test_id("chat-text").fill("ik heb vannacht geen slaapplek")
     await page.get_by_test_id("chat-send").click()
-    await expect(page.get_by_test_id("sim-risk")).to_contain_text(
-        "high: geen slaapplek (no_bed, nl)"
+    await expect(page.get_by_test_id("sim-risk")).to_have_text(
+        "Hoog: «geen slaapplek» (Geen slaapplek vannacht)"
     )
+    await expect(page.get_by_test_id("sim-case")).to_have_text(
+        "Dit zou een hoge casus openen: Geen slaapplek vannacht"
+    )
+    await expect(page.get_by_test_id("sim-case")).to_be_in_viewport()
+    await expect(page.get_by_test_id("sim-content")).to_contain_text(
+        "Je wijzigingen in de flows zijn binnen een paar seconden hier te proberen."
+    )
+    await page.screenshot(path=screenshot_path("simulator-case"), full_page=True)
+    await page.goto(base_url + "/dashboard/")
+    await expect(page.get_by_test_id("queue-empty")).to_be_visible()
+    await page.goto(base_url + "/simulator")
     await page.get_by_test_id("sim-reset").click()
     await expect(page.get_by_test_id("bot-message")).to_have_count(2)  # greeting, languages
     await expect(page.get_by_test_id("sim-flow")).to_have_text("–")  # greeted, nothing open

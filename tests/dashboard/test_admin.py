@@ -108,8 +108,8 @@ async def test_the_flows_page_shows_every_problem_with_its_place(
         encoding="utf-8",
     )
     status, html = await anne.page("/dashboard/admin/flows")
-    assert f"{flows}/geld.yaml:" in html and ": error: " in html
-    assert f"{flows}/replies/kapot.yaml:6:7: error:" in html
+    assert f"{flows}/geld.yaml:" in html and ": fout: " in html  # Dutch, for the authors
+    assert f"{flows}/replies/kapot.yaml:6:7: fout:" in html
     assert "unknown language &#39;fr&#39;" in html
 
 
@@ -121,3 +121,27 @@ async def test_the_translations_page(client, add_user, monkeypatch):
     monkeypatch.setattr(admin, "translation_status", None)
     status, html = await anne.page("/dashboard/admin/translations")
     assert 'data-testid="translations-unavailable"' in html
+
+
+async def test_the_translations_page_lists_flow_texts_whose_translation_is_missing(
+    aiohttp_client, config, tmp_path: Path
+):
+    """A Dutch flow text changed: the page names its place and the languages that lack it,
+    as `buurtbot flows validate` does (issue 18)."""
+    flows = tmp_path / "flows"
+    shutil.copytree(config.flows_dir, flows)
+    app = dashboard_app(replace(config, flows_dir=flows))
+    client = await aiohttp_client(app)
+    await create_user(app[DB], "anne", role="admin")
+    anne = await Worker.login(client, "anne")
+    status, html = await anne.page("/dashboard/admin/translations")
+    assert status == 200 and 'data-testid="stale-translations"' in html
+    assert 'data-testid="stale-translation"' not in html
+    flow = flows / "opvang.yaml"
+    old = "Bel nu 112. Zeg dat je in gevaar bent, en waar je bent."
+    flow.write_text(flow.read_text("utf-8").replace(old, "Bel nu meteen 112."), "utf-8")
+    status, html = await anne.page("/dashboard/admin/translations")
+    row = html.split('data-testid="stale-translation"')[1].split("</tr>")[0]
+    assert 'data-context="opvang.nu_112"' in row
+    assert f"{flows}/opvang.yaml:96:10" in row and "Bel nu meteen 112." in row
+    assert "<td>ar, ti, en</td>" in row

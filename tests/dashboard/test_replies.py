@@ -68,8 +68,8 @@ def test_every_mistake_with_its_place(tmp_path):
         "a.yaml:15:11: error: replies[3].text.nl: '{' and '}' are not allowed: canned replies "
         "have no placeholders",
         "a.yaml:16:13: error: replies[3].draft[1]: there is no 'ar:' text",
-        "b.yaml:3:4: error: YAML syntax: this line is indented differently from the lines "
-        "above it (keys of one node must start in the same column)",
+        "b.yaml:3:4: error: YAML syntax: this line is indented differently (3 spaces) from the "
+        "line above it (4 spaces); keys of one node must start in the same column",
     ]
 
 

@@ -245,7 +245,8 @@ def test_cli_exits_0_with_warnings_only(capsys: pytest.CaptureFixture[str]) -> N
     case = BROKEN / "long_texts"
     assert main(["flows", "validate", str(case)]) == 0
     out, _ = capsys.readouterr()
-    lines = out.splitlines()
+    # These test flows were never translated: one warning says so (tests/i18n has those).
+    lines = [line for line in out.splitlines() if "has no translations yet" not in line]
     assert len(lines) == 3 and all(": warning: " in line for line in lines)
     assert lines[0] == (
         f"{case}/flow.yaml:6:1: warning: menu: has no effect without 'title' "
@@ -256,5 +257,6 @@ def test_cli_exits_0_with_warnings_only(capsys: pytest.CaptureFixture[str]) -> N
 def test_cli_exits_0_on_valid_flows(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["flows", "validate", str(VALID)]) == 0
     out, err = capsys.readouterr()
-    assert out == ""
-    assert "0 error(s), 0 warning(s)" in err
+    # The test flows were never translated: one warning per file says so, nothing else.
+    assert all("has no translations yet (ar, ti, en" in line for line in out.splitlines())
+    assert "0 error(s)" in err

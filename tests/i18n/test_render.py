@@ -258,3 +258,10 @@ def test_switch_offer_is_in_the_script_language_with_two_buttons() -> None:
     assert catalogs.switch_offer("ar", "nl") == Rendered(
         "هل تريد أن نكمل بالعربية؟", (("العربية", "lang:ar"), ("Nederlands", "lang:nl")), "ar"
     )
+
+
+def test_a_rendering_in_another_language_keeps_its_dutch_source() -> None:
+    """The case page shows it beside the bot's Arabic message (issue 18)."""
+    say = Say("Bel 112 of 0800-0113. Je schuld: {bedrag}", "crisis", params={"bedrag": 12500})
+    assert CATALOG.render(say, "ar").source == "Bel 112 of 0800-0113. Je schuld: 12.500"
+    assert CATALOG.render(say, "nl").source is None  # Dutch needs no second copy

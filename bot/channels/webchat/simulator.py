@@ -5,7 +5,10 @@ assessment with the phrases that matched.
 Its conversations run on a database of their own (a temporary SQLite file per process), so
 they never reach the real queue, the alerts or the figures. The page and its API
 (`/simulator/api/send`, `/messages`, `/reset`) answer in the same JSON shapes as the web
-chat's, plus `risk` on the resident's messages.
+chat's, plus `risk` on the resident's messages (level, categories and a sentence with the
+resident's matched words and the category in words, never the lists' patterns or scores) and
+`cases`: what the conversation would open, "Dit zou een hoge casus openen: ..."
+(bot/dashboard/simulated.py).
 
 The dashboard's session cookie is limited to `/dashboard`; at login a second cookie with the
 same session token is set for `/simulator` (bot/dashboard/auth.py), so logging out, a new
@@ -26,9 +29,10 @@ from aiohttp import web
 
 from bot.channels.webchat import views
 from bot.conversation import Conversations
-from bot.dashboard import auth
-from bot.keys import CONVERSATIONS, DB
-from storage import users
+from bot.dashboard import auth, simulated
+from bot.keys import CATALOGS, CONVERSATIONS, DB
+from bot.ops.content import CONTENT
+from storage import residents, users
 from storage.db import Database
 from storage.types import utcnow
 
@@ -96,20 +100,34 @@ async def messages(request: web.Request) -> web.Response:
         after = int(request.query.get("after", "0"))
     except ValueError:
         raise web.HTTPBadRequest(text="after must be a number") from None
-    conversations = request.app[SIMULATOR]
-    data = await views.snapshot(request, external_id, after, db=conversations.db, risk=True)
-    return web.json_response(data)
+    return web.json_response(await _snapshot(request, login, external_id, after))
+
+
+async def _snapshot(request: web.Request, login: users.Login, external_id: str, after: int) -> dict:
+    """The web chat's snapshot from the simulator's database, plus what the author needs:
+    each resident message's risk in words, and `cases`, what the conversation would open."""
+    db = request.app[SIMULATOR].db
+    data = await views.snapshot(request, external_id, after, db=db, risk=True)
+    simulated.use(request.app[CATALOGS], login.user.language)
+    for message in data["messages"]:
+        if "risk" in message:
+            message["risk"] = simulated.risk(message["risk"], message["text"])
+    data["cases"] = []
+    data["content"] = simulated.content_state(request.app.get(CONTENT))
+    async with db.transaction() as s:
+        resident = await residents.find_resident(s, views.CHANNEL, external_id)
+        if resident is not None:
+            data["cases"] = await simulated.cases(s, resident.id)
+    return data
 
 
 async def send(request: web.Request) -> web.Response:
     login = await _require_login(request)
     external_id, fresh = _chat(request, login)
     inbound, body = await views.read_message(request, external_id)
-    conversations = request.app[SIMULATOR]
-    await conversations.receive(inbound)
+    await request.app[SIMULATOR].receive(inbound)
     after = body.get("after") if isinstance(body.get("after"), int) else 0
-    data = await views.snapshot(request, external_id, after, db=conversations.db, risk=True)
-    response = web.json_response(data)
+    response = web.json_response(await _snapshot(request, login, external_id, after))
     _set_chat_cookie(response, request, fresh)
     return response
 
@@ -138,6 +156,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
         office=real.office,
         repeat_rule=real.repeat_rule,
     )  # no listeners and no metrics: nothing of it reaches senders, alerts or figures
+    real.followers.append(app[SIMULATOR])  # edited content reaches the simulator too
     try:
         yield
     finally:

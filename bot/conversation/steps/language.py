@@ -37,7 +37,7 @@ def first_contact(ctx: Context, turn: Turn) -> None:
 
 def picker(ctx: Context, lang: str, hint: str | None) -> Rendered:
     ask = ctx.say(LANGUAGE_ASK, lang)
-    return Rendered(ask.text, picker_buttons(hint), ask.language)
+    return Rendered(ask.text, picker_buttons(hint), ask.language, ask.source)
 
 
 async def choose(ctx: Context, turn: Turn) -> None:

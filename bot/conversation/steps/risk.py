@@ -55,7 +55,7 @@ async def on_risk(ctx: Context, turn: Turn, decision: Decision) -> None:
         check = ctx.say(escalation.CHECK_QUESTION, lang)
         yes, no = (ctx.catalogs.render(Say(t), lang).text for t in (texts.YES, texts.NO))
         buttons = ((yes, f"{CHECK_PAYLOAD}y"), (no, f"{CHECK_PAYLOAD}n"))
-        turn.replies[-1] = (Rendered(check.text, buttons, check.language), priority)
+        turn.replies[-1] = (Rendered(check.text, buttons, check.language, check.source), priority)
     if decision.opens_case:
         await cases.open_case(
             ctx,
@@ -114,6 +114,8 @@ def details(assessment: Assessment) -> dict[str, Any]:
                 "language": m.language,
                 "source": m.source,
                 "score": m.score,
+                "start": m.start,
+                "end": m.end,
             }
             for m in assessment.matches
         ],

@@ -135,7 +135,7 @@
     if (queueBusy) return queueBusy.then(refreshQueue);
     queueBusy = (async () => {
       const before = new Set([...lists.querySelectorAll("[data-case]")].map((e) => e.dataset.case));
-      const html = await (await get("/dashboard/queue/rows")).text();
+      const html = await (await get("/dashboard/queue/rows" + location.search)).text();
       lists.innerHTML = html;
       for (const row of lists.querySelectorAll("[data-case]")) {
         if (!before.has(row.dataset.case)) row.classList.add("arrived");

@@ -104,6 +104,8 @@
     if (added && follow) toBottom();
     else if (added) newBelow.hidden = false;
     if (simulator && data.state !== undefined) showState(data.state);
+    if (simulator && data.cases) showCases(data.cases);
+    if (simulator && "content" in data) showContent(data.content);
   }
 
   function showButtons(items) {
@@ -124,9 +126,34 @@
 
   function showRisk(risk) {
     const field = document.getElementById("sim-risk");
-    if (!risk) { field.textContent = "–"; return; }
-    const phrases = risk.matches.map((m) => `${m.phrase} (${m.category}, ${m.language})`);
-    field.textContent = `${risk.level}: ${phrases.join("; ")}`;
+    field.textContent = risk ? risk.text : "–"; // in words: never the lists' patterns
+  }
+
+  function showContent(content) {
+    // Whether the author's last edit runs (a broken edit keeps the flows from before).
+    const box = document.getElementById("sim-content");
+    box.hidden = !content;
+    if (!content) return;
+    box.classList.toggle("kept", content.kept);
+    document.getElementById("sim-content-text").textContent = content.text;
+    const items = content.problems.map((p) => {
+      const li = document.createElement("li");
+      li.textContent = p;
+      return li;
+    });
+    document.getElementById("sim-content-problems").replaceChildren(...items);
+  }
+
+  function showCases(cases) {
+    // What this test conversation would open; it stays in the simulator's own database.
+    const items = cases.map((c) => {
+      const li = document.createElement("li");
+      li.dataset.testid = "sim-case";
+      li.dataset.priority = c.priority;
+      li.textContent = c.text;
+      return li;
+    });
+    document.getElementById("sim-cases").replaceChildren(...items);
   }
 
   function showState(state) {
