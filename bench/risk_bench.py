@@ -23,7 +23,7 @@ message`. A few minutes on a shared machine. Button presses are not checked, as 
 conversation path.
 
     .venv/bin/python bench/risk_bench.py [--rounds 20] [--no-write] [--detector-only]
-        [--detector-rounds 2] [--mix 1500]
+        [--detector-rounds 1] [--mix 1500]
 """
 
 from __future__ import annotations
@@ -458,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--detector-only", action="store_true", help="only the second table")
-    parser.add_argument("--detector-rounds", type=int, default=2, help="passes per message")
+    parser.add_argument("--detector-rounds", type=int, default=1, help="passes per message")
     parser.add_argument("--mix", type=int, default=MIX_SIZE, help="typed messages in the mix")
     args = parser.parse_args(argv)
 
