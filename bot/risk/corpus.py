@@ -97,7 +97,6 @@ def fingerprint(root: Path = TRAINING, dev: Path = DEV) -> str:
         root / "batches.yaml",
         *sorted((root / "batches").glob("*.jsonl")),
         here / "features.py",
-        here / "skeleton.py",
         here / "train.py",
         here / "tuning.py",
     ]
