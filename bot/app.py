@@ -48,7 +48,7 @@ Setup = Callable[[web.Application], None]
 
 def parts(config: Config) -> list[Setup]:
     """The parts of this process: health and metrics, the web chat and the dashboard always,
-    Telegram when a token is set."""
+    Telegram when a token is set, WhatsApp when its token and phone number id are."""
     from bot import dashboard
     from bot.channels import webchat
     from bot.ops import health as operations
@@ -58,6 +58,10 @@ def parts(config: Config) -> list[Setup]:
         from bot.channels import telegram
 
         found.append(telegram.setup)
+    if config.whatsapp_on:
+        from bot.channels import whatsapp
+
+        found.append(whatsapp.setup)
     return found
 
 
@@ -90,6 +94,10 @@ def run(config: Config) -> int:
         from bot.channels.telegram.channel import check_config
 
         check_config(config)  # and on unusable Telegram settings, before the database is touched
+    if config.whatsapp_on:
+        from bot.channels.whatsapp.channel import check_config as check_whatsapp
+
+        check_whatsapp(config)
     password = asyncio.run(_first_admin(config))
     base = f"http://{config.dashboard_host}:{config.dashboard_port}"
     print(f"Buurtbot runs: web chat at {base}/ , flow simulator at {base}/simulator")
@@ -102,6 +110,14 @@ def run(config: Config) -> int:
         print("  (readable by this user only; the dashboard asks for a new one at the first login;")
         print("  delete the file afterwards)")
     print("Telegram: " + ("on" if config.telegram_token else "off (set TELEGRAM_BOT_TOKEN)"))
+    print(
+        "WhatsApp: "
+        + (
+            f"on, webhook at {base}/whatsapp/webhook"
+            if config.whatsapp_on
+            else "off (set WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID)"
+        )
+    )
     from bot.ops.logs import AccessLogger
 
     web.run_app(

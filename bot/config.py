@@ -33,6 +33,18 @@ class Config:
     log_format: str = "json"  # json | text
     log_level: str = "INFO"
     metrics_token: str | None = None  # when set, /metrics wants `Authorization: Bearer <it>`
+    # WhatsApp Cloud API (docs/whatsapp.md): on when the token and the phone number id are set.
+    whatsapp_token: str | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_app_secret: str | None = None
+    whatsapp_verify_token: str | None = None
+    whatsapp_api_base_url: str = "https://graph.facebook.com/v23.0"
+    # The approved template that asks a resident to write again after 24 hours of silence.
+    whatsapp_template: str = "buurtteam_antwoord"
+
+    @property
+    def whatsapp_on(self) -> bool:
+        return bool(self.whatsapp_token and self.whatsapp_phone_number_id)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Config:
@@ -70,4 +82,10 @@ class Config:
             log_format=e.get("BUURTBOT_LOG_FORMAT") or cls.log_format,
             log_level=e.get("BUURTBOT_LOG_LEVEL") or cls.log_level,
             metrics_token=e.get("BUURTBOT_METRICS_TOKEN") or None,
+            whatsapp_token=e.get("WHATSAPP_TOKEN") or None,
+            whatsapp_phone_number_id=e.get("WHATSAPP_PHONE_NUMBER_ID") or None,
+            whatsapp_app_secret=e.get("WHATSAPP_APP_SECRET") or None,
+            whatsapp_verify_token=e.get("WHATSAPP_VERIFY_TOKEN") or None,
+            whatsapp_api_base_url=e.get("WHATSAPP_API_BASE_URL") or cls.whatsapp_api_base_url,
+            whatsapp_template=e.get("WHATSAPP_TEMPLATE") or cls.whatsapp_template,
         )

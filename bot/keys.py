@@ -40,3 +40,5 @@ CONVERSATIONS: web.AppKey[Conversations] = web.AppKey("conversations")
 METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
 # Set by the Telegram part when it runs; absent while it is not set up.
 TELEGRAM_PROBE: web.AppKey[ChannelProbe] = web.AppKey("telegram_probe")
+# Set by the WhatsApp part when it runs (bot/channels/whatsapp).
+WHATSAPP_PROBE: web.AppKey[ChannelProbe] = web.AppKey("whatsapp_probe")

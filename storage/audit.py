@@ -26,6 +26,7 @@ ACTIONS = (
     "view_case_updates",  # a case page fetched messages or notes (at most one per 10 minutes)
     "view_queue_rows",  # the queue page fetched its rows (at most one per 10 minutes)
     "view_close",  # the close page of a case
+    "view_attachment",  # a photo, PDF or voice note of a case (storage/attachments.py)
     "claim",
     "reply",
     "note",

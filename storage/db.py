@@ -23,6 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 # Importing the table modules registers their tables on SQLModel.metadata.
 from storage import (  # noqa: F401
+    attachments,
     audit,
     cases,
     contacts,

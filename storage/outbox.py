@@ -54,6 +54,11 @@ class OutboxMessage(SQLModel, table=True):
     last_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_error: str | None = Field(default=None, sa_type=CleanText)
+    # The channel's own id for the sent message (a WhatsApp wamid), and what the channel
+    # reported since: delivered, read, failed, or `window` (held until the resident writes).
+    # Written by storage/deliveries.py.
+    channel_message_id: str | None = Field(default=None, sa_type=String(128), index=True)
+    delivery: str | None = Field(default=None, sa_type=String(16))
 
 
 # --- queueing --------------------------------------------------------------------------------
@@ -199,6 +204,8 @@ async def release_leases(s: AsyncSession, channel: str, *, now: datetime) -> int
             OutboxMessage.status == OutboxStatus.PENDING,
             col(OutboxMessage.not_before) > now,
             col(OutboxMessage.resident_id).in_(_of_channel(channel)),
+            # Rows held until the resident writes (storage/deliveries.py) stay held.
+            or_(col(OutboxMessage.delivery).is_(None), OutboxMessage.delivery != "window"),
         )
         .values(not_before=None)
         .execution_options(synchronize_session=False)

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import attachments as attachment_db
 from storage import audit, handled
 from storage import outbox as outbox_db
 from storage.cases import OPEN, Case
@@ -74,6 +75,7 @@ class Stored:
     open_cases: int
     last_closed: datetime | None
     notes: int
+    attachments: int = 0  # photos, PDFs, voice notes (storage/attachments.py)
 
 
 async def _count(s: AsyncSession, query: Any) -> int:
@@ -119,6 +121,7 @@ async def stored(s: AsyncSession, resident_id: int) -> Stored:
                 col(CaseNote.case_id).in_(select(Case.id).where(Case.resident_id == resident_id))
             ),
         ),
+        attachments=await attachment_db.count_of(s, resident_id),
     )
 
 
@@ -137,6 +140,7 @@ class Erased:
     open_case: int | None  # the id of the case that was still open, if any
     notes: int
     outbox: int  # delivery records (the same messages, as queued for sending)
+    attachments: int = 0
 
 
 async def erase(s: AsyncSession, resident_id: int, *, now: datetime) -> Erased:
@@ -181,6 +185,7 @@ async def erase(s: AsyncSession, resident_id: int, *, now: datetime) -> Erased:
     cases = await _delete_in(s, Case, col(Case.id), case_ids)
     topics = await _delete(s, ContactEvent, ContactEvent.resident_id == resident_id)
     outbox = await outbox_db.delete_of(s, [resident_id])
+    files = await attachment_db.delete_of(s, [resident_id])
     messages = await _delete(s, TranscriptEntry, TranscriptEntry.resident_id == resident_id)
     await _delete(s, Conversation, Conversation.resident_id == resident_id)
     await _rekey(s, resident, now)
@@ -193,6 +198,7 @@ async def erase(s: AsyncSession, resident_id: int, *, now: datetime) -> Erased:
         open_case=open_case,
         notes=notes,
         outbox=outbox,
+        attachments=files,
     )
     for cid, status in found:
         await audit.record(
@@ -217,6 +223,8 @@ def describe(erased: Erased) -> str:
         "outbox": erased.outbox,
     }
     parts = [f"{k}={v}" for k, v in counts.items()]
+    if erased.attachments:
+        parts.append(f"attachments={erased.attachments}")
     if erased.open_case is not None:
         parts.append(f"open_case={erased.open_case}")
     return " ".join(parts)
@@ -353,12 +361,14 @@ async def _remove_residents(s: AsyncSession, ids: list[int], category: str, repo
         chunk = ids[start : start + _CHUNK]
         topics = await _delete(s, ContactEvent, col(ContactEvent.resident_id).in_(chunk))
         outbox = await outbox_db.delete_of(s, chunk)
+        files = await attachment_db.delete_of(s, chunk)
         messages = await _delete(s, TranscriptEntry, col(TranscriptEntry.resident_id).in_(chunk))
         await _delete(s, Conversation, col(Conversation.resident_id).in_(chunk))
         report.add(category, "residents", await _delete(s, Resident, col(Resident.id).in_(chunk)))
         report.add(category, "messages", messages)
         report.add(category, "topics", topics)
         report.add(category, "outbox", outbox)
+        report.add(category, "attachments", files)
 
 
 async def _flow_only(s: AsyncSession, cutoff: datetime, report: Purged) -> None:
@@ -366,16 +376,12 @@ async def _flow_only(s: AsyncSession, cutoff: datetime, report: Purged) -> None:
     await _remove_residents(s, idle, "flow_only", report)
     # Residents still writing: what they wrote before the cutoff.
     without_case = select(Resident.id).where(~_has_case())
-    old = (
-        col(TranscriptEntry.resident_id).in_(without_case),
-        col(TranscriptEntry.created_at) < cutoff,
-    )
+    old = (col(TranscriptEntry.resident_id).in_(without_case), TranscriptEntry.created_at < cutoff)
     await outbox_db.unlink_transcript(s, select(TranscriptEntry.id).where(*old))
+    files = await attachment_db.delete_for_entries(s, select(TranscriptEntry.id).where(*old))
+    report.add("flow_only", "attachments", files)
     report.add("flow_only", "messages", await _delete(s, TranscriptEntry, *old))
-    old_topics = (
-        col(ContactEvent.resident_id).in_(without_case),
-        col(ContactEvent.at) < cutoff,
-    )
+    old_topics = (col(ContactEvent.resident_id).in_(without_case), ContactEvent.at < cutoff)
     report.add("flow_only", "topics", await _delete(s, ContactEvent, *old_topics))
 
 

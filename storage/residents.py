@@ -29,6 +29,7 @@ class Channel(StrEnum):
     TELEGRAM = "telegram"
     WEB = "web"
     TERMINAL = "terminal"
+    WHATSAPP = "whatsapp"
 
 
 class Resident(SQLModel, table=True):
@@ -39,7 +40,7 @@ class Resident(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(sa_type=String(16))
-    external_id: str = Field(sa_type=String(64))  # e.g. the Telegram chat id, as text
+    external_id: str = Field(sa_type=String(64))  # the Telegram chat id, the WhatsApp wa_id
     pseudonym: str = Field(sa_type=String(32), unique=True)
     language: str | None = Field(default=None, sa_type=String(16))  # None: not chosen yet
     created_at: datetime = Field(sa_type=UTCDateTime)

@@ -20,6 +20,9 @@ class Inbound:
     language_hint: str | None = None  # e.g. Telegram's language_code
     crisis_sent: bool = False  # held while storage was down; its crisis lines went out then
     key: str | None = None  # the channel's id for it: bot id and update_id, the page's id
+    # The media's file, downloaded once by the channel (bot/conversation/attachments.py:
+    # `carry`): {"data": base64} or {"refused": "too_large"}.
+    attachment: dict[str, str] | None = None
 
 
 class DeliverDirectly(Exception):

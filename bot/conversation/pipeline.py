@@ -103,7 +103,13 @@ PIPELINE: tuple[Step, ...] = (
 
 
 async def run(ctx: Context, turn: Turn) -> None:
-    """Handle `turn` with the first step of `PIPELINE` that applies."""
+    """Handle `turn` with the first step of `PIPELINE` that applies; a first contact on a
+    channel that has one gets its notice of what is stored (after any crisis lines)."""
+    await _run(ctx, turn)
+    privacy.first_contact_notice(ctx, turn)
+
+
+async def _run(ctx: Context, turn: Turn) -> None:
     if media.without_words(turn):  # a photo alone answers no question and asks nothing
         media.answer(ctx, turn)
         return

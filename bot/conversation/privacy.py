@@ -88,6 +88,7 @@ MYDATA_TOPICS = N_("- onderwerpen die je koos: {count}.")
 MYDATA_ANSWERS = N_("- antwoorden op mijn vragen, zoals een bedrag: {count}.")
 MYDATA_CASES = N_("- gesprekken met een medewerker van het buurtteam: {count}, nu open: {open}.")
 MYDATA_NOTES = N_("- notities van medewerkers over je gesprek: {count}.")
+MYDATA_ATTACHMENTS = N_("- foto's, documenten en spraakberichten van jou: {count}.")
 MYDATA_KEEP_FLOW = N_(
     "Berichten bewaar ik {days} dagen. Stuur je {days} dagen niets, dan wis ik alles."
 )
@@ -224,6 +225,8 @@ class Privacy:
             lines.append((MYDATA_CASES, {"count": found.cases, "open": found.open_cases}))
         if found.notes:
             lines.append((MYDATA_NOTES, {"count": found.notes}))
+        if found.attachments:
+            lines.append((MYDATA_ATTACHMENTS, {"count": found.attachments}))
         if found.cases:
             lines.append((MYDATA_KEEP_CASE, {"days": self.retention.closed_case_days}))
         else:

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import escalation
 from bot.config import Config
-from bot.conversation import pipeline, privacy
+from bot.conversation import attachments, pipeline, privacy
 from bot.conversation.inbound import DeliverDirectly, Inbound
 from bot.conversation.steps import language
 from bot.conversation.steps import risk as risk_step
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-SENT = {"sent": "directly, while storage was down"}
+SENT = {"sent": "directly (storage was down, or a file was still being fetched)"}
 CRISIS_STORAGE_WAIT = 3.0  # seconds a crisis message waits for storage before going direct
 
 
@@ -207,15 +207,13 @@ class Conversations:
         inbound, assessment = turn.inbound, turn.assessment
         case_id = turn.open_case.id if turn.open_case is not None else None
         if inbound.media is not None:  # the media, then its caption as a message of its own
+            noted: dict[str, Any] = {"media": inbound.media}
             entry = await transcript_db.add_transcript(
-                turn.session,
-                turn.rid,
-                "in",
-                f"[{inbound.media}]",
-                now=turn.now,
-                data={"media": inbound.media},
+                turn.session, turn.rid, "in", f"[{inbound.media}]", now=turn.now, data=dict(noted)
             )
             entry.case_id = case_id
+            turn.attachment = await attachments.store(turn, entry.id, case_id, noted)
+            entry.data = dict(noted)  # with the stored file's id, or why it was refused
             if not (inbound.text or "").strip():
                 return
         shown = inbound.text if inbound.text is not None else (inbound.payload or "")

@@ -50,6 +50,7 @@ class Turn:
     # Read off the message before the steps run (bot/conversation/pipeline.py):
     check_answer: bool | None = None  # the answer to a waiting risk question
     asked: Request | None = None  # what it asks of /vergeet and /gegevens
+    attachment: str | None = None  # stored, too_large, wrong_type (bot/conversation/attachments)
 
     def add(self, rendered: Rendered, priority: int = PRIORITY_NORMAL) -> None:
         self.replies.append((rendered, priority))

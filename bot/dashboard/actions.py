@@ -15,13 +15,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.conversation import Conversations
 from bot.dashboard import audit_reads, texts
+from bot.dashboard.attachments import may_view_attachment
+from bot.dashboard.whatsapp_window import WindowState, window_state
 from bot.engine import Say, State
 from bot.i18n import RTL, SOURCE, isolate_ltr, script_language
+from storage import attachments as attachment_db
 from storage import audit, casework, notes, users
 from storage import outbox as outbox_db
 from storage import residents as resident_db
 from storage import states as state_db
 from storage import transcripts as transcript_db
+from storage.attachments import Attachment
 from storage.cases import Case
 from storage.casework import Actor, CaseView, QueueRow
 from storage.db import Database
@@ -73,6 +77,7 @@ class CaseData:
     names: dict[int, str] = field(default_factory=dict)  # user id -> name
     state: State | None = None
     colleagues: list[users.User] = field(default_factory=list)
+    window: WindowState | None = None  # WhatsApp's 24-hour window, for a WhatsApp resident
 
 
 async def _record(
@@ -139,6 +144,7 @@ async def view_case(work: Work, case_id: int) -> CaseData:
         found_notes = await notes.notes_of(s, case_id)
         state = await state_db.load_state(s, view.case.resident_id)
         everyone = await users.all_users(s)
+        window = await window_state(s, view.resident, now)
         await _record(s, work, "view_case", now, case_id)
     return CaseData(
         view,
@@ -147,7 +153,21 @@ async def view_case(work: Work, case_id: int) -> CaseData:
         {u.id: u.name for u in everyone if u.id is not None},
         State.from_dict(state) if state else None,
         [u for u in everyone if u.active and u.id != work.actor.id],
+        window,
     )
+
+
+async def view_attachment(work: Work, case_id: int, attachment_id: int) -> Attachment:
+    """An attachment shown on a case's page, through the one access check; the view is
+    logged. Raises `CaseNotFound` for one that is not there or not to be seen (alike)."""
+    now = utcnow()
+    async with work.db.transaction() as s:
+        view = await casework.case_view(s, case_id)
+        found = await attachment_db.get(s, attachment_id)
+        if found is None or not await may_view_attachment(s, work.actor, view, found):
+            raise casework.CaseNotFound(case_id)
+        await _record(s, work, "view_attachment", now, case_id, f"attachment {attachment_id}")
+    return found
 
 
 async def updates(

@@ -27,6 +27,7 @@ def setup_routes(app: web.Application) -> None:
 
     r.add_get(CASE, views.case_page, name="case")
     r.add_get(CASE + "/updates", views.case_updates)
+    r.add_get(CASE + r"/attachments/{attachment_id:\d{1,18}}", views.attachment)
     r.add_post(CASE + "/claim", views.claim)
     r.add_post(CASE + "/reply", views.reply)
     r.add_post(CASE + "/notes", views.note)

@@ -7,13 +7,14 @@ redirect. Errors are raised and turned into answers by `middlewares.errors`.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
 
 from aiohttp import web
 
-from bot.dashboard import actions, auth, i18n, texts
+from bot.dashboard import actions, attachments, auth, i18n, texts
 from bot.dashboard.actions import Refused, Work
 from bot.dashboard.ids import row_id
 from bot.dashboard.live import Subscription
@@ -189,6 +190,18 @@ async def case_page(request: web.Request) -> web.Response:
             "now": utcnow(),
         },
     )
+
+
+async def attachment(request: web.Request) -> web.Response:
+    """A photo, PDF or voice note of the case's resident (bot/dashboard/attachments.py)."""
+    found = await actions.view_attachment(
+        work_of(request), case_id_of(request), int(request.match_info["attachment_id"])
+    )
+    if "preview" in request.query and found.kind == "photo":
+        resized = await asyncio.to_thread(attachments.preview, found.data)
+        if resized is not None:
+            return attachments.response(found, resized=resized)
+    return attachments.response(found)
 
 
 @auth.api

@@ -22,7 +22,7 @@ from typing import Generic, TypeVar
 
 from aiohttp import web
 
-from bot.keys import CONFIG, DB, METRICS, TELEGRAM_PROBE
+from bot.keys import CONFIG, DB, METRICS, TELEGRAM_PROBE, WHATSAPP_PROBE
 from bot.ops.metrics import CONTENT_TYPE, State, read_state
 from storage.health import DiskFull, can_write
 from storage.types import utcnow
@@ -93,6 +93,14 @@ def telegram_status(app: web.Application) -> str | None:
     return channel.status() if channel is not None else "down"
 
 
+def whatsapp_status(app: web.Application) -> str | None:
+    """The WhatsApp channel's status, None when it is off."""
+    if not app[CONFIG].whatsapp_on:
+        return None
+    channel = app.get(WHATSAPP_PROBE)
+    return channel.status() if channel is not None else "down"
+
+
 def held_messages(app: web.Application) -> int | None:
     """Messages the Telegram channel holds for the database, None when it is off."""
     if not app[CONFIG].telegram_token:
@@ -118,6 +126,11 @@ async def healthz(request: web.Request) -> web.Response:
     if telegram is not None:
         report["telegram"] = telegram
         if telegram != "ok" and report["status"] == "ok":
+            report["status"] = "degraded"
+    whatsapp = whatsapp_status(request.app)
+    if whatsapp is not None:
+        report["whatsapp"] = whatsapp
+        if whatsapp != "ok" and report["status"] == "ok":
             report["status"] = "degraded"
     return web.json_response(report, status=503 if report["status"] == "fail" else 200)
 

@@ -28,11 +28,12 @@ processes) and `dispatcher` (the loop); the SQL is in storage/outbox.py.
 
 from bot.outbox.dispatcher import Outbox, backoff
 from bot.outbox.pacer import Pacer
-from bot.outbox.results import Blocked, Failed, Outgoing, Result, Retry, Send, Sent
+from bot.outbox.results import Blocked, Failed, Held, Outgoing, Result, Retry, Send, Sent
 
 __all__ = [
     "Blocked",
     "Failed",
+    "Held",
     "Outbox",
     "Outgoing",
     "Pacer",

@@ -20,7 +20,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.outbox.addresses import Addresses
 from bot.outbox.leader import Leadership, LostLeadership
 from bot.outbox.pacer import Pacer
-from bot.outbox.results import Blocked, Failed, Outgoing, Result, Retry, Send, Sent
+from bot.outbox.results import Blocked, Failed, Held, Outgoing, Result, Retry, Send, Sent
+from storage import deliveries
 from storage import outbox as outbox_db
 from storage import residents as resident_db
 from storage.db import Database
@@ -94,6 +95,11 @@ class Outbox:
     def notify(self, *_: Any) -> None:
         """New rows were queued: look now instead of at the next poll."""
         self._wake.set()
+
+    def blocked(self, resident_id: int) -> None:
+        """The channel marked `resident_id` blocked itself (a WhatsApp "stop"): send them
+        nothing more, even rows this sender had already looked up the address of."""
+        self._addresses.blocked(resident_id)
 
     def start(self) -> None:
         if self._loop_task is None:
@@ -203,7 +209,7 @@ class Outbox:
                 result = await self._send_one(outgoing)
                 self._done.append((outgoing, result, self.clock()))
                 finished += 1
-                if isinstance(result, Retry | Blocked):
+                if isinstance(result, Retry | Blocked | Held):
                     break
         finally:
             now = self.clock()
@@ -291,6 +297,9 @@ class Outbox:
         sent = [(o.id, at) for o, result, at in done if isinstance(result, Sent)]
         if sent:
             await outbox_db.mark_sent_many(s, [i for i, _ in sent], now=max(at for _, at in sent))
+        ids = [(o.id, r.message_id) for o, r, _ in done if isinstance(r, Sent) and r.message_id]
+        if ids:
+            await deliveries.record_ids(s, ids)
         untried = [o.id for o, result, _ in done if isinstance(result, _Untried)]
         for outgoing, result, at in done:
             if isinstance(result, Sent | _Untried):
@@ -304,9 +313,15 @@ class Outbox:
             await outbox_db.lease(s, untried, until=None)
 
     async def _apply_one(
-        self, s: AsyncSession, outgoing: Outgoing, result: Retry | Failed | Blocked, at: datetime
+        self,
+        s: AsyncSession,
+        outgoing: Outgoing,
+        result: Retry | Failed | Blocked | Held,
+        at: datetime,
     ) -> None:
-        if isinstance(result, Failed):
+        if isinstance(result, Held):
+            await deliveries.hold_for_window(s, outgoing.id, now=at, error=result.error)
+        elif isinstance(result, Failed):
             logger.warning("outbox row %s given up: %s", outgoing.id, result.error)
             await outbox_db.mark_failed(s, outgoing.id, now=at, error=result.error)
         elif isinstance(result, Blocked):

@@ -23,7 +23,18 @@ class Outgoing:
 
 @dataclass(frozen=True)
 class Sent:
-    pass
+    """The channel took the message; `message_id` is its own id for it, when it reports on
+    delivery later (a WhatsApp wamid, matched by its status callbacks)."""
+
+    message_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Held:
+    """Not sent, and not to be tried again until the resident writes (WhatsApp's 24-hour
+    window closed; the channel sent the approved template that asks them to)."""
+
+    error: str
 
 
 @dataclass(frozen=True)
@@ -50,5 +61,5 @@ class Blocked:
     error: str
 
 
-Result = Sent | Retry | Failed | Blocked
+Result = Sent | Retry | Failed | Blocked | Held
 Send = Callable[[Outgoing], Awaitable[Result]]

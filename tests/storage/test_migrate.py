@@ -24,13 +24,21 @@ ROOT = Path(__file__).resolve().parents[2]
 
 MakeDatabase = Callable[[], Database]
 # Tables and columns the revisions after 0001 add.
-SINCE_BASELINE = ("handled_message", "dashboard_login_step", "dashboard_recovery_code")
+SINCE_BASELINE = (
+    "handled_message",
+    "dashboard_login_step",
+    "dashboard_recovery_code",
+    "attachment",
+)
 COLUMNS_SINCE_BASELINE = (
     ("dashboard_user", "totp_secret"),
     ("dashboard_user", "totp_last_step"),
     ("dashboard_user", "must_change_password"),
     ("dashboard_user", "display_name"),
+    ("outbox_message", "channel_message_id"),
+    ("outbox_message", "delivery"),
 )
+INDEXES_SINCE_BASELINE = ("ix_outbox_message_channel_message_id",)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -95,6 +103,8 @@ async def test_a_database_from_before_migrations_is_recognised(empty: MakeDataba
     async with db.transaction() as s:
         for table in SINCE_BASELINE:  # not there yet in 0.1.0
             await s.exec(text(f"DROP TABLE {table}"))
+        for index in INDEXES_SINCE_BASELINE:
+            await s.exec(text(f"DROP INDEX {index}"))
         for table, column in COLUMNS_SINCE_BASELINE:
             await s.exec(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
         await s.exec(

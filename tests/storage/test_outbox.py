@@ -53,6 +53,8 @@ async def test_enqueue(database: Database) -> None:
         "last_attempt_at": None,
         "sent_at": None,
         "last_error": None,
+        "channel_message_id": None,  # a channel's own id once sent (storage/deliveries.py)
+        "delivery": None,
     }
 
 

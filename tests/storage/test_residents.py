@@ -68,8 +68,8 @@ async def test_channels_keep_their_own_residents(database: Database) -> None:
 
 async def test_unknown_channel_is_refused(database: Database) -> None:
     async with database.transaction() as s:
-        with pytest.raises(ValueError, match="whatsapp"):
-            await resident_db.get_or_create_resident(s, "whatsapp", "1", now=NOW)
+        with pytest.raises(ValueError, match="signal"):  # not a channel (WhatsApp is, issue 19)
+            await resident_db.get_or_create_resident(s, "signal", "1", now=NOW)
 
 
 async def test_pseudonym_collision_draws_again(

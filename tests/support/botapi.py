@@ -97,6 +97,8 @@ class BotAPI:
         self.webhook_connections = 1
         self._chat_turns: dict[Any, asyncio.Lock] = {}
         self._queued: set[int] = set()  # update ids queued or being posted
+        self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and the download
+        self.downloads = 0
         self.port = 0
 
     # --- server ------------------------------------------------------------------------
@@ -104,6 +106,7 @@ class BotAPI:
     async def start(self) -> None:
         app = web.Application(client_max_size=10 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -181,9 +184,23 @@ class BotAPI:
             return self.push({"edited_message": message})
         return self.push({"message": message})
 
-    def media(self, chat_id: int, kind: str, *, caption: str | None = None, lang: str = "nl"):
+    def media(
+        self,
+        chat_id: int,
+        kind: str,
+        *,
+        caption: str | None = None,
+        lang: str = "nl",
+        content: bytes | None = None,
+    ):
+        """A resident sends media of `kind`; with `content`, its file can be fetched."""
         message = self._message(chat_id, lang, "private")
-        message.update(_MEDIA[kind])
+        message.update(json.loads(json.dumps(_MEDIA[kind])))
+        if content is not None:
+            file_id = f"{kind}-{len(self.files) + 1}"
+            self.files[file_id] = content
+            described = message[kind][-1] if kind == "photo" else message[kind]
+            described.update(file_id=file_id, file_size=len(content))
         if caption is not None:
             message["caption"] = caption
         return self.push({"message": message})
@@ -347,7 +364,26 @@ class BotAPI:
                 return fault
         return None
 
+    async def _download(self, request: web.Request) -> web.Response:
+        """A file's bytes at the path getFile gave (`files/<file_id>`), as Telegram serves."""
+        file_id = request.match_info["path"].removeprefix("files/")
+        if request.match_info["token"] != self.token or file_id not in self.files:
+            return web.Response(status=404)
+        self.downloads += 1
+        return web.Response(body=self.files[file_id], content_type="application/octet-stream")
+
     # --- methods -------------------------------------------------------------------------
+
+    async def _api_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(params.get("file_id"))
+        if file_id not in self.files:
+            raise _APIError(400, "Bad Request: invalid file_id")
+        return {
+            "file_id": file_id,
+            "file_unique_id": "u-" + file_id,
+            "file_size": len(self.files[file_id]),
+            "file_path": f"files/{file_id}",
+        }
 
     async def _api_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
         return {**self._bot_user(), "can_join_groups": True, "can_read_all_group_messages": False}

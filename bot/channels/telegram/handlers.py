@@ -20,11 +20,12 @@ from telegram.constants import ChatType
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
+from bot.channels.first_lines import crisis_before_download
 from bot.channels.holding import Holding
 from bot.channels.telegram import callback_data, texts
 from bot.channels.telegram.ordering import PriorityGate
 from bot.channels.telegram.sending import MAX_TEXT, TelegramSender, retry_seconds, units
-from bot.conversation import Conversations, DeliverDirectly, Inbound
+from bot.conversation import Conversations, DeliverDirectly, Inbound, attachments
 from bot.engine import Say
 from bot.i18n import Catalogs, Rendered, supported
 from bot.outbox import Outbox
@@ -37,6 +38,7 @@ CHANNEL = "telegram"
 CHOSEN = "✓"
 _COMMAND_ADDRESS = re.compile(r"^(/[^\s@]+)@\w+")  # "/start@BuurtBot" -> "/start"
 _REFUSED_MEMORY = 10_000  # group chats remembered as already told; forgotten on restart
+FETCHED = frozenset({"photo", "voice", "audio", "document"})  # media whose file is kept
 
 # Message attributes that carry something other than text, checked in this order (a venue has a
 # location too, an animation a document).
@@ -144,7 +146,21 @@ class Handlers:
             return
         kind = next((k for k in MEDIA_KINDS if getattr(message, k, None)), "other")
         # The conversation path notes it and answers; a caption is read like any message.
-        await self._receive(update, chat, text=message.caption, media=kind)
+        if kind not in FETCHED:
+            await self._receive(update, chat, text=message.caption, media=kind)
+            return
+        # A download takes a moment: the crisis lines of a caption first (bot/channels/first_lines).
+        first = Inbound(CHANNEL, str(chat.id), text=message.caption, media=kind)
+        sent = await crisis_before_download(self.conversations, first, self._crisis_now(chat.id))
+        attachment = await fetch(message, kind)
+        await self._receive(
+            update,
+            chat,
+            text=message.caption,
+            media=kind,
+            attachment=attachment,
+            crisis_sent=sent.crisis_sent,
+        )
 
     async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Groups and channels: say once that the bot talks in private only; store nothing."""
@@ -172,6 +188,8 @@ class Handlers:
         text: str | None,
         payload: str | None = None,
         media: str | None = None,
+        attachment: dict[str, str] | None = None,
+        crisis_sent: bool = False,
     ) -> bool:
         """Hand one message to the conversation path. Returns whether it was taken in."""
         inbound = Inbound(
@@ -182,6 +200,8 @@ class Handlers:
             media=media,
             language_hint=_language_hint(update),
             key=update_key(update),  # Telegram sends an update again until it is confirmed
+            attachment=attachment,
+            crisis_sent=crisis_sent,
         )
         try:
             async with self._turn(self.urgent(update)):
@@ -197,6 +217,12 @@ class Handlers:
             raise
         self.outbox.notify()
         return True
+
+    def _crisis_now(self, chat_id: int):
+        async def send(lines: list[Rendered]) -> bool:
+            return await self.sender.send_now(chat_id, lines, priority=PRIORITY_CRISIS)
+
+        return send
 
     async def _apologise(self, update: Update, chat: Chat) -> None:
         """Handling failed: say so plainly (the details go to the log, not to the resident)."""
@@ -230,6 +256,26 @@ class Handlers:
 
     def _render(self, msgid: str, lang: str) -> Rendered:
         return self.catalogs.render(Say(msgid, texts.CONTEXT), lang)
+
+
+async def fetch(message: Message, kind: str) -> dict[str, str] | None:
+    """A photo's (the largest size), voice note's or document's bytes, downloaded once with
+    getFile (bot/conversation/attachments.py checks them); None for other media, or when
+    Telegram does not give the file."""
+    found = message.photo[-1] if kind == "photo" and message.photo else None
+    if kind in FETCHED - {"photo"}:
+        found = getattr(message, kind)
+    if found is None:
+        return None
+    if (found.file_size or 0) > attachments.MAX_BYTES:
+        return attachments.carry(None, too_large=True)
+    try:
+        file = await found.get_file()
+        data = bytes(await file.download_as_bytearray())
+    except TelegramError as exc:
+        logger.warning("could not fetch a Telegram %s: %s", kind, exc)
+        return None
+    return attachments.carry(data)
 
 
 def update_key(update: Update, part: str = "") -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.channels.webchat import simulator, views
+from bot.channels.webchat import simulator, upload, views
 from bot.channels.webchat.headers import security_headers
 from bot.channels.webchat.limits import LIMITS, Limits
 
@@ -25,6 +25,7 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/", views.page, name="webchat")
     app.router.add_get("/chat/api/messages", views.messages)
     app.router.add_post("/chat/api/send", views.send)
+    app.router.add_post("/chat/api/upload", upload.upload)  # a photo, PDF or voice note
     app.router.add_post("/chat/api/reset", views.reset)
     app.router.add_static("/chat/static/", STATIC, name="webchat_static")
     simulator.setup(app)  # behind the dashboard login

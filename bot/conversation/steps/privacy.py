@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from bot.conversation import privacy
 from bot.conversation.turn import Context, Turn
+from bot.engine.texts import N_
+from storage.outbox import PRIORITY_CRISIS, PRIORITY_NORMAL
 
 
 def request(turn: Turn) -> privacy.Request | None:
@@ -35,3 +37,27 @@ async def answer(ctx: Context, turn: Turn, asked: privacy.Request) -> None:
     if outcome.repeat and turn.open_case is None and not turn.state.idle:
         ctx.ask_again(turn, turn.state)
     turn.erased = outcome.erased
+
+
+CHANNEL_NOTICE = {
+    "whatsapp": N_(
+        "Je schrijft via WhatsApp. Ik bewaar je telefoonnummer en je berichten; wat precies, "
+        "en hoe lang, zie je met /gegevens. Meta (WhatsApp) ziet je nummer en wanneer je "
+        "schrijft, en brengt je berichten voor ons over. Typ stop als je geen berichten meer "
+        "wilt."
+    ),
+}
+"""What a channel's first contact is told about what is stored and who else sees it, before
+anything else but crisis lines (docs/whatsapp.md says what Meta sees)."""
+
+
+def first_contact_notice(ctx: Context, turn: Turn) -> None:
+    """On a resident's very first message on a channel with a notice: the notice, after any
+    crisis lines and before the rest of the replies."""
+    notice = CHANNEL_NOTICE.get(turn.inbound.channel)
+    resident = turn.resident
+    if notice is None or resident is None or resident.created_at != turn.now or turn.again:
+        return
+    at = next((i for i, (_, p) in enumerate(turn.replies) if p != PRIORITY_CRISIS), None)
+    rendered = ctx.say(notice, turn.lang)
+    turn.replies.insert(len(turn.replies) if at is None else at, (rendered, PRIORITY_NORMAL))

@@ -247,6 +247,30 @@
     } catch (e) { /* offline for a moment: try again on the next tick */ }
   }
 
+  // A photo, PDF or voice recording (issue 19): sent once, in order with the messages; the
+  // server checks what it is and answers like any message (too large, not allowed, arrived).
+  const file = document.getElementById("file");
+  if (simulator) document.getElementById("attach").hidden = true;
+  file.addEventListener("change", () => {
+    const chosen = file.files && file.files[0];
+    if (!chosen) return;
+    queue = queue.then(async () => {
+      const data = new FormData();
+      data.append("id", newId());
+      data.append("after", String(last));
+      data.append("file", chosen);
+      try {
+        const r = await fetch(`${api}/upload`, { method: "POST", body: data });
+        if (r.ok) show(await r.json());
+        else status.textContent = sendError || "Versturen lukt nu niet. Probeer het zo opnieuw.";
+      } catch (e) {
+        status.textContent = sendError || "Versturen lukt nu niet. Probeer het zo opnieuw.";
+      }
+      file.value = "";
+      toBottom();
+    });
+  });
+
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const text = input.value.trim();
