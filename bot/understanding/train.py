@@ -76,8 +76,9 @@ def _empty() -> Heads:
     )
 
 
-def train(router: Router, examples: list[Labelled]) -> Heads:
-    """The three heads, trained on `examples` with the hits `router` finds in them."""
+def design(router: Router, examples: list[Labelled]) -> tuple[csr_matrix, np.ndarray]:
+    """The feature matrix of `examples` (a row each: the n-grams scaled as `Heads.scores`
+    scales them, the hits `router` finds unscaled) and the bucket id of every column."""
     grams = [features(normalize.words(e.text)) for e in examples]
     hits = [features([], router.hits(e.text)) for e in examples]
     used = np.array(sorted(set().union(*grams, *hits)), dtype=np.int64)
@@ -90,34 +91,55 @@ def train(router: Router, examples: list[Labelled]) -> Heads:
         data.extend([1.0] * len(h))
         indptr.append(len(indices))
     x = csr_matrix((data, indices, indptr), shape=(len(examples), len(used)), dtype=np.float32)
-    targets = {
+    return x, used
+
+
+def targets(examples: list[Labelled]) -> dict[str, list[str]]:
+    """What each head learns: the flow, the intent, the node, and whether a person is asked
+    for (also in a message about a topic: "ik heb schulden, kan iemand mij bellen")."""
+    return {
         "flow": [e.flow or "none" for e in examples],
         "intent": [e.intent for e in examples],
         "node": [f"{e.flow}.{e.node}" if e.node and e.flow else "none" for e in examples],
+        "person": ["yes" if e.person else "no" for e in examples],
     }
+
+
+def train(router: Router, examples: list[Labelled]) -> Heads:
+    """The heads, trained on `examples` with the hits `router` finds in them."""
+    x, used = design(router, examples)
+    return fit(x, used, targets(examples))
+
+
+def fit(x: csr_matrix, used: np.ndarray, y: dict[str, list[str]]) -> Heads:
+    """One logistic regression per head over the rows of `x`."""
     weights, intercepts, heads = [], [], {}
-    for head, y in targets.items():
-        classes = sorted(set(y))
-        fit = LogisticRegression(C=C, max_iter=2000).fit(x, y)
-        w, b = fit.coef_.T, fit.intercept_
-        if len(classes) == 2:  # sklearn gives one column for two classes
+    for head, labels in y.items():
+        model = LogisticRegression(C=C, max_iter=2000).fit(x, labels)
+        w, b = model.coef_.T, model.intercept_
+        if len(model.classes_) == 2:  # sklearn gives one column for two classes
             w, b = np.hstack([-w / 2, w / 2]), np.array([-b[0] / 2, b[0] / 2])
         weights.append(w)
         intercepts.append(b)
-        heads[head] = tuple(str(c) for c in fit.classes_)
+        heads[head] = tuple(str(c) for c in model.classes_)
     return Heads(
         used, np.hstack(weights).astype(np.float32), np.concatenate(intercepts), heads, {"C": C}
     )
 
 
 def cross_batch(flows: FlowSet, catalogs: Catalogs, named: dict[str, list[Labelled]]) -> dict:
-    """Each batch scored by a model trained on the others (and on the content)."""
+    """Leave one batch out: each batch scored by a model trained on all the others (and on
+    the content). The features are computed once; each fold fits on its rows."""
     content = content_examples(flows, catalogs)
+    router = Router(flows, catalogs.aliases, default(), _empty())
+    everything = [e for b in named.values() for e in b] + content
+    x, used = design(router, everything)
+    y = targets(everything)
+    owner = [n for n, b in named.items() for _ in b] + [""] * len(content)
     results = {}
     for name, held in named.items():
-        rest = [e for n, b in named.items() if n != name for e in b]
-        router = Router(flows, catalogs.aliases, default(), _empty())
-        router.heads = train(router, [*rest, *content])
+        rows = [i for i, n in enumerate(owner) if n != name]
+        router.heads = fit(x[rows], used, {h: [v[i] for i in rows] for h, v in y.items()})
         results[name] = tally((e, router.route(e.text)) for e in held)
     return results
 
