@@ -97,6 +97,11 @@ def test_the_node_counts_only_where_labelled_and_the_flow_was_right() -> None:
     assert figures["overall"]["right"] == 3
 
 
+def test_one_node_labelled_and_right_is_a_share_of_one() -> None:
+    results = [(label("beslag", node="beslag"), got("geld", node="beslag"))]
+    assert tally(results)["node"] == {"right": 1, "of": 1, "share": 1.0}
+
+
 def test_no_node_labelled_gives_a_share_of_zero_not_an_error() -> None:
     assert tally([(label("schulden"), got("geld"))])["node"] == {
         "right": 0,
