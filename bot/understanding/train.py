@@ -1,7 +1,12 @@
 """Train the routing model from training/typed/ and the flows' own words and intent lists.
 
-    python -m bot.understanding.train            # cross-batch figures, then the model file
-    python -m bot.understanding.train --report   # cross-batch figures only
+    python -m bot.understanding.train            # leave-one-batch-out figures, then the model
+    python -m bot.understanding.train --report   # leave-one-batch-out figures only
+    python -m bot.understanding.train --model-only
+
+The figures (each batch scored by a model trained on all the other batches and the content,
+then all batches pooled: overall, per language, per intent, node) are printed and written to
+training/typed/lobo-figures.json.
 
 Needs scikit-learn (the dev extra); the bot itself reads the model with numpy. Batches marked
 `holdout` in training/typed/batches.yaml are never read here.
@@ -21,6 +26,7 @@ from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
 
 from bot.engine import FlowSet, load
+from bot.engine.typed import Understood
 from bot.i18n import Catalogs
 from bot.risk import normalize
 from bot.risk.features import features
@@ -127,8 +133,10 @@ def fit(x: csr_matrix, used: np.ndarray, y: dict[str, list[str]]) -> Heads:
     )
 
 
-def cross_batch(flows: FlowSet, catalogs: Catalogs, named: dict[str, list[Labelled]]) -> dict:
-    """Leave one batch out: each batch scored by a model trained on all the others (and on
+def cross_batch(
+    flows: FlowSet, catalogs: Catalogs, named: dict[str, list[Labelled]]
+) -> dict[str, list[tuple[Labelled, Understood]]]:
+    """Leave one batch out: each batch routed by a model trained on all the others (and on
     the content). The features are computed once; each fold fits on its rows."""
     content = content_examples(flows, catalogs)
     router = Router(flows, catalogs.aliases, default(), _empty())
@@ -140,20 +148,45 @@ def cross_batch(flows: FlowSet, catalogs: Catalogs, named: dict[str, list[Labell
     for name, held in named.items():
         rows = [i for i, n in enumerate(owner) if n != name]
         router.heads = fit(x[rows], used, {h: [v[i] for i in rows] for h, v in y.items()})
-        results[name] = tally((e, router.route(e.text)) for e in held)
+        results[name] = [(e, router.route(e.text)) for e in held]
     return results
+
+
+def figures(routed: dict[str, list[tuple[Labelled, Understood]]]) -> dict:
+    """Per batch and pooled: overall, per language and per intent, node; misses apart."""
+    out: dict = {"batches": {}}
+    for name, pairs in [*routed.items(), ("pooled", [p for v in routed.values() for p in v])]:
+        result = tally(pairs)
+        misses = result.pop("misses")
+        result["misses"] = [
+            {"id": m.id, "text": m.text, "flow": got.flow, "person": got.person}
+            for m, got in misses
+        ]
+        if name == "pooled":
+            out["pooled"] = result
+        else:
+            out["batches"][name] = result
+    return out
 
 
 def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--report", action="store_true", help="cross-batch figures only")
+    parser.add_argument("--report", action="store_true", help="figures only, no model")
+    parser.add_argument("--model-only", action="store_true", help="the model only")
     args = parser.parse_args(list(argv) if argv is not None else None)
     flows, catalogs = load(ROOT / "flows"), Catalogs.load(ROOT / "locales")
     named = batches()
-    for name, result in cross_batch(flows, catalogs, named).items():
-        print(f"{name} (trained on the others): {json.dumps(result['overall'])}")
-        for lang, figures in result["language"].items():
-            print(f"  {lang}: {json.dumps(figures)}")
+    if not args.model_only:
+        result = figures(cross_batch(flows, catalogs, named))
+        for name, f in [*result["batches"].items(), ("pooled", result["pooled"])]:
+            shares = {k: v["share"] for k, v in f["language"].items()}
+            print(f"{name}: {json.dumps(f['overall'])} {json.dumps(shares)}")
+        pooled = result["pooled"]
+        print("per intent:", json.dumps({k: v["share"] for k, v in pooled["intent"].items()}))
+        print("node:", json.dumps(pooled["node"]))
+        out = TYPED / "lobo-figures.json"
+        out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {out.relative_to(ROOT)}")
     if args.report:
         return 0
     router = Router(flows, catalogs.aliases, default(), _empty())
