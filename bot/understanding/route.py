@@ -28,17 +28,6 @@ PERSON_THRESHOLD = 0.4
 """The person head's probability at which a message asks for a person (chosen as above)."""
 
 
-def record(understood: Understood) -> dict[str, object]:
-    """The JSON object `buurtbot flows route` writes for one message."""
-    return {
-        "text": understood.text,
-        "flow": understood.flow,
-        "node": understood.node,
-        "person": understood.person,
-        "score": round(understood.score, 3),
-    }
-
-
 class Router:
     """The flows' words, the intent lists and the trained heads, ready to route messages."""
 
@@ -93,10 +82,6 @@ class Router:
             return []
         fitting = [i for i, o in enumerate(node.options) if _kind(self.intents, o.label) == kind]
         return fitting if len(fitting) == 1 else []
-
-    def _node_words(self, node: Node, target: str) -> str | None:
-        after = self.flows.node(node.flow, target)
-        return after.words if after else None
 
     def hits(self, text: str) -> set[str]:
         """Names of the flows' words and the intents found in `text` (model features)."""

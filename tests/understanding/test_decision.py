@@ -119,3 +119,16 @@ def test_the_node_head_picks_a_node_of_the_flow_only_when_sure() -> None:
     assert router(heads(flows, UNCLEAR, 0.1, unsure)).route(NOTHING).node is None
     other = {"geld.beslag": 0.2, "none": 0.1, "opvang.vannacht": 0.7}
     assert router(heads(flows, UNCLEAR, 0.1, other)).route(NOTHING).node is None
+
+
+def test_a_person_asked_for_about_a_named_topic_gets_that_topic() -> None:
+    # The flow head does not see a topic, but the flows' words name one: "schulden" is geld's.
+    understood = router(heads(NO_FLOW, UNCLEAR, person=0.9)).route("schulden")
+    assert (understood.intent, understood.flow, understood.person) == ("topic", "geld", True)
+    assert understood.node is None
+    # "beslag" names a node of geld: the topic is the node's flow
+    understood = router(heads(NO_FLOW, UNCLEAR, person=0.9)).route("beslag")
+    assert (understood.flow, understood.person) == ("geld", True)
+    # without a person asked for, the words alone do not overrule the flow head
+    understood = router(heads(NO_FLOW, UNCLEAR, person=0.1)).route("schulden")
+    assert (understood.flow, understood.person) == (None, False)
