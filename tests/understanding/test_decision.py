@@ -132,3 +132,36 @@ def test_a_person_asked_for_about_a_named_topic_gets_that_topic() -> None:
     # without a person asked for, the words alone do not overrule the flow head
     understood = router(heads(NO_FLOW, UNCLEAR, person=0.1)).route("schulden")
     assert (understood.flow, understood.person) == (None, False)
+
+
+def test_of_two_named_topics_a_person_request_gets_the_one_the_flow_head_rates_higher() -> None:
+    # "geldzorgen" is a word of the flow geld only, "afsluiting" of a node of geld only
+    for geld, toeslagen, want in ((0.1, 0.05, "geld"), (0.05, 0.1, "toeslagen")):
+        flows = {"geld": geld, "none": 0.85, "opvang": 0.0001, "toeslagen": toeslagen}
+        for text in ("geldzorgen en huurtoeslag", "afsluiting en huurtoeslag"):
+            understood = router(heads(flows, UNCLEAR, person=0.9)).route(text)
+            assert (understood.flow, understood.person, understood.text) == (want, True, text)
+            assert understood.score == pytest.approx(0.85, abs=1e-3)  # the flow head's best
+
+
+@pytest.mark.parametrize(("text", "kind"), [("hallo qwxz", "greeting"), ("bedankt qwxz", "thanks")])
+def test_a_greeting_or_thanks_with_nothing_else_understood_is_answered_as_such(
+    text: str, kind: str
+) -> None:
+    understood = router(heads(NO_FLOW, UNCLEAR, person=0.1)).route(text)
+    assert (understood.intent, understood.flow, understood.text) == (kind, None, text)
+    # ... also when the intent head's best is a topic that the flow head does not see
+    topicish = {"callback": 0.05, "person": 0.05, "topic": 0.6, "unclear": 0.3}
+    assert router(heads(NO_FLOW, topicish, person=0.1)).route(text).intent == kind
+    # ... but not when a flow is sure: then it is a topic
+    sure = {"geld": 0.9, "none": 0.06, "opvang": 0.02, "toeslagen": 0.02}
+    understood = router(heads(sure, topicish, person=0.1)).route(text)
+    assert (understood.intent, understood.flow) == ("topic", "geld")
+    assert understood.score == pytest.approx(0.9, abs=1e-3)
+
+
+def test_a_topic_the_heads_see_without_a_flow_is_unclear_with_the_heads_score() -> None:
+    topicish = {"callback": 0.05, "person": 0.05, "topic": 0.6, "unclear": 0.3}
+    understood = router(heads(NO_FLOW, topicish, person=0.1)).route(NOTHING)
+    assert (understood.intent, understood.flow, understood.text) == ("unclear", None, NOTHING)
+    assert understood.score == pytest.approx(0.6, abs=1e-3)
