@@ -86,6 +86,42 @@ NIGHT_NO_BED = N_(
 )
 RELAYED = N_("Je bericht staat klaar voor de medewerker. Je krijgt hier antwoord.")
 
+# Outside office hours the help lines come without their promise of quick help: the off-duty
+# line that follows says honestly when a person reads the message.
+HELP_NO_BED_OFF_DUTY = N_(
+    "Heb je vannacht geen slaapplek? De gemeente moet helpen met opvang (maatschappelijke "
+    "opvang). Niemand mag worden weggestuurd omdat hij niet uit deze regio komt."
+)
+HELP_MONEY_OFF_DUTY = N_(
+    "Dat is dringend, en er is hulp. Vraag schuldhulp bij de gemeente: dat mag iedereen. "
+    "Geldfit helpt gratis en zonder je naam: 0800-8115 of geldfit.nl."
+)
+HELP_CUTOFF_OFF_DUTY = N_(
+    "Een energiebedrijf moet je eerst drie keer een brief sturen en een betalingsregeling "
+    "aanbieden. Heb je schuldhulp aangevraagd bij de gemeente? Dan mag het niet afsluiten."
+)
+HELP_NO_FOOD_OFF_DUTY = N_(
+    "Hebben je kinderen vandaag niets te eten? Dat is dringend, en er is hulp. De gemeente kan "
+    "in nood helpen (bijzondere bijstand). Geldfit helpt gratis en zonder je naam: 0800-8115."
+)
+HELP_VIOLENCE_OFF_DUTY = N_(
+    "Wat je meemaakt is ernstig. Veilig Thuis helpt: bel gratis 0800-2000, dag en nacht, of "
+    "chat zonder je naam op veiligthuis.nl. Ben je in gevaar? Bel 112."
+)
+OFF_DUTY_HELP = {
+    HELP_NO_BED: HELP_NO_BED_OFF_DUTY,
+    HELP_MONEY: HELP_MONEY_OFF_DUTY,
+    HELP_CUTOFF: HELP_CUTOFF_OFF_DUTY,
+    HELP_NO_FOOD: HELP_NO_FOOD_OFF_DUTY,
+    HELP_VIOLENCE: HELP_VIOLENCE_OFF_DUTY,
+}
+
+
+def off_duty(say: Sequence[str]) -> tuple[str, ...]:
+    """The lines of `say` as they read when nobody of the team works: no promise of quick help
+    (crisis lines stay as they are: they are the same whether or not the database answers)."""
+    return tuple(OFF_DUTY_HELP.get(m, m) for m in say)
+
 HELP_BY_CATEGORY = {
     "no_bed": HELP_NO_BED,
     "eviction": HELP_MONEY,

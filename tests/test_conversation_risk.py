@@ -180,6 +180,28 @@ async def test_off_duty_says_honestly_when_a_person_answers(database):
         assert number in off
 
 
+@pytest.mark.parametrize(
+    ("text", "day_help", "night_help"),
+    [
+        ("ik slaap vannacht op straat", escalation.HELP_NO_BED, escalation.HELP_NO_BED_OFF_DUTY),
+        ("hij slaat me elke dag", escalation.HELP_VIOLENCE, escalation.HELP_VIOLENCE_OFF_DUTY),
+    ],
+)
+async def test_off_duty_help_promises_no_quick_worker(database, text, day_help, night_help):
+    # By day the help line says a worker is asked to help soon; at night nobody works, so the
+    # line comes without that promise and the off-duty line says when a person reads it.
+    day = conversations(database)
+    await begin(day, "81")
+    assert day_help in [r.text for r in await day.receive(msg("81", text))]
+    night = conversations(database, now=SATURDAY_NIGHT)
+    await begin(night, "82")
+    said = [r.text for r in await night.receive(msg("82", text))]
+    assert night_help in said and day_help not in said
+    off = next(t for t in said if t.startswith("Er werkt nu niemand"))
+    assert said.index(night_help) < said.index(off)
+    assert "maandag 23 november 09:00" in off
+
+
 async def test_three_times_the_same_topic_opens_a_case(database):
     start = FRIDAY_AFTERNOON - timedelta(days=5)
     for day in range(3):

@@ -30,12 +30,15 @@ def crisis_lines(ctx: Context, decision: Decision, lang: str) -> list[Rendered]:
 
 def say_risk(ctx: Context, decision: Decision, turn: Turn) -> None:
     priority = PRIORITY_CRISIS if decision.crisis else PRIORITY_NORMAL
-    for msgid in decision.say:
+    say = decision.say
+    if not ctx.office.on_duty(turn.now):
+        say = escalation.off_duty(say)  # the off-duty line that follows says when
+    for msgid in say:
         turn.add(ctx.say(msgid, turn.lang), priority)
     if turn.script and turn.script != turn.lang:
         # Written in another script than the chosen language: the lines in both, the crisis
         # lines and the help for a night without a bed alike (issue 16).
-        for msgid in decision.say:
+        for msgid in say:
             turn.add(ctx.say(msgid, turn.script), priority)
 
 
