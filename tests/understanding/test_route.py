@@ -78,6 +78,7 @@ def test_a_request_for_a_person_or_a_call_back(text: str, callback: bool) -> Non
         ("terug", "global", "back"),
         ("Back!", "global", "back"),
         ("menu", "global", "menu"),
+        ("nog een vraag", "global", "menu"),  # a question to come: the menu, not a guess
         ("help", "global", "help"),
         ("stop", "global", "stop"),
         ("mijn fiets is kapot", "unclear", None),
