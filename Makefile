@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install system-packages run test lint format messages mutation risk-model clean
+.PHONY: install system-packages run test lint format messages mutation risk-model route-model clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -105,6 +105,12 @@ mutation: install
 # a test fails when the committed model does not match its data.
 risk-model: install
 	$(BIN)/python -m bot.risk.train
+
+# The routing model of typed messages (docs/understanding.md): leave-one-batch-out figures over
+# training/typed/ (written to training/typed/lobo-figures.json), then the model on every batch,
+# written to bot/understanding/model/route-model.npz. Commit both.
+route-model: install
+	$(BIN)/python -m bot.understanding.train
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

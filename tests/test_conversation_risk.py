@@ -18,6 +18,7 @@ from bot.engine import load
 from bot.escalation import OfficeHours, RepeatRule
 from bot.i18n import Catalogs
 from bot.risk import load as load_risk
+from bot.understanding.route import Router, load_router
 from storage import residents as resident_db
 from storage import transcripts as transcript_db
 from storage.cases import Case
@@ -324,3 +325,33 @@ async def test_the_case_names_the_residents_words_never_the_lists_pattern(databa
     assert case.reason == "suicide"
     assert case.detail == "WIL gewoon niet meer leven"
     assert "+" not in case.detail and "*" not in case.detail
+
+
+class CountingRouter(Router):
+    """The real router over the test flows, counting the messages it is asked to route."""
+
+    def __init__(self) -> None:
+        real = load_router(FLOWS, Catalogs.load(ROOT / "locales").aliases)
+        super().__init__(real.flows, real.aliases, real.intents, real.heads)
+        self.routed: list[str] = []
+
+    def route(self, text: str):
+        self.routed.append(text)
+        return super().route(text)
+
+
+async def test_at_the_menu_risk_and_person_requests_are_not_routed(database):
+    # Risk and a request for a person win over the router's guess at the menu: it is not
+    # even asked for them (issue 17). An ordinary typed message is.
+    router = CountingRouter()
+    c = conversations(database, router=router)
+    for chat in ("20", "21", "22"):
+        await begin(c, chat)  # its "hallo" is routed: a greeting
+    router.routed.clear()
+    replies = await c.receive(msg("20", SUICIDE))
+    assert replies[0].text == escalation.CRISIS_SUICIDE
+    replies = await c.receive(msg("21", "ik wil een mens spreken"))
+    assert replies[0].text == escalation.PERSON_COMING
+    assert router.routed == []
+    await c.receive(msg("22", "ik heb schulden"))
+    assert router.routed == ["ik heb schulden"]

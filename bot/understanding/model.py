@@ -14,9 +14,11 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from zlib import crc32
 
 import numpy as np
 
+from bot.risk import normalize
 from bot.risk.features import features
 
 MODEL_FILE = Path(__file__).parent / "model" / "route-model.npz"
@@ -62,6 +64,18 @@ class Heads:
         return self.weights[rows].sum(axis=0)
 
 
+PROBE = "Ik heb 3 brieven van de deurwaarder ዕዳ ኣለኒ عندي ديون 3andi dyoun"
+
+
+def feature_print() -> str:
+    """A fingerprint of `bot.risk.features` as it is now: the features of a probe text in four
+    scripts. The model stores the one it was trained with; when risk's features change (new
+    kinds of feature, other n-grams), the weights no longer fit and the model must be trained
+    again (`make route-model`): tests/understanding compares the two."""
+    buckets = sorted(features(normalize.words(PROBE), ["probe"]))
+    return f"{len(buckets)}:{crc32(json.dumps(buckets).encode()):08x}"
+
+
 def load_heads(path: Path = MODEL_FILE) -> Heads:
     """The model file as the training wrote it; raises ModelInvalid."""
     try:
@@ -83,6 +97,7 @@ def load_heads(path: Path = MODEL_FILE) -> Heads:
 
 def save_heads(model: Heads, path: Path = MODEL_FILE) -> None:
     meta = {**model.meta, "format": FORMAT, "heads": [[k, list(v)] for k, v in model.heads.items()]}
+    meta["features"] = feature_print()
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as out:
         np.savez_compressed(

@@ -57,6 +57,11 @@ NUMBERS = [
     ("٢ ألف", 2000),
     ("3 kinderen", 3),  # "k" only as a word of its own
     ("covid-19", 19),  # a hyphen after a word is no minus
+    # ... nor after a single letter, or a letter after a space (mutations of the look back)
+    ("A-250", 250),
+    ("ik betaal-250", 250),
+    ("kamer b-250", 250),
+    ("Ik heb 1.500.", 1500),  # the full stop ends the sentence, not the number
     ("1000000000", 10**9),
     ("0500", 500),
 ]
@@ -84,6 +89,7 @@ NOT_NUMBERS = [
     ("1.5.2026", answers.NOT_A_NUMBER),
     ("1,5.000,5", answers.NOT_A_NUMBER),
     ("-500", answers.NEGATIVE_NUMBER),
+    ("bedrag: -250", answers.NEGATIVE_NUMBER),  # a minus after a word and a colon
     ("- 500", answers.NEGATIVE_NUMBER),
     ("€ -500", answers.NEGATIVE_NUMBER),
     # A minus before the currency sign is still a minus (mutation: rstrip(" €$") -> rstrip()).

@@ -28,18 +28,14 @@ async def step(ctx: Context, turn: Turn) -> str | None:
     typed = inbound.text if not inbound.payload else None
     asks_person = bool(typed) and escalation.asks_for_person(typed or "")
     special = decision.opens_case or decision.ask_check or asks_person
+    # At the menu a typed message moves the flow only as the router's guess at its topic; risk
+    # runs first and wins over a guess (issue 17), so the router is not even asked then.
+    if special and state.flow in (None, MENU):
+        return await _special(ctx, turn, typed)
     received = Press(inbound.payload) if inbound.payload else Text(inbound.text or "")
     new_state, events = resume(ctx.flows, state, received, env=ctx.env())
-    # At the menu a typed message moves the flow only as the router's guess at its topic; risk
-    # runs first and wins over a guess (issue 17), so it is not taken as an answer then.
-    at_menu = state.flow in (None, MENU)
-    if special and (at_menu or not answered(state, new_state)):
-        if decision.opens_case or decision.ask_check:
-            await risk.on_risk(ctx, turn, decision)
-            return risk.check_reason(decision) if decision.ask_check else None
-        reason = escalation.person_reason(typed or "")
-        await cases.open_case(ctx, turn, "normal", reason, typed or "")
-        return None
+    if special and not answered(state, new_state):
+        return await _special(ctx, turn, typed)
     # An answer to the open question (typed label of an option, say): the flow goes on.
     # Risk still sends its crisis lines first, and raises the case if the flow opened one.
     flow_escalates = any(isinstance(e, Escalate) for e in events)
@@ -60,6 +56,18 @@ async def step(ctx: Context, turn: Turn) -> str | None:
             now=turn.now,
         )
     turn.state = new_state
+    return None
+
+
+async def _special(ctx: Context, turn: Turn, typed: str | None) -> str | None:
+    """Risk, or a request for a person, instead of the flows: risk's lines and case (and the
+    reason when the resident is asked about harming themselves), or a case for a person."""
+    decision = turn.decision
+    if decision.opens_case or decision.ask_check:
+        await risk.on_risk(ctx, turn, decision)
+        return risk.check_reason(decision) if decision.ask_check else None
+    reason = escalation.person_reason(typed or "")
+    await cases.open_case(ctx, turn, "normal", reason, typed or "")
     return None
 
 
