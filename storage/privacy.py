@@ -239,6 +239,7 @@ async def _rekey(s: AsyncSession, resident: Resident, now: datetime) -> None:
                 resident.language = None
                 resident.created_at = resident.last_seen_at = now
                 resident.blocked_at = None
+                resident.postcode = resident.postcode_declined_at = None  # teams (issue 20)
                 s.add(resident)
         except IntegrityError:
             continue  # the pseudonym is taken: draw another

@@ -33,6 +33,7 @@ def setup_routes(app: web.Application) -> None:
     r.add_post(CASE + "/notes", views.note)
     r.add_post(CASE + "/release", views.release)
     r.add_post(CASE + "/reassign", views.reassign)
+    r.add_post(CASE + "/team", views.move_team)
     r.add_get(CASE + "/close", views.close_page)
     r.add_post(CASE + "/close", views.close)
 
