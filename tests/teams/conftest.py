@@ -18,9 +18,9 @@ from tests.dashboard.conftest import (  # noqa: F401 - fixtures
 )
 
 
-async def make_teams(app: web.Application) -> dict[str, teams.Team]:
+async def make_teams(application: web.Application) -> dict[str, teams.Team]:
     now = utcnow()
-    async with app[DB].transaction() as s:
+    async with application[DB].transaction() as s:
         found = {
             "Noord": await teams.add_team(
                 s, "Noord", postcodes="1020-1039", alert_email="noord@example.org", now=now
@@ -35,6 +35,6 @@ async def make_teams(app: web.Application) -> dict[str, teams.Team]:
     return found
 
 
-async def join(app: web.Application, user_id: int, *names: str) -> None:
-    async with app[DB].transaction() as s:
+async def join(application: web.Application, user_id: int, *names: str) -> None:
+    async with application[DB].transaction() as s:
         await teams.set_teams_of(s, user_id, list(names))

@@ -89,7 +89,7 @@ async def test_every_case_route_is_404_for_another_teams_worker(two_teams, clien
 async def test_queue_search_closed_and_next_show_own_teams_only(two_teams, client) -> None:
     _, ids, noor, zoe = two_teams
     for worker, mine, other in ((noor, "Noord", "Zuid"), (zoe, "Zuid", "Noord")):
-        status, page = await worker.page("/dashboard/")
+        _, page = await worker.page("/dashboard/")
         assert f'/dashboard/cases/{ids[mine]}"' in page
         assert f'/dashboard/cases/{ids[other]}"' not in page
         rows = await worker.client.get("/dashboard/queue/rows?priority=normal")
@@ -130,7 +130,7 @@ async def read_events(worker: Worker, count: int, timeout: float = 10.0) -> list
 
 
 async def test_live_updates_tell_only_of_own_teams(two_teams, client) -> None:
-    _, ids, noor, zoe = two_teams
+    _, ids, _, zoe = two_teams
     listening = asyncio.create_task(read_events(zoe, 3))
     await asyncio.sleep(0.5)
     await resident_says(client.app, "rn", SUICIDE)  # Noord's case becomes urgent
