@@ -20,6 +20,7 @@ from bot.keys import CATALOGS, CONFIG, CONVERSATIONS, DB, FLOWS, METRICS
 from bot.ops import content
 from bot.ops.metrics import Metrics
 from bot.ops.purge import scheduled as scheduled_purge
+from bot.teams.alerts import running as alert_mail
 from storage import migrate
 from storage.db import Database
 
@@ -74,6 +75,7 @@ def init_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(_core)
     app.cleanup_ctx.append(content.watching)  # edited content served without a restart
     app.cleanup_ctx.append(scheduled_purge)  # retention (docs/privacy.md)
+    app.cleanup_ctx.append(alert_mail)  # mails for waiting cases (docs/teams.md)
     for setup in parts(config):
         setup(app)
     return app

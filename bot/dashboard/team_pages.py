@@ -12,7 +12,7 @@ from sqlmodel import col
 from bot.dashboard import texts
 from bot.dashboard.actions import Refused, Work, _record
 from bot.keys import DB
-from storage import casework, teams
+from storage import alerts, casework, teams
 from storage.cases import OPEN, Case
 from storage.types import utcnow
 
@@ -26,6 +26,24 @@ async def case_context(request: web.Request, case: Case) -> dict[str, Any]:
         "team_name": current.name if current else None,
         "team_choices": [t for t in every if t.id != case.team_id],
     }
+
+
+async def failing_alerts(request: web.Request, visible: teams.Visible) -> list[dict[str, Any]]:
+    """Alert mails that could not be sent yet (they are tried again), of the teams `visible`."""
+    async with request.config_dict[DB].transaction() as s:
+        found = await alerts.failing(s)
+        names = {t.id: t.name for t in await teams.all_teams(s)}
+    return [
+        {
+            "case_id": a.case_id,
+            "team": names.get(a.team_id, "-"),
+            "error": a.last_error,
+            "attempts": a.attempts,
+            "next_try_at": a.next_try_at,
+        }
+        for a in found
+        if visible.sees(a.team_id)
+    ]
 
 
 async def move(work: Work, case_id: int, team_id: int) -> Case:

@@ -109,6 +109,7 @@ async def _queue_context(request: web.Request) -> dict[str, Any]:
         "waiting": [r for r in rows if r.case.status == "waiting"],
         "mine": [r for r in rows if r.case.status == "claimed" and r.case.worker_id == me],
         "others": [r for r in rows if r.case.status == "claimed" and r.case.worker_id != me],
+        "alert_failures": await team_pages.failing_alerts(request, visible),
         "now": utcnow(),
     }
 
