@@ -255,6 +255,14 @@ async def set_teams_of(s: AsyncSession, user_id: int, names: list[str]) -> list[
     return wanted
 
 
+async def set_members_of(s: AsyncSession, team_id: int, user_ids: list[int]) -> None:
+    """The team's members are exactly `user_ids`."""
+    await s.exec(delete(TeamMember).where(col(TeamMember.team_id) == team_id))
+    for user_id in dict.fromkeys(user_ids):
+        s.add(TeamMember(team_id=team_id, user_id=user_id))
+    await s.flush()
+
+
 async def teams_of(s: AsyncSession, user_id: int) -> list[Team]:
     query = (
         select(Team)

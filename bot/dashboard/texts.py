@@ -99,6 +99,8 @@ UNKNOWN_OUTCOME = N_("Kies een uitkomst.")
 UNKNOWN_COLLEAGUE = N_("Kies een collega die casussen kan oppakken.")
 NOTHING_WAITING = N_("Er wacht nu niemand.")
 UNKNOWN_TEAM = N_("Kies een team dat er is.")
+# Translators: dashboard, admin's teams page; %(reason)s is the check's own message (English).
+TEAM_NOT_SAVED = N_("Het team is niet opgeslagen: %(reason)s")
 USER_ADDED = N_("Gebruiker %(name)s is toegevoegd.")
 USER_DISABLED = N_("Gebruiker %(name)s kan niet meer inloggen.")
 PASSWORDS_DIFFER = N_("De twee wachtwoorden zijn niet gelijk.")
