@@ -113,3 +113,15 @@ async def test_an_area_no_team_covers_goes_to_the_default(client) -> None:
     await resident_says(client.app, "r1", "9999 ZZ")
     assert (await only_open_case(client.app)).team_id == found["Centraal"].id
     assert (await resident(client.app)).postcode == "9999"
+
+
+async def test_asked_in_the_residents_language(client) -> None:
+    found = await make_teams(client.app)
+    conversations = client.app[CONVERSATIONS]
+    await conversations.receive(Inbound("web", "r1", payload="lang:ar", language_hint="ar"))
+    replies = await conversations.receive(Inbound("web", "r1", text="/mens", language_hint="ar"))
+    assert "رمزك البريدي" in replies[-1].text, texts(replies)
+    assert replies[-1].buttons == (("أفضّل ألا أقول", postcode.PAYLOAD_NO),)
+    replies = await conversations.receive(Inbound("web", "r1", text="١٠٧٥ AB"))
+    assert texts(replies) == ["شكراً. رسالتك تذهب إلى فريق الحي في منطقتك."]
+    assert (await only_open_case(client.app)).team_id == found["Zuid"].id
