@@ -76,6 +76,7 @@ class Stored:
     last_closed: datetime | None
     notes: int
     attachments: int = 0  # photos, PDFs, voice notes (storage/attachments.py)
+    postcode: str | None = None  # its 4 digits, for the team of their area (storage/teams.py)
 
 
 async def _count(s: AsyncSession, query: Any) -> int:
@@ -107,6 +108,7 @@ async def stored(s: AsyncSession, resident_id: int) -> Stored:
     return Stored(
         pseudonym=resident.pseudonym,
         language=resident.language,
+        postcode=resident.postcode,
         messages=int(messages or 0),
         first_message=first,  # MIN()/MAX() keep the column's type: aware UTC
         last_message=last,

@@ -125,3 +125,17 @@ async def test_asked_in_the_residents_language(client) -> None:
     replies = await conversations.receive(Inbound("web", "r1", text="١٠٧٥ AB"))
     assert texts(replies) == ["شكراً. رسالتك تذهب إلى فريق الحي في منطقتك."]
     assert (await only_open_case(client.app)).team_id == found["Zuid"].id
+
+
+async def test_gegevens_lists_the_postcode_and_vergeet_erases_it(client) -> None:
+    await make_teams(client.app)
+    await resident_says(client.app, "r1", PERSON)
+    await resident_says(client.app, "r1", "1023 AB")
+    listed = "\n".join(texts(await resident_says(client.app, "r1", "/gegevens")))
+    assert "de 4 cijfers van je postcode (1023)" in listed and "AB" not in listed
+    await resident_says(client.app, "r1", "/vergeet")
+    await client.app[CONVERSATIONS].receive(
+        Inbound("web", "r1", payload="forget:y", language_hint="nl")
+    )
+    kept = await resident(client.app)
+    assert kept.postcode is None and kept.postcode_declined_at is None
