@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
@@ -102,6 +103,14 @@ def run(config: Config) -> int:
         from bot.channels.whatsapp.channel import check_config as check_whatsapp
 
         check_whatsapp(config)
+    if config.smtp_url:
+        from bot.teams.mail import Smtp
+
+        try:
+            Smtp.parse(config.smtp_url)
+        except ValueError as wrong:
+            print(f"Mail: {wrong}", file=sys.stderr)
+            return 1
     password = asyncio.run(_first_admin(config))
     base = f"http://{config.dashboard_host}:{config.dashboard_port}"
     print(f"Buurtbot runs: web chat at {base}/ , flow simulator at {base}/simulator")

@@ -33,7 +33,7 @@ from storage import alerts
 from storage.alerts import Alert
 from storage.cases import Case
 from storage.db import Database
-from storage.teams import Team
+from storage.teams import Team, default_team
 from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -78,7 +78,9 @@ class AlertMail:
             waiting = list((await s.exec(query)).all())
             known = await alerts.rounds_of(s, [c.id for c, _ in waiting if c.id is not None])
             on_duty = self.office.on_duty(now)
-            for case, team in waiting:
+            fallback = await default_team(s)  # for cases from before teams existed
+            for case, found in waiting:
+                team = found or fallback
                 due = self._round(case, now)
                 if due is None or due <= known.get(case.id or 0, -1) or team is None:
                     continue

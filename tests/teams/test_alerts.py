@@ -171,3 +171,28 @@ async def test_two_senders_on_postgresql_send_each_alert_once(
     finally:
         await first.dispose()
         await second.dispose()
+
+
+async def test_a_case_from_before_teams_alerts_the_default_and_erasure_takes_the_rows(
+    database: Database, smtp
+) -> None:
+    from storage import privacy
+
+    await add_teams(database)
+    case = await open_case(database, "r1", "urgent", None)  # no team: the default's
+    assert await sender(database, smtp).once() == 1
+    assert smtp.inbox.to("centraal@example.org")
+    async with database.transaction() as s:
+        await privacy.erase(s, case.resident_id, now=utcnow())
+    async with database.transaction() as s:
+        assert await alerts.rounds_of(s, [case.id]) == {}
+
+
+def test_a_bad_smtp_url_is_refused_before_start(monkeypatch, tmp_path, capsys) -> None:
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'run.db'}")
+    monkeypatch.setenv("BUURTBOT_SMTP_URL", "mail.example.org:25")
+    assert main(["run"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Mail: BUURTBOT_SMTP_URL: write smtp://") and "Traceback" not in err

@@ -139,3 +139,16 @@ async def test_gegevens_lists_the_postcode_and_vergeet_erases_it(client) -> None
     )
     kept = await resident(client.app)
     assert kept.postcode is None and kept.postcode_declined_at is None
+
+
+async def test_an_answer_after_a_worker_claimed_the_case_leaves_it_with_them(client) -> None:
+    found = await make_teams(client.app)
+    await resident_says(client.app, "r1", PERSON)
+    async with client.app[DB].transaction() as s:
+        case = (await s.exec(select(Case))).one()
+        case.status, case.worker_id = "claimed", 1
+        s.add(case)
+    replies = await resident_says(client.app, "r1", "1071")
+    assert replies == []  # the worker answers; the bot adds nothing
+    assert (await only_open_case(client.app)).team_id == found["Centraal"].id
+    assert (await resident(client.app)).postcode == "1071"

@@ -9,7 +9,8 @@ the transcript keeps the 4 digits only too.
 
 A typed answer that looks like a try (it has digits) and is no postcode is asked again once;
 anything else is not an answer: the question is dropped and the message goes on its way (to
-the worker), the case staying with the default team.
+the worker), the case staying with the default team. A case a worker has claimed in the
+meantime stays where it is, and the bot adds no line of its own to their conversation.
 """
 
 from __future__ import annotations
@@ -139,12 +140,13 @@ async def answer(ctx: Context, turn: Turn, asked: dict[str, int]) -> None:
         await _keep_digits_only(turn, digits)
         team, why, msgid = await teams.team_for_postcode(s, digits), "postcode", THANKS
     s.add(resident)
-    if case is not None and case.status in ("waiting", "claimed"):
+    if case is not None and case.status == "waiting":
         await teams.assign_team(s, case, team, why=why, now=now)
         await audit.record(
             s, "resident_postcode", now=now, case_id=case.id, detail=team.name if team else "-"
         )
-    turn.add(ctx.say(msgid, turn.lang))
+    if case is None or case.status != "claimed":  # a worker who holds it answers themselves
+        turn.add(ctx.say(msgid, turn.lang))
 
 
 async def _keep_digits_only(turn: Turn, digits: str) -> None:
