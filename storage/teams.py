@@ -322,6 +322,11 @@ async def visible_teams(s: AsyncSession, user_id: int, role: str) -> Visible:
     )
 
 
+async def may_see(s: AsyncSession, user_id: int, role: str, team_id: int | None) -> bool:
+    """Whether the user may see a case of `team_id` (a colleague to hand a case to)."""
+    return (await visible_teams(s, user_id, role)).sees(team_id)
+
+
 # --- routing -----------------------------------------------------------------------------------
 
 

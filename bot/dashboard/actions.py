@@ -156,6 +156,13 @@ async def view_case(work: Work, case_id: int) -> CaseData:
         everyone = await users.all_users(s)
         window = await window_state(s, view.resident, now)
         earlier = await history.of_resident(s, view.case.resident_id, besides=case_id)
+        colleagues = [  # those who could see the case: of its team, or admins
+            u
+            for u in everyone
+            if u.active
+            and u.id not in (None, work.actor.id)
+            and await teams.may_see(s, u.id or 0, u.role, view.case.team_id)
+        ]
         await _record(s, work, "view_case", now, case_id)
     return CaseData(
         view,
@@ -163,7 +170,7 @@ async def view_case(work: Work, case_id: int) -> CaseData:
         found_notes,
         {u.id: u.name for u in everyone if u.id is not None},
         State.from_dict(state) if state else None,
-        [u for u in everyone if u.active and u.id != work.actor.id],
+        colleagues,
         window,
         earlier,
     )
@@ -288,8 +295,11 @@ async def reassign(work: Work, case_id: int, to_user_id: int) -> Case:
     now = utcnow()
     async with work.db.transaction() as s:
         to = await users.get_user(s, to_user_id)
+        found = await s.get(Case, case_id)
         if to is None or not to.active:
             raise Refused(texts.UNKNOWN_COLLEAGUE)
+        if found is not None and not await teams.may_see(s, to_user_id, to.role, found.team_id):
+            raise Refused(texts.UNKNOWN_COLLEAGUE)  # not of the case's team: could not see it
         case = await casework.reassign(s, case_id, work.actor, to, now=now)
         await _record(s, work, "reassign", now, case_id, f"to {to.name}")
     work.notify()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 
 import pytest
 from aiohttp import web
@@ -162,3 +163,28 @@ async def test_moving_a_case_to_another_team_is_audited(two_teams, client) -> No
     ]
     unknown = await zoe.post(f"/dashboard/cases/{ids['Noord']}/team", {"team": "999"})
     assert unknown.status == 400
+
+
+async def test_a_case_is_handed_only_to_a_colleague_who_may_see_it(
+    two_teams, client, add_user
+) -> None:
+    _, ids, noor, _ = two_teams
+    nina = await add_user("nina")
+    await join(client.app, nina.id, "Noord")
+    claimed = await noor.post(f"/dashboard/cases/{ids['Noord']}/claim")
+    assert claimed.status == 200
+    _, page = await noor.page(f"/dashboard/cases/{ids['Noord']}")
+    offered = re.findall(r'<option value="(\d+)">([a-z]+)</option>', page)
+    assert {name for _, name in offered} == {"nina", "baas"}  # not zoe of Zuid
+    zoe_id = next(u.id for u in await all_users(client.app) if u.name == "zoe")
+    refused = await noor.post(f"/dashboard/cases/{ids['Noord']}/reassign", {"to": str(zoe_id)})
+    assert refused.status == 400
+    handed = await noor.post(f"/dashboard/cases/{ids['Noord']}/reassign", {"to": str(nina.id)})
+    assert handed.status == 200
+
+
+async def all_users(app):
+    from storage import users
+
+    async with app[DB].transaction() as s:
+        return await users.all_users(s)
