@@ -123,3 +123,28 @@ async def test_assign_team_and_no_removal_with_open_cases(database: Database) ->
     async with database.transaction() as s:
         await teams.remove_team(s, "noord")
         assert await teams.all_teams(s) == []
+
+
+async def test_the_queue_and_next_case_keep_to_the_visible_teams(database: Database) -> None:
+    from storage import casework
+
+    now = utcnow()
+    async with database.transaction() as s:
+        anna = await add_user(s, "anna", "worker", "x", now=now)
+        noord = await teams.add_team(s, "Noord", postcodes="1020-1039", now=now)
+        centraal = await teams.add_team(s, "Centraal", is_default=True, now=now)
+        await teams.set_teams_of(s, anna.id, ["Centraal"])
+        opened = {}
+        for who, team in (("a", noord), ("b", centraal), ("c", None)):
+            resident = await residents.get_or_create_resident(s, "web", who, now=now)
+            case = await cases.open_case(s, resident.id, reason="x", priority="normal", now=now)
+            await teams.assign_team(s, case, team, why="opened", now=now)
+            opened[who] = case.id
+        seen = await teams.visible_teams(s, anna.id, "worker")
+        rows = await casework.queue(s, visible=seen)
+        assert sorted(r.case.id for r in rows) == sorted([opened["b"], opened["c"]])
+        assert len(await casework.queue(s)) == 3
+        actor = casework.Actor(anna.id, "anna", "worker")
+        taken = [await casework.claim_next(s, actor, now=now, visible=seen) for _ in range(3)]
+    assert sorted(c.id for c in taken if c) == sorted([opened["b"], opened["c"]])
+    assert taken[2] is None
