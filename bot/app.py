@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
@@ -20,6 +21,7 @@ from bot.keys import CATALOGS, CONFIG, CONVERSATIONS, DB, FLOWS, METRICS
 from bot.ops import content
 from bot.ops.metrics import Metrics
 from bot.ops.purge import scheduled as scheduled_purge
+from bot.teams.alerts import running as alert_mail
 from storage import migrate
 from storage.db import Database
 
@@ -74,6 +76,7 @@ def init_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(_core)
     app.cleanup_ctx.append(content.watching)  # edited content served without a restart
     app.cleanup_ctx.append(scheduled_purge)  # retention (docs/privacy.md)
+    app.cleanup_ctx.append(alert_mail)  # mails for waiting cases (docs/teams.md)
     for setup in parts(config):
         setup(app)
     return app
@@ -100,6 +103,14 @@ def run(config: Config) -> int:
         from bot.channels.whatsapp.channel import check_config as check_whatsapp
 
         check_whatsapp(config)
+    if config.smtp_url:
+        from bot.teams.mail import Smtp
+
+        try:
+            Smtp.parse(config.smtp_url)
+        except ValueError as wrong:
+            print(f"Mail: {wrong}", file=sys.stderr)
+            return 1
     password = asyncio.run(_first_admin(config))
     base = f"http://{config.dashboard_host}:{config.dashboard_port}"
     print(f"Buurtbot runs: web chat at {base}/ , flow simulator at {base}/simulator")

@@ -179,16 +179,19 @@ def _users_failed(message: object) -> int:
 
 def cmd_users_add(args: argparse.Namespace, config: Config) -> int:
     from bot.dashboard import accounts
+    from storage.teams import TeamError
     from storage.users import UserError
 
     try:
         password = accounts.read_password_twice(sys.stdin)
         user = accounts.run(
-            lambda db: accounts.add(db, args.name, args.role, password), config.database_url
+            lambda db: accounts.add(db, args.name, args.role, password, team_names=args.team),
+            config.database_url,
         )
-    except (accounts.PasswordInputError, UserError) as e:
+    except (accounts.PasswordInputError, UserError, TeamError) as e:
         return _users_failed(e)
-    print(f"added {user.name} ({user.role})")
+    in_teams = f" in {', '.join(args.team)}" if args.team else ""
+    print(f"added {user.name} ({user.role}){in_teams}")
     return 0
 
 
@@ -325,6 +328,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("name", help="login name: lowercase letters, digits, '.', '_', '-'")
     p.add_argument("--role", choices=["worker", "admin"], default="worker")
+    p.add_argument(
+        "--team", action="append", default=[], help="a team the user works in (repeatable)"
+    )
     p.set_defaults(func=cmd_users_add)
     p = users_sub.add_parser("passwd", help="set a new password (read twice); ends sessions")
     p.add_argument("name")
@@ -340,6 +346,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--off", action="store_true", help="switch it off (a lost phone)")
     p.set_defaults(func=cmd_users_totp)
+
+    from bot.teams.cli import add_parser as add_teams_parser
+
+    add_teams_parser(sub)
     return parser
 
 

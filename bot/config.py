@@ -41,6 +41,12 @@ class Config:
     whatsapp_api_base_url: str = "https://graph.facebook.com/v23.0"
     # The approved template that asks a resident to write again after 24 hours of silence.
     whatsapp_template: str = "buurtteam_antwoord"
+    # Alert mails for waiting cases (docs/teams.md): SMTP server and sender; unset: no mail.
+    smtp_url: str | None = None  # smtp://host:port, smtps://user:pass@host
+    mail_from: str = "buurtbot@localhost"
+    public_url: str | None = None  # the dashboard's address for links in mails
+    alert_high_after_minutes: float = 30.0  # a high case waiting this long gets an alert
+    alert_repeat_minutes: float = 15.0  # again every this long until someone claims it
 
     @property
     def whatsapp_on(self) -> bool:
@@ -88,4 +94,13 @@ class Config:
             whatsapp_verify_token=e.get("WHATSAPP_VERIFY_TOKEN") or None,
             whatsapp_api_base_url=e.get("WHATSAPP_API_BASE_URL") or cls.whatsapp_api_base_url,
             whatsapp_template=e.get("WHATSAPP_TEMPLATE") or cls.whatsapp_template,
+            smtp_url=e.get("BUURTBOT_SMTP_URL") or None,
+            mail_from=e.get("BUURTBOT_MAIL_FROM") or cls.mail_from,
+            public_url=e.get("BUURTBOT_PUBLIC_URL") or None,
+            alert_high_after_minutes=float(
+                e.get("BUURTBOT_ALERT_HIGH_AFTER_MINUTES") or cls.alert_high_after_minutes
+            ),
+            alert_repeat_minutes=float(
+                e.get("BUURTBOT_ALERT_REPEAT_MINUTES") or cls.alert_repeat_minutes
+            ),
         )

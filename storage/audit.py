@@ -45,6 +45,12 @@ ACTIONS = (
     "language",
     "erase",  # a resident erased their data (/vergeet): pseudonym, case, counts
     "purge",  # the retention purge: counts per category
+    "team_add",  # teams (storage/teams.py): name and area
+    "team_edit",
+    "team_remove",
+    "user_teams",  # the teams a user works in
+    "move_team",  # a worker moved a case to another team
+    "resident_postcode",  # a case went to the team of the postcode its resident gave
 )
 
 

@@ -35,6 +35,9 @@ class Case(SQLModel, table=True):
     claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     outcome: str | None = Field(default=None, sa_type=CleanText)
+    # The team whose queue it is in (storage/teams.py; set by `teams.assign_team` only). No
+    # foreign key: removing a team clears it here itself (`teams.remove_team`).
+    team_id: int | None = Field(default=None, index=True)
 
 
 async def open_case_of(s: AsyncSession, resident_id: int) -> Case | None:

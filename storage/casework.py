@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.case_filter import CaseFilter, narrow
 from storage.cases import OPEN, Case
 from storage.residents import Resident
+from storage.teams import EVERYTHING, Visible
 from storage.transcripts import TranscriptEntry
 from storage.users import User
 
@@ -120,18 +121,25 @@ def _to_row(found: tuple[Case, str, str, str | None, datetime | None]) -> QueueR
     return QueueRow(*found)
 
 
-async def queue(s: AsyncSession, wanted: CaseFilter | None = None) -> list[QueueRow]:
-    """Every open case (that `wanted` lets through), most urgent first, then the longest
-    waiting."""
-    query = narrow(_rows_query().where(col(Case.status).in_(OPEN)), wanted or CaseFilter())
+async def queue(
+    s: AsyncSession, wanted: CaseFilter | None = None, visible: Visible = EVERYTHING
+) -> list[QueueRow]:
+    """Every open case (that `wanted` lets through, of the teams `visible`), most urgent
+    first, then the longest waiting."""
+    query = _rows_query().where(col(Case.status).in_(OPEN), visible.condition())
+    query = narrow(query, wanted or CaseFilter())
     query = query.order_by(col(Case.priority_rank), col(Case.created_at), col(Case.id))
     return [_to_row(r) for r in (await s.exec(query)).all()]
 
 
 async def recently_closed(
-    s: AsyncSession, *, limit: int = 50, wanted: CaseFilter | None = None
+    s: AsyncSession,
+    *,
+    limit: int = 50,
+    wanted: CaseFilter | None = None,
+    visible: Visible = EVERYTHING,
 ) -> list[QueueRow]:
-    query = _rows_query().where(Case.status == "closed")
+    query = _rows_query().where(Case.status == "closed", visible.condition())
     query = narrow(query, wanted or CaseFilter(), dated=Case.closed_at)
     query = query.order_by(col(Case.closed_at).desc(), col(Case.id).desc()).limit(limit)
     return [_to_row(r) for r in (await s.exec(query)).all()]
@@ -191,12 +199,15 @@ async def claim(s: AsyncSession, case_id: int, actor: Actor, *, now: datetime) -
     raise AlreadyClaimed(case_id, await _holder_name(s, case) or "?")
 
 
-async def claim_next(s: AsyncSession, actor: Actor, *, now: datetime) -> Case | None:
-    """Take the most urgent, longest waiting case; None when nothing waits."""
+async def claim_next(
+    s: AsyncSession, actor: Actor, *, now: datetime, visible: Visible = EVERYTHING
+) -> Case | None:
+    """Take the most urgent, longest waiting case (of the teams `visible`); None when nothing
+    waits."""
     for _ in range(5):
         query = (
             select(Case.id)
-            .where(Case.status == "waiting")
+            .where(Case.status == "waiting", visible.condition())
             .order_by(col(Case.priority_rank), col(Case.created_at), col(Case.id))
             .limit(1)
             .with_for_update(skip_locked=True)

@@ -23,6 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 # Importing the table modules registers their tables on SQLModel.metadata.
 from storage import (  # noqa: F401
+    alerts,
     attachments,
     audit,
     cases,
@@ -33,6 +34,7 @@ from storage import (  # noqa: F401
     residents,
     second_factor,
     states,
+    teams,
     transcripts,
     users,
 )

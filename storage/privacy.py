@@ -76,6 +76,7 @@ class Stored:
     last_closed: datetime | None
     notes: int
     attachments: int = 0  # photos, PDFs, voice notes (storage/attachments.py)
+    postcode: str | None = None  # its 4 digits, for the team of their area (storage/teams.py)
 
 
 async def _count(s: AsyncSession, query: Any) -> int:
@@ -107,6 +108,7 @@ async def stored(s: AsyncSession, resident_id: int) -> Stored:
     return Stored(
         pseudonym=resident.pseudonym,
         language=resident.language,
+        postcode=resident.postcode,
         messages=int(messages or 0),
         first_message=first,  # MIN()/MAX() keep the column's type: aware UTC
         last_message=last,
@@ -239,6 +241,7 @@ async def _rekey(s: AsyncSession, resident: Resident, now: datetime) -> None:
                 resident.language = None
                 resident.created_at = resident.last_seen_at = now
                 resident.blocked_at = None
+                resident.postcode = resident.postcode_declined_at = None  # teams (issue 20)
                 s.add(resident)
         except IntegrityError:
             continue  # the pseudonym is taken: draw another

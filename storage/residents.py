@@ -46,6 +46,10 @@ class Resident(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     last_seen_at: datetime = Field(sa_type=UTCDateTime)
     blocked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The 4 digits of their postcode, for the team (storage/teams.py); never the letters.
+    postcode: str | None = Field(default=None, sa_type=String(4))
+    # They would rather not say: not asked again.
+    postcode_declined_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 PSEUDONYM_PREFIX = "Bewoner-"

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot import escalation
-from bot.conversation.steps import cases, flows, language, media, privacy, risk
+from bot.conversation.steps import cases, flows, language, media, postcode, privacy, risk
 from bot.conversation.turn import Context, Turn
 from bot.i18n import asks_for_language
 
@@ -38,6 +38,13 @@ async def _check_answer(ctx: Context, turn: Turn) -> None:
 async def _privacy(ctx: Context, turn: Turn) -> None:
     assert turn.asked is not None
     await privacy.answer(ctx, turn, turn.asked)
+
+
+POSTCODE_ANSWER = "postcode_answer"  # turn data for this turn only: the question it answers
+
+
+async def _postcode(ctx: Context, turn: Turn) -> None:
+    await postcode.answer(ctx, turn, turn.data.pop(POSTCODE_ANSWER))
 
 
 def _asks_language(turn: Turn) -> bool:
@@ -96,6 +103,11 @@ PIPELINE: tuple[Step, ...] = (
     ),
     Step("privacy: /vergeet and /gegevens", lambda t: t.asked is not None, _privacy),
     Step("language: a language button, /taal", _asks_language, language.choose),
+    Step(
+        "postcode: the answer to the postcode question",
+        lambda t: POSTCODE_ANSWER in t.data,
+        _postcode,
+    ),
     Step("cases: a case is open", lambda t: t.open_case is not None, _in_case),
     Step("language: the first contact", _first_contact, _greet),
     Step("flows: a step of the flow engine", lambda t: True, _flows),
@@ -107,6 +119,8 @@ async def run(ctx: Context, turn: Turn) -> None:
     channel that has one gets its notice of what is stored (after any crisis lines)."""
     await _run(ctx, turn)
     privacy.first_contact_notice(ctx, turn)
+    # The postcode question of a case opened now comes last: after the crisis lines, always.
+    postcode.ask_at_the_end(ctx, turn, other_question=risk.CHECK in turn.data)
 
 
 async def _run(ctx: Context, turn: Turn) -> None:
@@ -120,9 +134,13 @@ async def _run(ctx: Context, turn: Turn) -> None:
     turn.asked = privacy.request(turn)
     if waiting_check and not turn.decision.opens_case:
         turn.check_answer = risk.yes_no(turn.inbound, turn.now)
+    waiting_postcode = postcode.waiting(turn)
+    if waiting_postcode is not None and postcode.is_answer(ctx, turn, waiting_postcode):
+        turn.data[POSTCODE_ANSWER] = waiting_postcode
     for step in PIPELINE:
         if step.applies(turn):
             await step.run(ctx, turn)
             break
+    turn.data.pop(POSTCODE_ANSWER, None)
     if turn.inbound.media is not None:  # its caption was read; the media itself was not
         media.answer(ctx, turn)

@@ -82,6 +82,7 @@ MYDATA_ID = N_(
     "ben je {pseudonym}."
 )
 MYDATA_LANGUAGE = N_("- de taal die je koos.")
+MYDATA_POSTCODE = N_("- de 4 cijfers van je postcode ({postcode}), voor het buurtteam van je wijk.")
 # Translators: {first} and {last} are dates.
 MYDATA_MESSAGES = N_("- berichten van jou en van mij: {count}, van {first} tot en met {last}.")
 MYDATA_TOPICS = N_("- onderwerpen die je koos: {count}.")
@@ -216,6 +217,8 @@ class Privacy:
         lines = [(MYDATA_HEAD, {}), (MYDATA_ID, {"pseudonym": found.pseudonym})]
         if found.language:
             lines.append((MYDATA_LANGUAGE, {}))
+        if found.postcode:
+            lines.append((MYDATA_POSTCODE, {"postcode": found.postcode}))
         if found.messages and found.first_message and found.last_message:
             first, last = found.first_message.date(), found.last_message.date()
             lines.append((MYDATA_MESSAGES, {"count": found.messages, "first": first, "last": last}))

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import TextIO, TypeVar
 
 from bot.dashboard import passwords
-from storage import audit, casework, migrate, users
+from storage import audit, casework, migrate, teams, users
 from storage.casework import Actor
 from storage.db import Database, run_on
 from storage.types import utcnow
@@ -29,9 +29,17 @@ async def _checked_hash(password: str) -> str:
 
 
 async def add(
-    db: Database, name: str, role: str, password: str, *, by: Actor | None = None, ip: str = ""
+    db: Database,
+    name: str,
+    role: str,
+    password: str,
+    *,
+    by: Actor | None = None,
+    ip: str = "",
+    team_names: list[str] | None = None,
 ) -> users.User:
-    """Raises `users.UserError` for a bad name, role or password, or a name already taken."""
+    """Raises `users.UserError` for a bad name, role or password, or a name already taken;
+    `teams.TeamError` for an unknown team in `team_names` (the teams the user works in)."""
     name = users.check_name(name)
     if role not in users.ROLES:
         raise users.UserError(f"role must be one of: {', '.join(users.ROLES)}")
@@ -40,6 +48,11 @@ async def add(
     async with db.transaction() as s:
         user = await users.add_user(s, name, role, password_hash, now=now)
         await audit.record(s, "user_add", now=now, detail=f"{name} ({role})", ip=ip, **_who(by))
+        if team_names:
+            assert user.id is not None
+            joined = await teams.set_teams_of(s, user.id, team_names)
+            detail = f"{name}: {', '.join(t.name for t in joined)}"
+            await audit.record(s, "user_teams", now=now, detail=detail, ip=ip, **_who(by))
     return user
 
 

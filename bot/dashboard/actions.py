@@ -20,7 +20,7 @@ from bot.dashboard.whatsapp_window import WindowState, window_state
 from bot.engine import Say, State
 from bot.i18n import RTL, SOURCE, isolate_ltr, script_language
 from storage import attachments as attachment_db
-from storage import audit, casework, history, notes, users
+from storage import audit, casework, history, notes, teams, users
 from storage import outbox as outbox_db
 from storage import residents as resident_db
 from storage import states as state_db
@@ -110,6 +110,11 @@ async def _record(
     )
 
 
+async def _visible(s: AsyncSession, work: Work) -> teams.Visible:
+    """The teams whose cases the worker may see (bot/dashboard/need_to_know.py)."""
+    return await teams.visible_teams(s, work.actor.id, work.actor.role)
+
+
 async def log_view(work: Work, action: str, detail: str = "") -> None:
     """Note in the audit log that the worker looked at a page (`view_queue`, `view_audit`)."""
     async with work.db.transaction() as s:
@@ -133,7 +138,9 @@ async def view_close(work: Work, case_id: int) -> CaseView:
 async def recently_closed(work: Work, wanted: CaseFilter | None = None) -> list[QueueRow]:
     """The cases closed lately (that `wanted` lets through); the view is logged."""
     async with work.db.transaction() as s:
-        rows = await casework.recently_closed(s, wanted=wanted, limit=200 if wanted else 50)
+        rows = await casework.recently_closed(
+            s, wanted=wanted, limit=200 if wanted else 50, visible=await _visible(s, work)
+        )
         await _record(s, work, "view_closed", utcnow())
     return rows
 
@@ -149,6 +156,13 @@ async def view_case(work: Work, case_id: int) -> CaseData:
         everyone = await users.all_users(s)
         window = await window_state(s, view.resident, now)
         earlier = await history.of_resident(s, view.case.resident_id, besides=case_id)
+        colleagues = [  # those who could see the case: of its team, or admins
+            u
+            for u in everyone
+            if u.active
+            and u.id not in (None, work.actor.id)
+            and await teams.may_see(s, u.id or 0, u.role, view.case.team_id)
+        ]
         await _record(s, work, "view_case", now, case_id)
     return CaseData(
         view,
@@ -156,7 +170,7 @@ async def view_case(work: Work, case_id: int) -> CaseData:
         found_notes,
         {u.id: u.name for u in everyone if u.id is not None},
         State.from_dict(state) if state else None,
-        [u for u in everyone if u.active and u.id != work.actor.id],
+        colleagues,
         window,
         earlier,
     )
@@ -208,7 +222,7 @@ async def claim(work: Work, case_id: int) -> Case:
 async def claim_next(work: Work) -> Case:
     now = utcnow()
     async with work.db.transaction() as s:
-        case = await casework.claim_next(s, work.actor, now=now)
+        case = await casework.claim_next(s, work.actor, now=now, visible=await _visible(s, work))
         if case is None:
             raise Refused(texts.NOTHING_WAITING, status=409)
         await _record(s, work, "claim", now, case.id, "next in queue")
@@ -281,8 +295,11 @@ async def reassign(work: Work, case_id: int, to_user_id: int) -> Case:
     now = utcnow()
     async with work.db.transaction() as s:
         to = await users.get_user(s, to_user_id)
+        found = await s.get(Case, case_id)
         if to is None or not to.active:
             raise Refused(texts.UNKNOWN_COLLEAGUE)
+        if found is not None and not await teams.may_see(s, to_user_id, to.role, found.team_id):
+            raise Refused(texts.UNKNOWN_COLLEAGUE)  # not of the case's team: could not see it
         case = await casework.reassign(s, case_id, work.actor, to, now=now)
         await _record(s, work, "reassign", now, case_id, f"to {to.name}")
     work.notify()

@@ -18,6 +18,7 @@ from aiohttp import web
 from PIL import Image, ImageOps
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import teams
 from storage.attachments import Attachment
 from storage.casework import Actor, CaseView
 
@@ -40,8 +41,11 @@ async def may_view_attachment(
     s: AsyncSession, actor: Actor, case: CaseView, attachment: Attachment
 ) -> bool:
     """Whether `actor` may see `attachment` on the page of `case`: the one check for every
-    attachment (the dashboard's login and audit come around it)."""
-    return attachment.resident_id == case.case.resident_id
+    attachment (the dashboard's login and audit come around it): the case's own, and a case
+    of the actor's teams (bot/dashboard/need_to_know.py)."""
+    if attachment.resident_id != case.case.resident_id:
+        return False
+    return (await teams.visible_teams(s, actor.id, actor.role)).sees(case.case.team_id)
 
 
 def preview(data: bytes) -> bytes | None:

@@ -23,6 +23,7 @@ from sqlmodel import col, select
 from storage.cases import OPEN, Case
 from storage.db import Database
 from storage.notes import CaseNote
+from storage.teams import EVERYTHING, Visible
 from storage.transcripts import TranscriptEntry
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class OpenCase:
     rank: int
     worker_id: int | None
     resident_id: int
+    team_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -42,17 +44,12 @@ class Snapshot:
     transcript: int = 0  # newest transcript entry id
     notes: int = 0  # newest note id
 
-    @property
-    def waiting(self) -> int:
-        return sum(c.status == "waiting" for c in self.cases.values())
-
-    @property
-    def urgent(self) -> list[int]:
-        """Urgent cases nobody has taken yet, oldest first."""
-        return sorted(i for i, c in self.cases.items() if c.status == "waiting" and c.rank == 0)
-
-    def summary(self) -> dict[str, object]:
-        return {"waiting": self.waiting, "open": len(self.cases), "urgent": self.urgent}
+    def summary(self, visible: Visible = EVERYTHING) -> dict[str, object]:
+        """Waiting, open and urgent unclaimed cases (oldest first), of the teams `visible`."""
+        seen = {i: c for i, c in self.cases.items() if visible.sees(c.team_id)}
+        waiting = [i for i, c in seen.items() if c.status == "waiting"]
+        urgent = sorted(i for i in waiting if seen[i].rank == 0)
+        return {"waiting": len(waiting), "open": len(seen), "urgent": urgent}
 
 
 class Subscription:
@@ -96,6 +93,7 @@ class Live:
         self._subscriptions: set[Subscription] = set()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self.teams: dict[int, int | None] = {}  # case id -> its team, as last seen open
 
     # --- for pages ---------------------------------------------------------------------------
 
@@ -151,13 +149,19 @@ class Live:
         async with self.db.transaction() as s:
             rows = await s.exec(
                 select(
-                    Case.id, Case.status, Case.priority_rank, Case.worker_id, Case.resident_id
+                    Case.id,
+                    Case.status,
+                    Case.priority_rank,
+                    Case.worker_id,
+                    Case.resident_id,
+                    Case.team_id,
                 ).where(col(Case.status).in_(OPEN))
             )
             cases = {
-                cid: OpenCase(status, rank, worker, resident)
-                for cid, status, rank, worker, resident in rows.all()
+                cid: OpenCase(status, rank, worker, resident, team)
+                for cid, status, rank, worker, resident, team in rows.all()
             }
+            self.teams.update({cid: c.team_id for cid, c in cases.items()})
             transcript = (await s.exec(select(func.max(TranscriptEntry.id)))).first() or 0
             notes = (await s.exec(select(func.max(CaseNote.id)))).first() or 0
         return Snapshot(cases, transcript, notes)

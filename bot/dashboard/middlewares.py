@@ -14,7 +14,7 @@ import logging
 from aiohttp import web
 from yarl import URL
 
-from bot.dashboard import auth, first_password, i18n, texts
+from bot.dashboard import auth, first_password, i18n, need_to_know, texts
 from bot.dashboard.actions import Refused
 from bot.dashboard.rendering import render
 from bot.dashboard.settings import LOGIN
@@ -139,6 +139,8 @@ async def guard(request: web.Request, handler: auth.Handler) -> web.StreamRespon
 
     if auth.mark(route_handler, "role") == "admin" and login.user.role != "admin":
         raise web.HTTPForbidden()
+    await need_to_know.visible(request)  # the teams this user sees, for every page's counts
+    await need_to_know.guard_case(request)  # another team's case: 404, on every case route
     if request.method not in auth.SAFE_METHODS:
         given = await auth.csrf_given(request)
         if not auth.same_origin(request) or not auth.tokens_match(login.session.csrf, given):

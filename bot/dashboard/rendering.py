@@ -9,8 +9,12 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.dashboard import i18n
+from bot.dashboard.need_to_know import VISIBLE
 from bot.dashboard.settings import LIVE, LOGIN, TEMPLATES
+from storage.teams import Visible
 from storage.types import utcnow
+
+NOTHING = Visible(everything=False)  # a page without a login (or before the guard) counts none
 
 
 def render(
@@ -23,7 +27,11 @@ def render(
         "user": login.user if login else None,
         "csrf": login.session.csrf if login else "",
         "lang": i18n.current_language(),
-        "summary": live.snapshot.summary() if live else {"waiting": 0, "open": 0, "urgent": []},
+        "summary": (
+            live.snapshot.summary(request.get(VISIBLE, NOTHING))
+            if live
+            else {"waiting": 0, "open": 0, "urgent": []}
+        ),
         "path": request.path,
         "now": utcnow(),
     }

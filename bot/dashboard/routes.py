@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.dashboard import account, admin, first_password, login, views
+from bot.dashboard import account, admin, first_password, login, teams_admin, views
 
 STATIC = Path(__file__).parent / "static"
 CASE = r"/cases/{case_id:\d{1,18}}"  # longer: no such row, and too big for the database
@@ -33,6 +33,7 @@ def setup_routes(app: web.Application) -> None:
     r.add_post(CASE + "/notes", views.note)
     r.add_post(CASE + "/release", views.release)
     r.add_post(CASE + "/reassign", views.reassign)
+    r.add_post(CASE + "/team", views.move_team)
     r.add_get(CASE + "/close", views.close_page)
     r.add_post(CASE + "/close", views.close)
 
@@ -46,6 +47,10 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/admin/users", admin.users_page, name="users")
     r.add_post("/admin/users", admin.users_add)
     r.add_post(r"/admin/users/{user_id:\d{1,18}}/disable", admin.users_disable)
+    r.add_get("/admin/teams", teams_admin.teams_page, name="teams")
+    r.add_post("/admin/teams", teams_admin.teams_add)
+    r.add_post(r"/admin/teams/{team_id:\d{1,18}}", teams_admin.teams_edit)
+    r.add_post(r"/admin/teams/{team_id:\d{1,18}}/remove", teams_admin.teams_remove)
     r.add_get("/admin/flows", admin.flows_page, name="flows")
     r.add_get("/admin/translations", admin.translations_page, name="translations")
 

@@ -14,7 +14,16 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.dashboard import actions, attachments, auth, finding, i18n, texts
+from bot.dashboard import (
+    actions,
+    attachments,
+    auth,
+    finding,
+    i18n,
+    need_to_know,
+    team_pages,
+    texts,
+)
 from bot.dashboard.actions import Refused, Work
 from bot.dashboard.ids import row_id
 from bot.dashboard.live import Subscription
@@ -91,14 +100,16 @@ async def form(request: web.Request) -> dict[str, str]:
 
 async def _queue_context(request: web.Request) -> dict[str, Any]:
     chosen = finding.wanted(request)
+    visible = await need_to_know.visible(request)
     async with request.config_dict[DB].transaction() as s:
-        rows = await casework.queue(s, chosen)
+        rows = await casework.queue(s, chosen, visible)
     me = login_of(request).user.id
     return {
         "find": await finding.form(request, chosen),
         "waiting": [r for r in rows if r.case.status == "waiting"],
         "mine": [r for r in rows if r.case.status == "claimed" and r.case.worker_id == me],
         "others": [r for r in rows if r.case.status == "claimed" and r.case.worker_id != me],
+        "alert_failures": await team_pages.failing_alerts(request, visible),
         "now": utcnow(),
     }
 
@@ -193,6 +204,7 @@ async def case_page(request: web.Request) -> web.Response:
             "last_entry": max((e.id or 0 for e in data.transcript), default=0),
             "last_note": max((n.id or 0 for n in data.notes), default=0),
             "now": utcnow(),
+            **await team_pages.case_context(request, case),
         },
     )
 
@@ -272,6 +284,18 @@ async def reassign(request: web.Request) -> web.Response:
     return redirect("/dashboard/")
 
 
+async def move_team(request: web.Request) -> web.Response:
+    """To another team's queue (bot/dashboard/team_pages.py); the worker may no longer see it."""
+    case_id = case_id_of(request)
+    data = await form(request)
+    try:
+        to = row_id(data.get("team", ""))
+    except web.HTTPBadRequest:
+        raise Refused(texts.UNKNOWN_TEAM) from None
+    await team_pages.move(work_of(request), case_id, to)
+    return redirect(f"/dashboard/?moved={case_id}")
+
+
 async def close_page(request: web.Request) -> web.Response:
     """The close form on a page of its own (the case page opens it as a dialog)."""
     work = work_of(request)
@@ -314,6 +338,7 @@ async def events(request: web.Request) -> web.StreamResponse:
     live = request.config_dict[LIVE]
     db = request.config_dict[DB]
     token = request.cookies.get(auth.COOKIE, "")
+    visible = await need_to_know.visible(request)  # news of the worker's teams only
     response = web.StreamResponse(
         headers={
             "Content-Type": "text/event-stream",
@@ -324,7 +349,7 @@ async def events(request: web.Request) -> web.StreamResponse:
     await response.prepare(request)
     subscription: Subscription = live.subscribe()
     try:
-        await response.write(b"retry: 3000\n\n" + _sse("summary", live.snapshot.summary()))
+        await response.write(b"retry: 3000\n\n" + _sse("summary", live.snapshot.summary(visible)))
         while True:
             news = await subscription.next(PING_EVERY)
             if news is None:
@@ -338,8 +363,9 @@ async def events(request: web.Request) -> web.StreamResponse:
                     break
                 await response.write(b": ping\n\n")
                 continue
+            cases = {c for c in cases if visible.sees(live.teams.get(c))}
             if queue_changed:
-                await response.write(_sse("summary", live.snapshot.summary()))
+                await response.write(_sse("summary", live.snapshot.summary(visible)))
             if cases:
                 await response.write(_sse("cases", {"ids": sorted(cases)}))
     except ConnectionResetError:

@@ -29,6 +29,9 @@ SINCE_BASELINE = (
     "dashboard_login_step",
     "dashboard_recovery_code",
     "attachment",
+    "alert",  # 0007: teams and alerts (issue 20)
+    "team_member",
+    "team",
 )
 COLUMNS_SINCE_BASELINE = (
     ("dashboard_user", "totp_secret"),
@@ -37,8 +40,11 @@ COLUMNS_SINCE_BASELINE = (
     ("dashboard_user", "display_name"),
     ("outbox_message", "channel_message_id"),
     ("outbox_message", "delivery"),
+    ("resident", "postcode"),
+    ("resident", "postcode_declined_at"),
+    ("cases", "team_id"),
 )
-INDEXES_SINCE_BASELINE = ("ix_outbox_message_channel_message_id",)
+INDEXES_SINCE_BASELINE = ("ix_outbox_message_channel_message_id", "ix_cases_team_id")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

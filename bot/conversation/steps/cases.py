@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from bot import escalation
+from bot.conversation.steps import postcode
 from bot.conversation.turn import Context, Turn
 from storage import cases, contacts
 from storage import transcripts as transcript_db
@@ -34,9 +35,12 @@ async def open_case(
     who = await s.get(Resident, turn.rid)  # loaded already: no query
     pseudonym = who.pseudonym if who is not None else "?"
     logger.info("case %s/%s for %s", priority, reason, pseudonym, extra={"who": pseudonym})
-    await cases.open_case(
+    before = await cases.open_case_of(s, turn.rid)
+    case = await cases.open_case(
         s, turn.rid, reason=reason, priority=priority, detail=detail, language=turn.lang, now=now
     )
+    if before is None:  # a new case: its team, and maybe the postcode question (at the end)
+        await postcode.case_opened(ctx, turn, case)
     if held(turn):
         return  # raised; the worker who holds it sees it, and is the one who answers
     if not told:
