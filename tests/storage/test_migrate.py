@@ -29,6 +29,8 @@ SINCE_BASELINE = (
     "dashboard_login_step",
     "dashboard_recovery_code",
     "attachment",
+    "follow_up",
+    "case_feedback",
 )
 COLUMNS_SINCE_BASELINE = (
     ("dashboard_user", "totp_secret"),
@@ -37,6 +39,8 @@ COLUMNS_SINCE_BASELINE = (
     ("dashboard_user", "display_name"),
     ("outbox_message", "channel_message_id"),
     ("outbox_message", "delivery"),
+    ("cases", "previous_case_id"),
+    ("cases", "reopened_at"),
 )
 INDEXES_SINCE_BASELINE = ("ix_outbox_message_channel_message_id",)
 
