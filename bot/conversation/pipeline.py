@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot import escalation
-from bot.conversation.steps import cases, flows, language, media, privacy, risk
+from bot.conversation.steps import cases, flows, followups, language, media, privacy, risk
 from bot.conversation.turn import Context, Turn
 from bot.i18n import asks_for_language
 
@@ -95,6 +95,9 @@ PIPELINE: tuple[Step, ...] = (
         "risk: the answer to the risk question", lambda t: t.check_answer is not None, _check_answer
     ),
     Step("privacy: /vergeet and /gegevens", lambda t: t.asked is not None, _privacy),
+    Step(
+        "follow-ups: a follow-up's answer, feedback on a case", followups.pressed, followups.answer
+    ),
     Step("language: a language button, /taal", _asks_language, language.choose),
     Step("cases: a case is open", lambda t: t.open_case is not None, _in_case),
     Step("language: the first contact", _first_contact, _greet),
@@ -120,6 +123,7 @@ async def _run(ctx: Context, turn: Turn) -> None:
     turn.asked = privacy.request(turn)
     if waiting_check and not turn.decision.opens_case:
         turn.check_answer = risk.yes_no(turn.inbound, turn.now)
+    await followups.on_stop(ctx, turn)  # "stop" ends every follow-up, and goes on its way
     for step in PIPELINE:
         if step.applies(turn):
             await step.run(ctx, turn)
