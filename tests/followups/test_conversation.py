@@ -11,12 +11,23 @@ from sqlmodel import select
 from bot.conversation import Inbound
 from bot.followups import texts
 from bot.followups.sender import send_due
+from bot.i18n import Catalogs
 from storage import followups as followup_db
 from storage.cases import Case
 from storage.contacts import ContactEvent
 from storage.followups import FollowUp
 from storage.outbox import OutboxMessage
-from tests.followups.conftest import MONDAY, Clock, at_menu, conversations, payload, press, say
+from storage.residents import Resident
+from tests.followups.conftest import (
+    LOCALES,
+    MONDAY,
+    Clock,
+    at_menu,
+    conversations,
+    payload,
+    press,
+    say,
+)
 
 QUESTION = "Is het gelukt met je aanvraag?"
 
@@ -168,3 +179,36 @@ async def test_mydata_lists_them_and_forget_erases_them(database):
     asked = await c.receive(Inbound("telegram", "206", text="/vergeet"))
     await press(c, "206", payload(asked, "Ja, wis alles"))
     assert await _rows(database) == []
+
+
+async def test_it_is_asked_in_the_residents_language(database):
+    """A worker's standard question and its buttons reach an English- and an Arabic-speaking
+    resident in their language (the draft catalogs)."""
+    clock = Clock()
+    c = conversations(database, clock, catalogs=Catalogs.load(LOCALES))
+    for chat, lang in (("207", "en"), ("208", "ar")):
+        await at_menu(c, chat, lang)
+    async with database.transaction() as s:
+        for rid in (await s.exec(select(Resident.id).order_by(Resident.id))).all():
+            await followup_db.schedule(
+                s,
+                rid,
+                due_at=MONDAY,
+                text=texts.DEFAULT_QUESTION,
+                context=texts.CONTEXT,
+                source="worker",
+                now=MONDAY,
+            )
+    assert await send_due(database, c, now=MONDAY) == 2
+    english, arabic = await _rows(database)
+    [en] = (await _outbox(database, english.resident_id))[-1:]
+    assert en.text.startswith("How are things now?")
+    assert [b[0] for b in en.buttons] == [
+        "Yes, it worked",
+        "A little",
+        "No, it did not",
+        "Stop asking",
+    ]
+    [ar] = (await _outbox(database, arabic.resident_id))[-1:]
+    assert ar.text.startswith("كيف حالك الآن")
+    assert ar.buttons[0][0] == "نعم، نجح"
