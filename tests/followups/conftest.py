@@ -11,6 +11,14 @@ from bot.conversation import Conversations, Inbound
 from bot.engine import load
 from bot.escalation import OfficeHours
 from bot.i18n import Catalogs, Rendered
+from tests.dashboard.conftest import (  # noqa: F401  (the dashboard's fixtures, for its tests here)
+    add_user,
+    app,
+    client,
+    config,
+    quick_passwords,
+    second_client,
+)
 
 FLOWS = load(Path(__file__).parent / "flows")
 LOCALES = Path(__file__).resolve().parents[2] / "locales"
