@@ -91,7 +91,8 @@ async def scheduled(app: web.Application) -> AsyncIterator[None]:
         yield
         return
     task = asyncio.create_task(
-        every(app[DB], app[CONVERSATIONS], interval=interval), name="follow-ups"
+        every(app[DB], app[CONVERSATIONS], interval=interval, first_delay=FIRST_DELAY),
+        name="follow-ups",
     )
     yield
     task.cancel()
