@@ -17,6 +17,7 @@ from aiohttp import web
 from bot.config import Config
 from bot.conversation import Conversations
 from bot.engine import load
+from bot.followups import sender as follow_ups
 from bot.keys import CATALOGS, CONFIG, CONVERSATIONS, DB, FLOWS, METRICS
 from bot.ops import content
 from bot.ops.metrics import Metrics
@@ -77,6 +78,7 @@ def init_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(content.watching)  # edited content served without a restart
     app.cleanup_ctx.append(scheduled_purge)  # retention (docs/privacy.md)
     app.cleanup_ctx.append(alert_mail)  # mails for waiting cases (docs/teams.md)
+    app.cleanup_ctx.append(follow_ups.scheduled)  # due follow-ups (docs/followups.md)
     for setup in parts(config):
         setup(app)
     return app

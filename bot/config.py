@@ -30,6 +30,7 @@ class Config:
     retention_outbox_days: int = 7
     retention_audit_days: int = 730
     purge_interval_hours: float = 6.0  # 0: no scheduled purge (`buurtbot purge` by hand)
+    follow_up_interval: float = 60.0  # seconds between looks for due follow-ups; 0: none
     log_format: str = "json"  # json | text
     log_level: str = "INFO"
     metrics_token: str | None = None  # when set, /metrics wants `Authorization: Bearer <it>`
@@ -84,6 +85,9 @@ class Config:
             ),
             purge_interval_hours=float(
                 e.get("BUURTBOT_PURGE_INTERVAL_HOURS") or cls.purge_interval_hours
+            ),
+            follow_up_interval=float(
+                e.get("BUURTBOT_FOLLOW_UP_INTERVAL") or cls.follow_up_interval
             ),
             log_format=e.get("BUURTBOT_LOG_FORMAT") or cls.log_format,
             log_level=e.get("BUURTBOT_LOG_LEVEL") or cls.log_level,

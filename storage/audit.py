@@ -33,6 +33,7 @@ ACTIONS = (
     "release",
     "reassign",
     "close",
+    "follow_up",  # a worker scheduled a follow-up on a case (docs/followups.md)
     "view_audit",
     "view_users",
     "view_flows",

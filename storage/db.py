@@ -28,6 +28,8 @@ from storage import (  # noqa: F401
     audit,
     cases,
     contacts,
+    feedback,
+    followups,
     handled,
     notes,
     outbox,

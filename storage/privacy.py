@@ -25,6 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import attachments as attachment_db
 from storage import audit, handled
+from storage import followups as followup_db
 from storage import outbox as outbox_db
 from storage.cases import OPEN, Case
 from storage.contacts import ContactEvent
@@ -186,6 +187,7 @@ async def erase(s: AsyncSession, resident_id: int, *, now: datetime) -> Erased:
     notes = await _delete_in(s, CaseNote, col(CaseNote.case_id), case_ids)
     cases = await _delete_in(s, Case, col(Case.id), case_ids)
     topics = await _delete(s, ContactEvent, ContactEvent.resident_id == resident_id)
+    await followup_db.delete_of(s, [resident_id])  # the question after a case stays, anonymous
     outbox = await outbox_db.delete_of(s, [resident_id])
     files = await attachment_db.delete_of(s, [resident_id])
     messages = await _delete(s, TranscriptEntry, TranscriptEntry.resident_id == resident_id)

@@ -84,6 +84,9 @@ def flow_texts(flow: str, data: Mapping[str, Any]) -> Iterator[tuple[yamldoc.Yam
                 yield ("nodes", node_id, key), node[key], context
         if words := canonical(node.get("words")):
             yield ("nodes", node_id, "words"), words, context
+        follow_up = node.get("follow_up")
+        if isinstance(follow_up, dict) and _is_text(follow_up.get("ask")):
+            yield ("nodes", node_id, "follow_up", "ask"), follow_up["ask"], context
         options = node.get("options")
         for i, option in enumerate(options if isinstance(options, list) else []):
             if isinstance(option, dict) and _is_text(option.get("label")):

@@ -15,7 +15,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot import escalation
-from bot.conversation.steps import cases, flows, language, media, postcode, privacy, risk
+from bot.conversation.steps import (
+    cases,
+    flows,
+    followups,
+    language,
+    media,
+    postcode,
+    privacy,
+    risk,
+)
 from bot.conversation.turn import Context, Turn
 from bot.i18n import asks_for_language
 
@@ -102,6 +111,9 @@ PIPELINE: tuple[Step, ...] = (
         "risk: the answer to the risk question", lambda t: t.check_answer is not None, _check_answer
     ),
     Step("privacy: /vergeet and /gegevens", lambda t: t.asked is not None, _privacy),
+    Step(
+        "follow-ups: a follow-up's answer, feedback on a case", followups.pressed, followups.answer
+    ),
     Step("language: a language button, /taal", _asks_language, language.choose),
     Step(
         "postcode: the answer to the postcode question",
@@ -137,6 +149,7 @@ async def _run(ctx: Context, turn: Turn) -> None:
     waiting_postcode = postcode.waiting(turn)
     if waiting_postcode is not None and postcode.is_answer(ctx, turn, waiting_postcode):
         turn.data[POSTCODE_ANSWER] = waiting_postcode
+    await followups.on_stop(ctx, turn)  # "stop" ends every follow-up, and goes on its way
     for step in PIPELINE:
         if step.applies(turn):
             await step.run(ctx, turn)

@@ -11,6 +11,7 @@ The texts state only what Buurtbot does itself; docs/privacy.md says the rest.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -24,7 +25,9 @@ from bot.engine.fold import fold
 from bot.engine.texts import N_
 from bot.i18n import Catalogs, Rendered
 from bot.understanding import intents
+from storage import followups as followup_db
 from storage import privacy
+from storage.followups import FollowUp
 from storage.privacy import Retention
 from storage.residents import Resident
 
@@ -90,6 +93,11 @@ MYDATA_ANSWERS = N_("- antwoorden op mijn vragen, zoals een bedrag: {count}.")
 MYDATA_CASES = N_("- gesprekken met een medewerker van het buurtteam: {count}, nu open: {open}.")
 MYDATA_NOTES = N_("- notities van medewerkers over je gesprek: {count}.")
 MYDATA_ATTACHMENTS = N_("- foto's, documenten en spraakberichten van jou: {count}.")
+# Translators: {date} is a date. "stop" is the word the resident types; keep it.
+MYDATA_FOLLOW_UPS = N_(
+    "- vragen die ik je later nog stel, om te horen hoe het ging: {count}, de eerste op {date}. "
+    "Typ stop als je ze niet wilt."
+)
 MYDATA_KEEP_FLOW = N_(
     "Berichten bewaar ik {days} dagen. Stuur je {days} dagen niets, dan wis ik alles."
 )
@@ -189,7 +197,8 @@ class Privacy:
             return Outcome((self._say(FORGET_KEPT, lang),), repeat=True)
         if asked is Request.MYDATA:
             summary = await privacy.stored(s, resident.id or 0)
-            return Outcome((self._summary(summary, lang),), repeat=True)
+            planned = await followup_db.waiting_of(s, resident.id or 0)
+            return Outcome((self._summary(summary, lang, planned),), repeat=True)
         erased = await privacy.erase(s, resident.id or 0, now=now)
         done = self._say(
             FORGET_DONE,
@@ -213,7 +222,9 @@ class Privacy:
         buttons = ((yes, f"{FORGET_PAYLOAD}y"), (no, f"{FORGET_PAYLOAD}n"))
         return Rendered(text, buttons, ask.language, source)
 
-    def _summary(self, found: privacy.Stored, lang: str) -> Rendered:
+    def _summary(
+        self, found: privacy.Stored, lang: str, planned: Sequence[FollowUp] = ()
+    ) -> Rendered:
         lines = [(MYDATA_HEAD, {}), (MYDATA_ID, {"pseudonym": found.pseudonym})]
         if found.language:
             lines.append((MYDATA_LANGUAGE, {}))
@@ -232,6 +243,9 @@ class Privacy:
             lines.append((MYDATA_NOTES, {"count": found.notes}))
         if found.attachments:
             lines.append((MYDATA_ATTACHMENTS, {"count": found.attachments}))
+        if planned:
+            first = planned[0].due_at.date()
+            lines.append((MYDATA_FOLLOW_UPS, {"count": len(planned), "date": first}))
         if found.cases:
             lines.append((MYDATA_KEEP_CASE, {"days": self.retention.closed_case_days}))
         else:

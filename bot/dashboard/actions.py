@@ -18,9 +18,10 @@ from bot.dashboard import audit_reads, texts
 from bot.dashboard.attachments import may_view_attachment
 from bot.dashboard.whatsapp_window import WindowState, window_state
 from bot.engine import Say, State
+from bot.followups import closing
 from bot.i18n import RTL, SOURCE, isolate_ltr, script_language
 from storage import attachments as attachment_db
-from storage import audit, casework, history, notes, teams, users
+from storage import audit, casework, followups, history, notes, teams, users
 from storage import outbox as outbox_db
 from storage import residents as resident_db
 from storage import states as state_db
@@ -30,6 +31,7 @@ from storage.case_filter import CaseFilter
 from storage.cases import Case
 from storage.casework import Actor, CaseView, QueueRow
 from storage.db import Database
+from storage.followups import FollowUp
 from storage.history import History
 from storage.notes import CaseNote
 from storage.outbox import PRIORITY_NORMAL
@@ -81,6 +83,7 @@ class CaseData:
     colleagues: list[users.User] = field(default_factory=list)
     window: WindowState | None = None  # WhatsApp's 24-hour window, for a WhatsApp resident
     history: History | None = None  # the resident's earlier cases and the flows they used
+    follow_ups: list[FollowUp] = field(default_factory=list)  # scheduled on this case
 
 
 async def _record(
@@ -163,6 +166,7 @@ async def view_case(work: Work, case_id: int) -> CaseData:
             and u.id not in (None, work.actor.id)
             and await teams.may_see(s, u.id or 0, u.role, view.case.team_id)
         ]
+        planned = await followups.of_case(s, case_id)
         await _record(s, work, "view_case", now, case_id)
     return CaseData(
         view,
@@ -173,6 +177,7 @@ async def view_case(work: Work, case_id: int) -> CaseData:
         colleagues,
         window,
         earlier,
+        planned,
     )
 
 
@@ -337,6 +342,8 @@ async def close(work: Work, case_id: int, outcome: str, note: str = "") -> Case:
         )
         entry.case_id = case.id
         await outbox_db.enqueue(s, case.resident_id, text, now=now, transcript_id=entry.id)
+        lang = _resident_language(resident, case)
+        await closing.ask_feedback(s, work.conversations.catalogs, case, lang, now=now)
         data = await state_db.load_state(s, case.resident_id) or {}
         state = State.from_dict(data)
         idle = State(vars=state.vars, wait=state.wait or "handed-back").to_dict()

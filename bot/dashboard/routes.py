@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.dashboard import account, admin, first_password, login, teams_admin, views
+from bot.dashboard import account, admin, first_password, follow_up, login, teams_admin, views
 
 STATIC = Path(__file__).parent / "static"
 CASE = r"/cases/{case_id:\d{1,18}}"  # longer: no such row, and too big for the database
@@ -36,6 +36,7 @@ def setup_routes(app: web.Application) -> None:
     r.add_post(CASE + "/team", views.move_team)
     r.add_get(CASE + "/close", views.close_page)
     r.add_post(CASE + "/close", views.close)
+    r.add_post(CASE + "/follow-up", follow_up.follow_up_post)
 
     r.add_get("/events", views.events)
     r.add_post("/api/alive", views.alive)

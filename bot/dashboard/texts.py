@@ -50,6 +50,7 @@ REASONS = {
     "seizure": N_("Beslag"),
     "repeated_contact": N_("Komt steeds terug met dezelfde vraag"),
     "not_helped_repeatedly": N_("Zegt vaker dat de bot niet hielp"),
+    "follow_up_not_helped": N_("Vervolgvraag: niet gelukt"),
 }
 
 OUTCOMES = {

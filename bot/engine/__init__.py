@@ -2,7 +2,17 @@
 files in `load`, and no telegram, aiohttp, sqlmodel, babel or asyncio."""
 
 from bot.engine.errors import EngineError, FlowSetInvalid, UnknownFlow
-from bot.engine.events import Button, Error, Escalate, Event, FlowEnded, Saved, Say, WaitForInput
+from bot.engine.events import (
+    Button,
+    Error,
+    Escalate,
+    Event,
+    FlowEnded,
+    FollowUpDue,
+    Saved,
+    Say,
+    WaitForInput,
+)
 from bot.engine.inputs import Env, Input, Press, Text
 from bot.engine.loader import check, load
 from bot.engine.model import Flow, FlowSet, Node
@@ -21,6 +31,7 @@ __all__ = [
     "FlowEnded",
     "FlowSet",
     "FlowSetInvalid",
+    "FollowUpDue",
     "Input",
     "Node",
     "Press",

@@ -66,6 +66,18 @@ class Escalate:
 
 
 @dataclass(frozen=True)
+class FollowUpDue:
+    """A node's `follow_up:` was passed: ask `msgid` (context `flow.node`) after `days` days.
+    The caller stores it; a sender asks it later."""
+
+    days: int
+    msgid: str
+    context: str
+    flow: str
+    node: str
+
+
+@dataclass(frozen=True)
 class FlowEnded:
     flow: str
     outcome: str  # "end", "stopped", "escalated", "failed", "restarted"
@@ -83,4 +95,4 @@ class Error:
     fatal: bool = False
 
 
-Event = Say | WaitForInput | Saved | Escalate | FlowEnded | Error
+Event = Say | WaitForInput | Saved | Escalate | FollowUpDue | FlowEnded | Error

@@ -54,6 +54,15 @@ class Escalation:
 
 
 @dataclass(frozen=True)
+class FollowUpSpec:
+    """A node's `follow_up:` (bot/engine/follow_ups.py): after how many days, and the question
+    (a msgid with the node's context)."""
+
+    days: int
+    ask: str
+
+
+@dataclass(frozen=True)
 class Node:
     """One node of a flow. Which fields are set decides what the node does:
 
@@ -77,6 +86,7 @@ class Node:
     end: bool = False
     pos: Pos | None = field(default=None, compare=False)
     words: str | None = None  # a typed message with these words starts the flow here
+    follow_up: FollowUpSpec | None = None  # ask later whether it worked
 
     @property
     def waits(self) -> bool:

@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.engine.branches import read_cases, read_options
+from bot.engine.follow_ups import read_follow_up
 from bot.engine.model import INPUT_TYPES, PRIORITIES, Escalation, Node
 from bot.engine.reader import VARIABLE, Context, Reader, closest, kind, node_ref
 from bot.engine.words import read_words
@@ -28,6 +29,7 @@ NODE_KEYS = (
     "goto",
     "end",
     "words",
+    "follow_up",
 )
 ESCALATE_KEYS = ("priority", "reason")
 
@@ -65,6 +67,8 @@ def read_node(r: Reader, ctx: Context, node_id: str, data: Any) -> Node:
     meant = r.keys(path, data, NODE_KEYS, _NODE_HINTS, "a node")
     if "words" in data:
         base = replace(base, words=read_words(r, (*path, "words"), data["words"]))
+    if "follow_up" in data and "switch" not in data:
+        base = replace(base, follow_up=read_follow_up(r, (*path, "follow_up"), data["follow_up"]))
     if "switch" in data:
         return _switch_node(r, ctx, path, data, base)
     if "ask" in data:

@@ -17,6 +17,7 @@ from bot.engine.events import (
     Escalate,
     Event,
     FlowEnded,
+    FollowUpDue,
     Msg,
     Saved,
     Say,
@@ -333,6 +334,9 @@ def _run(
             continue
         if node.say:
             events.append(Say(node.say, node.context, params=params(flows, state)))
+        if node.follow_up:
+            due = node.follow_up
+            events.append(FollowUpDue(due.days, due.ask, node.context, flow_id, node.id))
         if node.ask is not None:
             wait = env.new_id()
             events.extend(question(node, wait, state, flows))

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from bot.app import DB
 from bot.dashboard import texts
 from bot.engine import texts as engine_texts
+from bot.followups import texts as followup_texts
 from storage import states as state_db
 from storage import transcripts as transcript_db
 from storage.audit import AuditEntry
@@ -216,7 +217,11 @@ async def test_close_tells_the_resident_and_hands_them_back_to_the_bot(client, a
         state = await state_db.load_state(s, case.resident_id)
     assert (closed.status, closed.outcome) == ("closed", "referred")
     assert state["flow"] is None and state["node"] is None
-    assert (await outbox_texts(client.app, case.resident_id))[-1] == texts.CLOSED
+    # The closing message, then the one optional question (docs/followups.md).
+    assert (await outbox_texts(client.app, case.resident_id))[-2:] == [
+        texts.CLOSED,
+        followup_texts.FEEDBACK_ASK,
+    ]
 
     # The next message is the bot's again: the menu, not "your message is for the worker".
     replies = await resident_says(client.app, "r1", "nog een vraag")
@@ -251,7 +256,7 @@ async def test_the_closing_message_is_in_the_residents_language(
     response = await fatima.post(f"/dashboard/cases/{case.id}/claim")
     assert arabic in await response.text()  # the preview in the close dialog
     await fatima.post(f"/dashboard/cases/{case.id}/close", {"outcome": "helped"})
-    assert (await outbox_texts(app, case.resident_id))[-1] == arabic
+    assert (await outbox_texts(app, case.resident_id))[-2] == arabic
 
 
 async def claimed_arabic_case(client, worker):

@@ -4,6 +4,7 @@ a resident's earlier cases and flows on the case page, over real HTTP (issue 18)
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlmodel import select
 
@@ -84,6 +85,11 @@ async def test_the_case_page_shows_earlier_cases_and_the_flows_used(client, add_
     await resident_says(client.app, "r1", "/mens")
     first = await only_open_case(client.app)
     await _close(fatima, first.id, "helped")
+    # Closed more than 14 days ago: a new case (within 14 days it would reopen the first one,
+    # docs/followups.md).
+    async with client.app[DB].transaction() as s:
+        closed = await s.get(Case, first.id)
+        closed.closed_at -= timedelta(days=15)
     await resident_says(client.app, "r1", "/mens")
     second = await only_open_case(client.app)
     _, page = await fatima.page(f"/dashboard/cases/{second.id}")

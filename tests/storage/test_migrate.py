@@ -32,6 +32,8 @@ SINCE_BASELINE = (
     "alert",  # 0007: teams and alerts (issue 20)
     "team_member",
     "team",
+    "follow_up",
+    "case_feedback",
 )
 COLUMNS_SINCE_BASELINE = (
     ("dashboard_user", "totp_secret"),
@@ -43,6 +45,8 @@ COLUMNS_SINCE_BASELINE = (
     ("resident", "postcode"),
     ("resident", "postcode_declined_at"),
     ("cases", "team_id"),
+    ("cases", "previous_case_id"),
+    ("cases", "reopened_at"),
 )
 INDEXES_SINCE_BASELINE = ("ix_outbox_message_channel_message_id", "ix_cases_team_id")
 

@@ -8,9 +8,11 @@ import logging
 from bot import escalation
 from bot.conversation.steps import postcode
 from bot.conversation.turn import Context, Turn
+from bot.followups import messages, texts
 from storage import cases, contacts
 from storage import transcripts as transcript_db
 from storage.residents import Resident
+from storage.users import User, shown_name
 
 logger = logging.getLogger(__name__)
 
@@ -37,12 +39,26 @@ async def open_case(
     logger.info("case %s/%s for %s", priority, reason, pseudonym, extra={"who": pseudonym})
     before = await cases.open_case_of(s, turn.rid)
     case = await cases.open_case(
-        s, turn.rid, reason=reason, priority=priority, detail=detail, language=turn.lang, now=now
+        s,
+        turn.rid,
+        reason=reason,
+        priority=priority,
+        detail=detail,
+        language=turn.lang,
+        now=now,
+        on_duty=ctx.office.on_duty(now),
     )
     if before is None:  # a new case: its team, and maybe the postcode question (at the end)
         await postcode.case_opened(ctx, turn, case)
     if held(turn):
         return  # raised; the worker who holds it sees it, and is the one who answers
+    if case.reopened_at == now and case.status == "claimed":  # back with the same worker
+        worker = await s.get(User, case.worker_id) if case.worker_id is not None else None
+        name = shown_name(worker) if worker is not None else ""
+        turn.add(messages.say(ctx.catalogs, texts.REOPENED, turn.lang, name=name))
+        return
+    if case.previous_case_id is not None and case.created_at == now:
+        turn.add(messages.say(ctx.catalogs, texts.LINKED, turn.lang))
     if not told:
         turn.add(ctx.say(escalation.PERSON_COMING, turn.lang))
     if not ctx.office.on_duty(now):

@@ -3,14 +3,28 @@ or asks for a person; topics and "not helped" answers are counted for repeated c
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot import escalation
 from bot.conversation.steps import cases, risk
 from bot.conversation.turn import Context, Turn
-from bot.engine import MENU, Escalate, Event, Press, Saved, Say, State, Text, resume
+from bot.engine import (
+    MENU,
+    Escalate,
+    Event,
+    FollowUpDue,
+    Press,
+    Saved,
+    Say,
+    State,
+    Text,
+    resume,
+)
 from bot.engine.fold import fold
 from bot.understanding import intents
 from storage import cases as case_rows
 from storage import contacts
+from storage import followups as followup_db
 from storage.outbox import PRIORITY_CRISIS
 
 # The flows' closing question "did this help you?" saves its answer under this name; the
@@ -82,11 +96,31 @@ async def _events(
             await cases.open_case(ctx, turn, event.priority, event.reason, event.detail)
         elif isinstance(event, Saved) and event.name == HELPED and _not_helped(event.value):
             await contacts.add_contact(s, rid, "not_helped", event.flow, now=now)
+        elif isinstance(event, FollowUpDue):
+            await _schedule(turn, event)
     started = new_state.flow not in (None, MENU) and state.flow in (None, MENU)
     if started:
         await contacts.add_contact(s, rid, "topic", new_state.flow or "", now=now)
     if started or any(isinstance(e, Saved) and e.name == HELPED for e in events):
         await cases.check_repeats(ctx, turn)
+
+
+async def _schedule(turn: Turn, due: FollowUpDue) -> None:
+    """Store a flow's follow-up; one still waiting for the same node is not doubled."""
+    s, now = turn.session, turn.now
+    if any(f.context == due.context for f in await followup_db.waiting_of(s, turn.rid)):
+        return
+    await followup_db.schedule(
+        s,
+        turn.rid,
+        due_at=now + timedelta(days=due.days),
+        text=due.msgid,
+        context=due.context,
+        language=turn.lang,
+        source="flow",
+        flow=due.flow,
+        now=now,
+    )
 
 
 def _not_helped(value: object) -> bool:
