@@ -32,6 +32,7 @@ from storage import (  # noqa: F401
     outbox,
     residents,
     second_factor,
+    signals,
     states,
     transcripts,
     users,

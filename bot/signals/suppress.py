@@ -1,0 +1,120 @@
+"""Suppression: which cells of a report are left empty.
+
+A cell below k (`BUURTBOT_SIGNALS_MIN_COUNT`) is hidden (primary suppression). So that no
+hidden cell can be worked out from what is shown, for instance a row's total minus the other
+cells of the row, more cells are hidden with it (complementary suppression) until every hidden
+cell can take more than one value given everything shown and every sum the report implies.
+
+First every sum with exactly one hidden cell gets a second one. Then the test is exact linear
+algebra: the hidden cells `x` must satisfy `A x = b` (the sums, with
+the shown cells moved to `b`). A hidden cell is determined when every solution gives it the
+same value, i.e. when the null space of `A` is zero in its coordinate. While one is, a shown
+cell that shares a sum with it is hidden too: a total first (the report is about areas, so
+their own cells should stay), else the smallest cell that is not zero, so that the hidden sums
+cannot be pinned by zeros either. tests/signals/test_suppression_attack.py attacks
+the result with linear programs (also using that counts are not negative).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+TOLERANCE = 1e-9
+LOOKAHEAD = 12  # complements tried at each step
+
+
+@dataclass
+class Problem:
+    """Cells with their counts, and the sums that hold between them (each a list of
+    (cell, coefficient) adding up to zero: a row's cells minus its total, say)."""
+
+    values: dict[Hashable, int] = field(default_factory=dict)
+    sums: list[list[tuple[Hashable, int]]] = field(default_factory=list)
+    # Hidden first as complements (lower first; others 2): totals over all areas, then an
+    # area's total, so that the cells of one area stay visible as long as they can.
+    rank: dict[Hashable, int] = field(default_factory=dict)
+
+    def add_sum(self, parts: Iterable[Hashable], total: Hashable) -> None:
+        """`parts` add up to `total`."""
+        self.sums.append([*((p, 1) for p in parts), (total, -1)])
+
+
+def suppress(problem: Problem, k: int) -> set[Hashable]:
+    """The cells to leave empty: every count from 1 to k-1, and enough others that none of
+    them can be rebuilt from the shown cells and the sums."""
+    hidden = {c for c, v in problem.values.items() if 0 < v < k}
+    if not hidden:
+        return hidden
+    neighbours = _neighbours(problem)
+    while True:
+        _lines(problem, hidden)
+        determined = _determined(problem, hidden)
+        if not determined:
+            return hidden
+        # Then one at a time: of the cheapest cells beside a determined one, the one that
+        # leaves the fewest determined.
+        near = [c for cell in determined for c in neighbours.get(cell, ())]
+        candidates = _cheapest(problem, near, hidden) or _cheapest(problem, problem.values, hidden)
+        if not candidates:  # everything hidden: nothing can be worked out any more
+            return hidden
+        hidden.add(min(candidates, key=lambda c: len(_determined(problem, hidden | {c}))))
+
+
+def _lines(problem: Problem, hidden: set[Hashable]) -> None:
+    """No sum with exactly one hidden cell: that one would be the sum of the others."""
+    changed = True
+    while changed:
+        changed = False
+        for parts in problem.sums:
+            cells = [c for c, _ in parts]
+            if sum(c in hidden for c in cells) == 1:
+                pick = _cheapest(problem, cells, hidden)
+                if pick:
+                    hidden.add(pick[0])
+                    changed = True
+
+
+def _neighbours(problem: Problem) -> dict[Hashable, list[Hashable]]:
+    near: dict[Hashable, list[Hashable]] = {}
+    for parts in problem.sums:
+        cells = [c for c, _ in parts]
+        for cell in cells:
+            near.setdefault(cell, []).extend(c for c in cells if c != cell)
+    return near
+
+
+def _cheapest(
+    problem: Problem, candidates: Iterable[Hashable], hidden: set[Hashable]
+) -> list[Hashable]:
+    """The shown cells among `candidates`, cheapest to hide first: not zero, a total, small."""
+    values, rank = problem.values, problem.rank
+    shown = [c for c in dict.fromkeys(candidates) if c not in hidden]
+    shown.sort(key=lambda c: (values[c] == 0, rank.get(c, 2), values[c], str(c)))
+    return shown[:LOOKAHEAD]
+
+
+def _determined(problem: Problem, hidden: set[Hashable]) -> list[Hashable]:
+    """The hidden cells whose value follows from the shown cells and the sums."""
+    order: Sequence[Hashable] = sorted(hidden, key=str)
+    index = {c: i for i, c in enumerate(order)}
+    rows = [parts for parts in problem.sums if any(c in index for c, _ in parts)]
+    if not rows:
+        return []
+    matrix = np.zeros((len(rows), len(order)))
+    for r, parts in enumerate(rows):
+        for cell, coefficient in parts:
+            if cell in index:
+                matrix[r, index[cell]] += coefficient
+    _, singular, vt = np.linalg.svd(matrix, full_matrices=True)
+    rank = int((singular > TOLERANCE * max(1.0, singular.max(initial=0.0))).sum())
+    null = vt[rank:]  # each row a direction the hidden cells can move in together
+    if null.shape[0] == 0:
+        return list(order)
+    free = np.abs(null).max(axis=0) > 1e-7
+    return [c for c, moves in zip(order, free, strict=True) if not moves]
