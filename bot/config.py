@@ -41,6 +41,8 @@ class Config:
     whatsapp_api_base_url: str = "https://graph.facebook.com/v23.0"
     # The approved template that asks a resident to write again after 24 hours of silence.
     whatsapp_template: str = "buurtteam_antwoord"
+    # The smallest count the neighbourhood signals show (docs/signals.md).
+    signals_min_count: int = 10
 
     @property
     def whatsapp_on(self) -> bool:
@@ -88,4 +90,7 @@ class Config:
             whatsapp_verify_token=e.get("WHATSAPP_VERIFY_TOKEN") or None,
             whatsapp_api_base_url=e.get("WHATSAPP_API_BASE_URL") or cls.whatsapp_api_base_url,
             whatsapp_template=e.get("WHATSAPP_TEMPLATE") or cls.whatsapp_template,
+            signals_min_count=max(
+                2, int(e.get("BUURTBOT_SIGNALS_MIN_COUNT") or cls.signals_min_count)
+            ),
         )

@@ -29,6 +29,7 @@ SINCE_BASELINE = (
     "dashboard_login_step",
     "dashboard_recovery_code",
     "attachment",
+    "signal_count",
 )
 COLUMNS_SINCE_BASELINE = (
     ("dashboard_user", "totp_secret"),

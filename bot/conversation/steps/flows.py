@@ -6,8 +6,9 @@ from __future__ import annotations
 from bot import escalation
 from bot.conversation.steps import cases, risk
 from bot.conversation.turn import Context, Turn
-from bot.engine import MENU, Escalate, Event, Press, Saved, Say, State, Text, resume
+from bot.engine import MENU, Escalate, Event, FlowEnded, Press, Saved, Say, State, Text, resume
 from bot.engine.fold import fold
+from bot.signals import hooks as signal_hooks
 from bot.understanding import intents
 from storage import cases as case_rows
 from storage import contacts
@@ -82,6 +83,8 @@ async def _events(
             await cases.open_case(ctx, turn, event.priority, event.reason, event.detail)
         elif isinstance(event, Saved) and event.name == HELPED and _not_helped(event.value):
             await contacts.add_contact(s, rid, "not_helped", event.flow, now=now)
+        elif isinstance(event, FlowEnded) and ctx.signals:  # left a flow: bot/signals
+            await signal_hooks.flow_ended(turn, event, state)
     started = new_state.flow not in (None, MENU) and state.flow in (None, MENU)
     if started:
         await contacts.add_contact(s, rid, "topic", new_state.flow or "", now=now)

@@ -1,0 +1,117 @@
+"""Where the conversation path and the dashboard tell the signals what happened. Each is
+called from one line (listed in docs/signals.md), inside the caller's transaction, and hands
+`bot.signals.record` counts with an area, nothing about the resident.
+
+The simulator's conversations run on a database of their own and never reach these counts;
+`Conversations(signals=False)` (the simulator's) does not call them at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.engine import MENU, FlowEnded, State
+from bot.escalation import OfficeHours
+from bot.signals import record
+from bot.signals.area import area_of_case, area_of_resident
+from storage import cases
+from storage.cases import Case
+from storage.transcripts import TranscriptEntry
+
+if TYPE_CHECKING:
+    from bot.conversation.turn import Turn
+
+logger = logging.getLogger(__name__)
+
+SEEN = "signals_seen"  # conversation data: the last day the resident was counted as a contact
+RETURNING_DAYS = 30  # a contact within this many days of the last one is a returning one
+LEFT = ("restarted", "stopped")  # a flow's ends that mean the resident left it
+
+
+async def after_turn(turn: Turn, before: State) -> None:
+    """A message was handled: a contact (once a day), a flow started, a case opened."""
+    if turn.erased or turn.again or turn.resident is None:
+        return
+    s, now, after = turn.session, turn.now, turn.state
+    area: str | None = None
+    today = record.day_of(now)
+    seen = _day(turn.data.get(SEEN))
+    if seen != today:
+        area = area or await area_of_resident(s, turn.rid)
+        returning = seen is not None and today - seen <= timedelta(days=RETURNING_DAYS)
+        await record.contact(s, area=area, language=turn.lang, returning=returning, when=now)
+        turn.data[SEEN] = today.isoformat()
+    if after.flow not in (None, MENU) and after.flow != before.flow:
+        area = area or await area_of_resident(s, turn.rid)
+        typed = not turn.inbound.payload and bool(turn.inbound.text)
+        await record.topic(s, area=area, flow=after.flow or "", typed=typed, when=now)
+    opened = await cases.open_case_of(s, turn.rid) if turn.open_case is None else None
+    if opened is not None:  # this turn opened it (a raised case was open before)
+        categories = turn.assessment.categories if opened.reason == turn.decision.reason else ()
+        await record.case_routed(
+            s,
+            area=await area_of_case(s, opened),
+            reason=opened.reason,
+            priority=opened.priority,
+            categories=list(categories),
+            when=now,
+        )
+
+
+def _day(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+async def flow_ended(turn: Turn, event: FlowEnded, before: State) -> None:
+    """A flow ended; left by the resident (menu, stop) at an open question, it is counted."""
+    if event.outcome in LEFT and before.flow == event.flow and before.node:
+        area = await area_of_resident(turn.session, turn.rid)
+        await record.flow_left(
+            turn.session, area=area, flow=event.flow, node=before.node, when=turn.now
+        )
+
+
+async def claimed(s: AsyncSession, case: Case, office: OfficeHours, now: datetime) -> None:
+    """A worker claimed `case`: how long it waited, opened within office hours or not."""
+    await record.case_claimed(
+        s,
+        area=await area_of_case(s, case),
+        waited=now - case.created_at,
+        office=office.on_duty(case.created_at),
+        when=now,
+    )
+
+
+async def replied(
+    s: AsyncSession, case: Case, entry: TranscriptEntry, office: OfficeHours, now: datetime
+) -> None:
+    """A worker replied on `case`; the first reply is counted with how long it took."""
+    query = select(TranscriptEntry.data).where(
+        TranscriptEntry.case_id == case.id,
+        TranscriptEntry.direction == "out",
+        col(TranscriptEntry.id) < (entry.id or 0),
+    )
+    for data in await s.exec(query):
+        if data and data.get("worker_id") is not None and not data.get("bot"):
+            return  # replied before
+    await record.first_response(
+        s,
+        area=await area_of_case(s, case),
+        waited=now - case.created_at,
+        office=office.on_duty(case.created_at),
+        when=now,
+    )
+
+
+async def closed(s: AsyncSession, case: Case, outcome: str, now: datetime) -> None:
+    """A case was closed: for "no bed tonight", what followed."""
+    if case.reason == "no_bed":
+        await record.no_bed_outcome(s, area=await area_of_case(s, case), outcome=outcome, when=now)
