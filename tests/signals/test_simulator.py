@@ -1,0 +1,35 @@
+"""Test conversations in the simulator never count; the same messages in the web chat do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.app import DB, init_app
+from storage import signals
+from tests.dashboard.conftest import Worker, create_user, quick_passwords  # noqa: F401
+from tests.webchat.conftest import web_config
+
+PERSON = "Ik wil met een mens praten"
+NO_BED = "ik heb vannacht geen slaapplek"
+
+
+async def _counts(client) -> list:
+    async with client.app[DB].transaction() as s:
+        return await signals.counts(s)
+
+
+async def test_the_simulator_never_counts_and_the_web_chat_does(aiohttp_client, tmp_path: Path):
+    client = await aiohttp_client(init_app(web_config(tmp_path)))
+    await create_user(client.app[DB], "fatima")
+    await Worker.login(client, "fatima")
+    for said in ("/start", "zorgtoeslag", PERSON, NO_BED, "ik wil niet meer leven"):
+        answer = await client.post("/simulator/api/send", json={"text": said})
+        assert answer.status == 200
+    await client.post("/simulator/api/reset", headers={"Origin": str(client.make_url(""))})
+    await client.post("/simulator/api/send", json={"text": PERSON})
+    assert await _counts(client) == []
+
+    answer = await client.post("/chat/api/send", json={"text": PERSON})
+    assert answer.status == 200
+    measures = {m for _, _, m, _ in await _counts(client)}
+    assert "case.normal.asked_for_person" in measures
