@@ -45,6 +45,8 @@ ACTIONS = (
     "language",
     "erase",  # a resident erased their data (/vergeet): pseudonym, case, counts
     "purge",  # the retention purge: counts per category
+    "view_signals",  # /dashboard/signals (bot/dashboard/signals.py): period, range, team
+    "download_signals",  # /dashboard/signals.csv
 )
 
 

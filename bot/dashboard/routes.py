@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.dashboard import account, admin, first_password, login, views
+from bot.dashboard import account, admin, first_password, login, signals, views
 
 STATIC = Path(__file__).parent / "static"
 CASE = r"/cases/{case_id:\d{1,18}}"  # longer: no such row, and too big for the database
@@ -48,5 +48,7 @@ def setup_routes(app: web.Application) -> None:
     r.add_post(r"/admin/users/{user_id:\d{1,18}}/disable", admin.users_disable)
     r.add_get("/admin/flows", admin.flows_page, name="flows")
     r.add_get("/admin/translations", admin.translations_page, name="translations")
+    r.add_get("/signals", signals.signals_page, name="signals")
+    r.add_get("/signals.csv", signals.signals_csv)
 
     r.add_static("/static/", STATIC, name="static")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.app import DB, init_app
 from storage import signals
-from tests.dashboard.conftest import Worker, create_user, quick_passwords  # noqa: F401
+from tests.dashboard.conftest import Worker, create_user
 from tests.webchat.conftest import web_config
 
 PERSON = "Ik wil met een mens praten"

@@ -1,0 +1,4 @@
+"""The dashboard's fixtures (a real app with the dashboard, users, cheap passwords) for the
+signals page's tests."""
+
+from tests.dashboard.conftest import add_user, app, client, config, quick_passwords  # noqa: F401
