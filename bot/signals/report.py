@@ -115,7 +115,7 @@ def _suppressed_table(
                 problem.values[cell] = table.get(cell, 0)
             problem.values[total] = sum(problem.values[c] for c in cells)
             problem.add_sum(cells, total)
-            problem.rank[total] = 1
+            problem.rank[total] = 2
         for column in [*columns, TOTAL]:
             cells = [(period, a, column) for a in areas]
             everyone = (period, ALL_AREAS, column)

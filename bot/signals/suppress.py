@@ -9,10 +9,11 @@ First every sum with exactly one hidden cell gets a second one. Then the test is
 algebra: the hidden cells `x` must satisfy `A x = b` (the sums, with
 the shown cells moved to `b`). A hidden cell is determined when every solution gives it the
 same value, i.e. when the null space of `A` is zero in its coordinate. While one is, a shown
-cell that shares a sum with it is hidden too: a total first (the report is about areas, so
-their own cells should stay), else the smallest cell that is not zero, so that the hidden sums
-cannot be pinned by zeros either. tests/signals/test_suppression_attack.py attacks
-the result with linear programs (also using that counts are not negative).
+cell that shares a sum with it is hidden too: a total over all areas first, an area's own
+total last (the report is about areas), the smallest first, and never a zero, so that the
+bounds (no count is negative) cannot pin a hidden cell either.
+tests/signals/test_suppression_attack.py attacks the result with linear programs (also using
+that counts are not negative).
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ class Problem:
 
     values: dict[Hashable, int] = field(default_factory=dict)
     sums: list[list[tuple[Hashable, int]]] = field(default_factory=list)
-    # Hidden first as complements (lower first; others 2): totals over all areas, then an
-    # area's total, so that the cells of one area stay visible as long as they can.
+    # Hidden first as complements (lower first; others 1): totals over all areas first, an
+    # area's own total last, so that what one area shows stays visible as long as it can.
     rank: dict[Hashable, int] = field(default_factory=dict)
 
     def add_sum(self, parts: Iterable[Hashable], total: Hashable) -> None:
@@ -92,10 +93,12 @@ def _neighbours(problem: Problem) -> dict[Hashable, list[Hashable]]:
 def _cheapest(
     problem: Problem, candidates: Iterable[Hashable], hidden: set[Hashable]
 ) -> list[Hashable]:
-    """The shown cells among `candidates`, cheapest to hide first: not zero, a total, small."""
+    """The shown cells among `candidates` that are not zero, cheapest to hide first. Zeros are
+    never hidden: with every hidden cell above zero, a cell that the sums leave free can move
+    both ways, so no attacker's bound (no count is negative) pins it either."""
     values, rank = problem.values, problem.rank
-    shown = [c for c in dict.fromkeys(candidates) if c not in hidden]
-    shown.sort(key=lambda c: (values[c] == 0, rank.get(c, 2), values[c], str(c)))
+    shown = [c for c in dict.fromkeys(candidates) if c not in hidden and values[c] > 0]
+    shown.sort(key=lambda c: (rank.get(c, 1), values[c], str(c)))
     return shown[:LOOKAHEAD]
 
 
