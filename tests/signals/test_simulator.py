@@ -33,3 +33,27 @@ async def test_the_simulator_never_counts_and_the_web_chat_does(aiohttp_client, 
     assert answer.status == 200
     measures = {m for _, _, m, _ in await _counts(client)}
     assert "case.normal.asked_for_person" in measures
+
+
+def test_buurtbot_chat_in_the_terminal_never_counts(tmp_path: Path):
+    """`buurtbot chat` is an author trying the flows on the real database: not a resident."""
+    import asyncio
+    import io
+
+    from bot.channels import terminal
+    from storage.db import Database
+
+    config = web_config(tmp_path)
+    out = io.StringIO()
+    assert terminal.run(config, "nl", io.StringIO(f"{PERSON}\n{NO_BED}\n/quit\n"), out) == 0
+    assert "medewerker" in out.getvalue()  # it did go through the conversation path
+
+    async def stored() -> list:
+        db = Database(config.database_url)
+        try:
+            async with db.transaction() as s:
+                return await signals.counts(s)
+        finally:
+            await db.dispose()
+
+    assert asyncio.run(stored()) == []
