@@ -6,14 +6,13 @@ cells of the row, more cells are hidden with it (complementary suppression) unti
 cell can take more than one value given everything shown and every sum the report implies.
 
 First every sum with exactly one hidden cell gets a second one. Then the test is exact linear
-algebra: the hidden cells `x` must satisfy `A x = b` (the sums, with
-the shown cells moved to `b`). A hidden cell is determined when every solution gives it the
-same value, i.e. when the null space of `A` is zero in its coordinate. While one is, a shown
-cell that shares a sum with it is hidden too: a total over all areas first, an area's own
-total last (the report is about areas), the smallest first, and never a zero, so that the
-bounds (no count is negative) cannot pin a hidden cell either.
-tests/signals/test_suppression_attack.py attacks the result with linear programs (also using
-that counts are not negative).
+algebra: the hidden cells `x` must satisfy `A x = b` (the sums, with the shown cells moved to
+`b`). A hidden cell is determined when every solution gives it the same value, i.e. when its
+unit vector lies in the row space of `A`. While one is, a shown cell that shares a sum with it
+is hidden too: a total over all areas first, an area's own total last (the report is about
+areas), the smallest first, and never a zero, so that the bounds (no count is negative)
+cannot pin a hidden cell either. tests/signals/test_suppression_attack.py attacks the result
+with linear programs (also using that counts are not negative).
 """
 
 from __future__ import annotations
@@ -69,16 +68,25 @@ def suppress(problem: Problem, k: int) -> set[Hashable]:
 
 def _lines(problem: Problem, hidden: set[Hashable]) -> None:
     """No sum with exactly one hidden cell: that one would be the sum of the others."""
-    changed = True
-    while changed:
-        changed = False
-        for parts in problem.sums:
-            cells = [c for c, _ in parts]
-            if sum(c in hidden for c in cells) == 1:
-                pick = _cheapest(problem, cells, hidden)
-                if pick:
-                    hidden.add(pick[0])
-                    changed = True
+    cells_of = [[c for c, _ in parts] for parts in problem.sums]
+    sums_of: dict[Hashable, list[int]] = {}
+    for i, cells in enumerate(cells_of):
+        for cell in cells:
+            sums_of.setdefault(cell, []).append(i)
+    count = [sum(c in hidden for c in cells) for cells in cells_of]
+    todo = [i for i, n in enumerate(count) if n == 1]
+    while todo:
+        i = todo.pop()
+        if count[i] != 1:
+            continue
+        pick = _cheapest(problem, cells_of[i], hidden)
+        if not pick:
+            continue  # the others are zeros: the null-space check deals with it
+        hidden.add(pick[0])
+        for j in sums_of[pick[0]]:
+            count[j] += 1
+            if count[j] == 1:
+                todo.append(j)
 
 
 def _neighbours(problem: Problem) -> dict[Hashable, list[Hashable]]:
@@ -114,10 +122,9 @@ def _determined(problem: Problem, hidden: set[Hashable]) -> list[Hashable]:
         for cell, coefficient in parts:
             if cell in index:
                 matrix[r, index[cell]] += coefficient
-    _, singular, vt = np.linalg.svd(matrix, full_matrices=True)
+    # A cell is determined when it lies in the row space of the sums: its projection onto
+    # that space is the whole of it (1), instead of less (a direction it can move in).
+    _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
     rank = int((singular > TOLERANCE * max(1.0, singular.max(initial=0.0))).sum())
-    null = vt[rank:]  # each row a direction the hidden cells can move in together
-    if null.shape[0] == 0:
-        return list(order)
-    free = np.abs(null).max(axis=0) > 1e-7
-    return [c for c, moves in zip(order, free, strict=True) if not moves]
+    projected = (vt[:rank] ** 2).sum(axis=0)
+    return [c for c, p in zip(order, projected, strict=True) if p > 1 - 1e-7]
