@@ -11,10 +11,11 @@ from datetime import date
 from aiohttp import web
 from markupsafe import Markup
 
-from bot.dashboard import actions, auth, i18n
+from bot.dashboard import actions, auth, i18n, texts
 from bot.dashboard.actions import Refused
 from bot.dashboard.views import render, work_of
 from bot.engine.texts import N_
+from bot.i18n import NATIVE_NAMES
 from bot.keys import CONFIG, DB
 from bot.signals import charts, periods
 from bot.signals.cli import report, write_csv
@@ -44,6 +45,41 @@ GROUPS = {
 HIDDEN = N_("verborgen (te klein om te tonen)")
 # Translators: dashboard, signals: a date in the filter is not a date.
 BAD_DATE = N_("Een datum is JJJJ-MM-DD.")
+PARTS = {
+    # Translators: dashboard, signals: the case opened within office hours.
+    "office": N_("binnen kantoortijd"),
+    # Translators: dashboard, signals: the case opened outside office hours.
+    "outside": N_("buiten kantoortijd"),
+    # Translators: dashboard, signals: a resident's first contact (not within 30 days).
+    "first": N_("eerste contact"),
+    # Translators: dashboard, signals: a resident who wrote in the last 30 days too.
+    "returning": N_("kwam terug"),
+    # Translators: dashboard, signals: a flow started from words the resident typed.
+    "typed": N_("getypt"),
+    # Translators: dashboard, signals: a flow started with a button or number.
+    "button": N_("met een knop"),
+    # Translators: dashboard, signals: answer to a follow-up: helped a bit.
+    "a_bit": N_("een beetje geholpen"),
+    # Translators: dashboard, signals: answer to a follow-up: not helped.
+    "not": N_("niet geholpen"),
+    # Translators: dashboard, signals: the total of an area (or of all areas).
+    TOTAL: N_("Totaal"),
+}
+
+
+def label(measure: str) -> str:
+    """A measure in words: `case.high.no_bed` -> "Hoog · Geen slaapplek vannacht"."""
+    _, _, rest = measure.partition(".")
+    words = []
+    for part in rest.split("."):
+        known = (
+            PARTS.get(part)
+            or texts.PRIORITIES.get(part)
+            or texts.REASONS.get(part)
+            or texts.OUTCOMES.get(part)
+        )
+        words.append(i18n.gettext(known) if known else NATIVE_NAMES.get(part, part))
+    return " · ".join(words)
 
 
 def _query(request: web.Request) -> tuple[str, date | None, date | None, str | None]:
@@ -128,6 +164,7 @@ async def signals_page(request: web.Request) -> web.Response:
             "kinds": periods.KINDS,
             "k": request.config_dict[CONFIG].signals_min_count,
             "query": request.query_string,
+            "label": label,
         },
     )
 
@@ -146,9 +183,8 @@ def _tables(rows: list[Row], period: str | None) -> list[tuple[str, list[str], l
         areas = sorted({a for values in cells[group].values() for a in values})
         areas.sort(key=lambda a: a == ALL_AREAS)
         measures = sorted(cells[group], key=lambda m: (m == TOTAL, m))
-        tables.append(
-            (group, areas, [(m, [cells[group][m].get(a) for a in areas]) for m in measures])
-        )
+        lines = [(f"{group}.{m}", [cells[group][m].get(a) for a in areas]) for m in measures]
+        tables.append((group, areas, lines))
     return tables
 
 

@@ -49,6 +49,9 @@ async def test_an_admin_sees_charts_tables_and_a_download(client, add_user):
     assert 'class="bar-hidden"' in html  # Zuid's 3, hidden
     assert ">3<" not in html
     assert 'href="/dashboard/signals.csv?period=month"' in html
+    # The tables in words, the measure's name beside them.
+    assert '<tr data-measure="case.normal.asked_for_person">' in html
+    assert "Normaal · Vraagt om een mens</th>" in html
 
     css = await client.get("/dashboard/static/signals.css")
     assert "size: A4" in await css.text()
