@@ -15,7 +15,6 @@ from bot.dashboard import actions, auth, i18n, texts
 from bot.dashboard.actions import Refused
 from bot.dashboard.views import render, work_of
 from bot.engine.texts import N_
-from bot.i18n import NATIVE_NAMES
 from bot.keys import CONFIG, DB
 from bot.signals import charts, periods
 from bot.signals.cli import report, write_csv
@@ -64,6 +63,14 @@ PARTS = {
     "not": N_("niet geholpen"),
     # Translators: dashboard, signals: the total of an area (or of all areas).
     TOTAL: N_("Totaal"),
+    # Translators: dashboard, signals: the language a resident wrote in.
+    "nl": N_("Nederlands"),
+    # Translators: dashboard, signals: the language a resident wrote in.
+    "ar": N_("Arabisch"),
+    # Translators: dashboard, signals: the language a resident wrote in.
+    "ti": N_("Tigrinisch"),
+    # Translators: dashboard, signals: the language a resident wrote in.
+    "en": N_("Engels"),
 }
 
 
@@ -78,7 +85,7 @@ def label(measure: str) -> str:
             or texts.REASONS.get(part)
             or texts.OUTCOMES.get(part)
         )
-        words.append(i18n.gettext(known) if known else NATIVE_NAMES.get(part, part))
+        words.append(i18n.gettext(known) if known else part)
     return " · ".join(words)
 
 

@@ -66,6 +66,7 @@ async def test_the_signals_page_on_screen_and_on_paper(aiohttp_server, browser, 
     await expect(areas.first.locator("svg rect.bar").first).to_be_visible()
     await expect(page.get_by_test_id("signals-compare").first).to_be_visible()
     await page.screenshot(path=screenshot_path("signals"), full_page=False)
+    await page.screenshot(path=screenshot_path("signals-full"), full_page=True)
 
     await page.emulate_media(media="print")
     await expect(page.get_by_test_id("signals-filter")).to_be_hidden()
