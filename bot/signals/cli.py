@@ -93,5 +93,7 @@ def run_cli(
     except (SQLAlchemyError, OSError) as exc:
         print(f"buurtbot signals: {explain(exc)}", file=err)
         return 1
+    if team and not rows:
+        print(f"buurtbot signals: no counts for area {team!r} in these periods", file=err)
     (write_json if fmt == "json" else write_csv)(rows, out)
     return 0

@@ -103,8 +103,15 @@ async def test_twelve_of_noord_and_three_of_zuid_ask_for_a_person(url: str) -> N
     assert [r["value"] for r in data if r["measure"] == "case.totaal"] == [12]
 
 
-def test_a_bad_date_is_refused_clearly(tmp_path: Path) -> None:
+def test_a_bad_date_or_database_is_refused_clearly(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'buurtbot.db'}"
     refused = _buurtbot("signals", "--from", "1 december", url=url)
     assert refused.returncode == 2
     assert "YYYY-MM-DD" in refused.stderr
+    empty = _buurtbot("signals", url=url)  # no tables yet
+    assert empty.returncode == 1
+    assert "buurtbot db upgrade" in empty.stderr
+    assert _buurtbot("db", "upgrade", url=url).returncode == 0
+    nobody = _buurtbot("signals", "--team", "Oost", url=url)
+    assert nobody.returncode == 0 and nobody.stdout == "period,area,measure,value\n"
+    assert "no counts for area 'Oost'" in nobody.stderr
