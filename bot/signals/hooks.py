@@ -2,16 +2,20 @@
 called from one line (listed in docs/signals.md), inside the caller's transaction, and hands
 `bot.signals.record` counts with an area, nothing about the resident.
 
-The simulator's conversations run on a database of their own and never reach these counts;
-`Conversations(signals=False)` (the simulator's) does not call them at all.
+Each counts inside a savepoint: a count that fails is logged and left out; the message or the
+action it belongs to goes on. The simulator's conversations run on a database of their own and
+never reach these counts; `Conversations(signals=False)` (the simulator's, `buurtbot chat`'s)
+does not call them at all.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Coroutine
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -35,6 +39,11 @@ LEFT = ("restarted", "stopped")  # a flow's ends that mean the resident left it
 
 async def after_turn(turn: Turn, before: State) -> None:
     """A message was handled: a contact (once a day), a flow started, a case opened."""
+    if turn.s is not None:
+        await _safely(turn.session, _after_turn(turn, before))
+
+
+async def _after_turn(turn: Turn, before: State) -> None:
     if turn.erased or turn.again or turn.resident is None:
         return
     s, now, after = turn.session, turn.now, turn.state
@@ -73,14 +82,20 @@ def _day(value: object) -> date | None:
 async def flow_ended(turn: Turn, event: FlowEnded, before: State) -> None:
     """A flow ended; left by the resident (menu, stop) at an open question, it is counted."""
     if event.outcome in LEFT and before.flow == event.flow and before.node:
-        area = await area_of_resident(turn.session, turn.rid)
-        await record.flow_left(
-            turn.session, area=area, flow=event.flow, node=before.node, when=turn.now
-        )
+        await _safely(turn.session, _flow_left(turn, event.flow, before.node))
+
+
+async def _flow_left(turn: Turn, flow: str, node: str) -> None:
+    area = await area_of_resident(turn.session, turn.rid)
+    await record.flow_left(turn.session, area=area, flow=flow, node=node, when=turn.now)
 
 
 async def claimed(s: AsyncSession, case: Case, office: OfficeHours, now: datetime) -> None:
     """A worker claimed `case`: how long it waited, opened within office hours or not."""
+    await _safely(s, _claimed(s, case, office, now))
+
+
+async def _claimed(s: AsyncSession, case: Case, office: OfficeHours, now: datetime) -> None:
     await record.case_claimed(
         s,
         area=await area_of_case(s, case),
@@ -94,6 +109,12 @@ async def replied(
     s: AsyncSession, case: Case, entry: TranscriptEntry, office: OfficeHours, now: datetime
 ) -> None:
     """A worker replied on `case`; the first reply is counted with how long it took."""
+    await _safely(s, _replied(s, case, entry, office, now))
+
+
+async def _replied(
+    s: AsyncSession, case: Case, entry: TranscriptEntry, office: OfficeHours, now: datetime
+) -> None:
     query = select(TranscriptEntry.data).where(
         TranscriptEntry.case_id == case.id,
         TranscriptEntry.direction == "out",
@@ -114,4 +135,18 @@ async def replied(
 async def closed(s: AsyncSession, case: Case, outcome: str, now: datetime) -> None:
     """A case was closed: for "no bed tonight", what followed."""
     if case.reason == "no_bed":
-        await record.no_bed_outcome(s, area=await area_of_case(s, case), outcome=outcome, when=now)
+        await _safely(s, _no_bed(s, case, outcome, now))
+
+
+async def _no_bed(s: AsyncSession, case: Case, outcome: str, now: datetime) -> None:
+    await record.no_bed_outcome(s, area=await area_of_case(s, case), outcome=outcome, when=now)
+
+
+async def _safely(s: AsyncSession, counting: Coroutine[Any, Any, None]) -> None:
+    """Count inside a savepoint: a count that fails is logged and left out, and never takes
+    the resident's message or the worker's action down with it."""
+    try:
+        async with s.begin_nested():
+            await counting
+    except SQLAlchemyError:
+        logger.error("a neighbourhood signal was not counted", exc_info=True)

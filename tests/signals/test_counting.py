@@ -162,3 +162,24 @@ async def test_counts_stay_after_vergeet_and_the_purge(database):
     async with database.transaction() as s:
         await purge(s, retention, now=START + timedelta(days=400))
     assert await counted(database) == before
+
+
+async def test_a_count_that_fails_never_takes_the_message_down(tmp_path, caplog):
+    """Counting runs in a savepoint: without its table the resident is still answered and
+    the case still opens; the failure is logged."""
+    from sqlalchemy import text as sql
+
+    from storage.db import Database
+
+    database = Database(f"sqlite:///{tmp_path / 'broken.db'}")
+    try:
+        await database.create_all()
+        async with database.transaction() as s:
+            await s.exec(sql("DROP TABLE signal_count"))
+        replies = await conversations(database).receive(text("8", PERSON))
+        assert replies
+        async with database.transaction() as s:
+            assert len((await s.exec(select(Case))).all()) == 1
+    finally:
+        await database.dispose()
+    assert "a neighbourhood signal was not counted" in caplog.text
