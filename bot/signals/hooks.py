@@ -15,7 +15,9 @@ from collections.abc import Coroutine
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,7 +25,6 @@ from bot.engine import MENU, FlowEnded, State
 from bot.escalation import OfficeHours
 from bot.signals import record
 from bot.signals.area import area_of_case, area_of_resident
-from storage import cases
 from storage.cases import Case
 from storage.transcripts import TranscriptEntry
 
@@ -35,41 +36,55 @@ logger = logging.getLogger(__name__)
 SEEN = "signals_seen"  # conversation data: the last day the resident was counted as a contact
 RETURNING_DAYS = 30  # a contact within this many days of the last one is a returning one
 LEFT = ("restarted", "stopped")  # a flow's ends that mean the resident left it
+NEW_CASES = "signals_new_cases"  # session info: cases inserted in this transaction
 
 
 async def after_turn(turn: Turn, before: State) -> None:
-    """A message was handled: a contact (once a day), a flow started, a case opened."""
-    if turn.s is not None:
-        await _safely(turn.session, _after_turn(turn, before))
-
-
-async def _after_turn(turn: Turn, before: State) -> None:
-    if turn.erased or turn.again or turn.resident is None:
+    """A message was handled: a contact (once a day), a flow started, a case opened. Decided
+    without the database; most messages count nothing and cost nothing."""
+    if turn.s is None or turn.erased or turn.again or turn.resident is None:
         return
-    s, now, after = turn.session, turn.now, turn.state
-    area: str | None = None
-    today = record.day_of(now)
+    today = record.day_of(turn.now)
     seen = _day(turn.data.get(SEEN))
-    if seen != today:
-        area = area or await area_of_resident(s, turn.rid)
-        returning = seen is not None and today - seen <= timedelta(days=RETURNING_DAYS)
-        await record.contact(s, area=area, language=turn.lang, returning=returning, when=now)
+    contact = seen != today
+    if contact:
         turn.data[SEEN] = today.isoformat()
-    if after.flow not in (None, MENU) and after.flow != before.flow:
-        area = area or await area_of_resident(s, turn.rid)
+    after = turn.state
+    started = after.flow if after.flow not in (None, MENU) and after.flow != before.flow else None
+    opened = turn.session.info.pop(NEW_CASES, [])
+    if contact or started or opened:
+        await _safely(turn.session, _after_turn(turn, contact, seen, started, opened))
+
+
+async def _after_turn(
+    turn: Turn, contact: bool, seen: date | None, started: str | None, opened: list[Case]
+) -> None:
+    s, now = turn.session, turn.now
+    area = await area_of_resident(s, turn.rid) if contact or started else ""
+    if contact:
+        returning = seen is not None and record.day_of(now) - seen <= timedelta(RETURNING_DAYS)
+        await record.contact(s, area=area, language=turn.lang, returning=returning, when=now)
+    if started:
         typed = not turn.inbound.payload and bool(turn.inbound.text)
-        await record.topic(s, area=area, flow=after.flow or "", typed=typed, when=now)
-    opened = await cases.open_case_of(s, turn.rid) if turn.open_case is None else None
-    if opened is not None:  # this turn opened it (a raised case was open before)
-        categories = turn.assessment.categories if opened.reason == turn.decision.reason else ()
+        await record.topic(s, area=area, flow=started, typed=typed, when=now)
+    for case in opened:
+        categories = turn.assessment.categories if case.reason == turn.decision.reason else ()
         await record.case_routed(
             s,
-            area=await area_of_case(s, opened),
-            reason=opened.reason,
-            priority=opened.priority,
+            area=await area_of_case(s, case),
+            reason=case.reason,
+            priority=case.priority,
             categories=list(categories),
             when=now,
         )
+
+
+@event.listens_for(Session, "after_flush")
+def _note_new_cases(session: Session, _context: Any) -> None:
+    """Cases inserted in a transaction, kept in its session for `after_turn` (no query)."""
+    new = [o for o in session.new if isinstance(o, Case)]
+    if new:
+        session.info.setdefault(NEW_CASES, []).extend(new)
 
 
 def _day(value: object) -> date | None:
