@@ -172,6 +172,21 @@ def cmd_purge(args: argparse.Namespace, config: Config) -> int:
     return run_cli(config, dry_run=args.dry_run, out=sys.stdout, err=sys.stderr)
 
 
+def cmd_signals(args: argparse.Namespace, config: Config) -> int:
+    from bot.signals.cli import run_cli
+
+    return run_cli(
+        config,
+        team=args.team,
+        start=args.start,
+        end=args.end,
+        kind=args.period,
+        fmt=args.format,
+        out=sys.stdout,
+        err=sys.stderr,
+    )
+
+
 def _users_failed(message: object) -> int:
     print(f"buurtbot users: {message}", file=sys.stderr)
     return 1
@@ -320,6 +335,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="only count what would be removed, per category"
     )
     p.set_defaults(func=cmd_purge)
+
+    p = sub.add_parser(
+        "signals", help="counts per area and period, with nobody in them (docs/signals.md)"
+    )
+    p.add_argument("--team", help="only this area (team)")
+    p.add_argument("--from", dest="start", metavar="DATE", help="first day, YYYY-MM-DD")
+    p.add_argument("--to", dest="end", metavar="DATE", help="last day, YYYY-MM-DD")
+    p.add_argument("--period", choices=["week", "month", "quarter"], default="month")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.set_defaults(func=cmd_signals)
 
     users = sub.add_parser("users", help="dashboard accounts")
     users_sub = users.add_subparsers(dest="users_command", required=True)

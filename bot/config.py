@@ -48,6 +48,8 @@ class Config:
     public_url: str | None = None  # the dashboard's address for links in mails
     alert_high_after_minutes: float = 30.0  # a high case waiting this long gets an alert
     alert_repeat_minutes: float = 15.0  # again every this long until someone claims it
+    # The smallest count the neighbourhood signals show (docs/signals.md).
+    signals_min_count: int = 10
 
     @property
     def whatsapp_on(self) -> bool:
@@ -106,5 +108,8 @@ class Config:
             ),
             alert_repeat_minutes=float(
                 e.get("BUURTBOT_ALERT_REPEAT_MINUTES") or cls.alert_repeat_minutes
+            ),
+            signals_min_count=max(
+                2, int(e.get("BUURTBOT_SIGNALS_MIN_COUNT") or cls.signals_min_count)
             ),
         )

@@ -52,6 +52,8 @@ ACTIONS = (
     "user_teams",  # the teams a user works in
     "move_team",  # a worker moved a case to another team
     "resident_postcode",  # a case went to the team of the postcode its resident gave
+    "view_signals",  # /dashboard/signals (bot/dashboard/signals.py): period, range, team
+    "download_signals",  # /dashboard/signals.csv
 )
 
 

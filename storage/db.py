@@ -35,6 +35,7 @@ from storage import (  # noqa: F401
     outbox,
     residents,
     second_factor,
+    signals,
     states,
     teams,
     transcripts,

@@ -41,6 +41,7 @@ async def _chat(config: Config, flows, lang: str, stdin: TextIO, stdout: TextIO)
     db = Database(config.database_url)
     await migrate.upgrade(db)
     conversations = Conversations.from_config(db, config, flows)
+    conversations.signals = False  # an author trying flows: not in the neighbourhood figures
     chat_id = f"terminal-{secrets.token_hex(4)}"
     async with db.transaction() as s:
         resident = await resident_db.get_or_create_resident(

@@ -26,6 +26,7 @@ from bot.i18n import Catalogs, Rendered, script_language
 from bot.outbox.notifier import Notifier
 from bot.risk import Assessment, Detector, RiskModel, assess, load_detector
 from bot.risk.assessment import NOTHING
+from bot.signals import hooks as signal_hooks
 from bot.understanding.route import Router, load_router
 from storage import cases, handled
 from storage import outbox as outbox_db
@@ -63,6 +64,7 @@ class Conversations:
         new_id: Callable[[], str] = lambda: secrets.token_hex(3),
         metrics: Metrics | None = None,
         router: Router | None = None,
+        signals: bool = True,
     ) -> None:
         self.db = db
         self.flows = flows
@@ -79,6 +81,7 @@ class Conversations:
         self.notifier = Notifier()  # told when rows are queued
         self.metrics = metrics  # counts messages in
         self.followers: list[Conversations] = []  # get the same content when it is swapped
+        self.signals = signals  # counted for the neighbourhood figures (not the simulator's)
 
     @classmethod
     def from_config(
@@ -130,6 +133,7 @@ class Conversations:
             self.privacy,
             lambda: self.env(router),
             self.new_id,
+            self.signals,
         )
 
     def assess(self, text: str | None) -> Assessment:
@@ -208,6 +212,8 @@ class Conversations:
             )
             await self._note_inbound(turn)
             await pipeline.run(self.context(), turn)
+            if self.signals:  # the neighbourhood figures (bot/signals): contacts, topics, cases
+                await signal_hooks.after_turn(turn, State.from_dict(data))
             await self._write_replies(turn)
             if not turn.erased:  # after /vergeet the next message starts afresh
                 state = {**turn.data, **turn.state.to_dict()}

@@ -77,6 +77,7 @@ class Context:
     privacy: Privacy
     env: Callable[[], Env]
     new_id: Callable[[], str]
+    signals: bool = True  # count for the neighbourhood figures (bot/signals); not the simulator
 
     def say(self, msgid: str, lang: str, **params: object) -> Rendered:
         return self.catalogs.render(Say(msgid, CONTEXT, params=params), lang)

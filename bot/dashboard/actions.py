@@ -20,6 +20,7 @@ from bot.dashboard.whatsapp_window import WindowState, window_state
 from bot.engine import Say, State
 from bot.followups import closing
 from bot.i18n import RTL, SOURCE, isolate_ltr, script_language
+from bot.signals import hooks as signal_hooks
 from storage import attachments as attachment_db
 from storage import audit, casework, followups, history, notes, teams, users
 from storage import outbox as outbox_db
@@ -219,6 +220,7 @@ async def claim(work: Work, case_id: int) -> Case:
     now = utcnow()
     async with work.db.transaction() as s:
         case = await casework.claim(s, case_id, work.actor, now=now)
+        await signal_hooks.claimed(s, case, work.conversations.office, now)
         await _record(s, work, "claim", now, case_id)
     work.notify()
     return case
@@ -230,6 +232,7 @@ async def claim_next(work: Work) -> Case:
         case = await casework.claim_next(s, work.actor, now=now, visible=await _visible(s, work))
         if case is None:
             raise Refused(texts.NOTHING_WAITING, status=409)
+        await signal_hooks.claimed(s, case, work.conversations.office, now)
         await _record(s, work, "claim", now, case.id, "next in queue")
     work.notify()
     return case
@@ -268,6 +271,7 @@ async def reply(work: Work, case_id: int, text: str) -> TranscriptEntry:
         worker = await s.get(users.User, work.actor.id)
         sent = signed(text, users.shown_name(worker) if worker else work.actor.name, lang)
         await outbox_db.enqueue(s, case.resident_id, sent, now=now, transcript_id=entry.id)
+        await signal_hooks.replied(s, case, entry, work.conversations.office, now)
         await _record(s, work, "reply", now, case_id, f"transcript {entry.id}")
     work.notify()
     return entry
@@ -349,6 +353,7 @@ async def close(work: Work, case_id: int, outcome: str, note: str = "") -> Case:
         idle = State(vars=state.vars, wait=state.wait or "handed-back").to_dict()
         rest = {k: v for k, v in data.items() if k != "check"}  # an open risk question ends too
         await state_db.save_state(s, case.resident_id, {**rest, **idle}, now=now)
+        await signal_hooks.closed(s, case, outcome, now)
         await _record(s, work, "close", now, case_id, outcome)
     work.notify()
     return case

@@ -6,7 +6,16 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.dashboard import account, admin, first_password, follow_up, login, teams_admin, views
+from bot.dashboard import (
+    account,
+    admin,
+    first_password,
+    follow_up,
+    login,
+    signals,
+    teams_admin,
+    views,
+)
 
 STATIC = Path(__file__).parent / "static"
 CASE = r"/cases/{case_id:\d{1,18}}"  # longer: no such row, and too big for the database
@@ -54,5 +63,7 @@ def setup_routes(app: web.Application) -> None:
     r.add_post(r"/admin/teams/{team_id:\d{1,18}}/remove", teams_admin.teams_remove)
     r.add_get("/admin/flows", admin.flows_page, name="flows")
     r.add_get("/admin/translations", admin.translations_page, name="translations")
+    r.add_get("/signals", signals.signals_page, name="signals")
+    r.add_get("/signals.csv", signals.signals_csv)
 
     r.add_static("/static/", STATIC, name="static")

@@ -34,6 +34,7 @@ SINCE_BASELINE = (
     "team",
     "follow_up",
     "case_feedback",
+    "signal_count",
 )
 COLUMNS_SINCE_BASELINE = (
     ("dashboard_user", "totp_secret"),

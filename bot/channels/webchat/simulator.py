@@ -155,7 +155,8 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
         risk=real.risk,
         office=real.office,
         repeat_rule=real.repeat_rule,
-    )  # no listeners and no metrics: nothing of it reaches senders, alerts or figures
+        signals=False,
+    )  # no listeners, metrics or signals: nothing of it reaches senders, alerts or figures
     real.followers.append(app[SIMULATOR])  # edited content reaches the simulator too
     try:
         yield

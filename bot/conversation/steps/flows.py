@@ -12,6 +12,7 @@ from bot.engine import (
     MENU,
     Escalate,
     Event,
+    FlowEnded,
     FollowUpDue,
     Press,
     Saved,
@@ -21,6 +22,7 @@ from bot.engine import (
     resume,
 )
 from bot.engine.fold import fold
+from bot.signals import hooks as signal_hooks
 from bot.understanding import intents
 from storage import cases as case_rows
 from storage import contacts
@@ -98,6 +100,8 @@ async def _events(
             await contacts.add_contact(s, rid, "not_helped", event.flow, now=now)
         elif isinstance(event, FollowUpDue):
             await _schedule(turn, event)
+        elif isinstance(event, FlowEnded) and ctx.signals:  # left a flow: bot/signals
+            await signal_hooks.flow_ended(turn, event, state)
     started = new_state.flow not in (None, MENU) and state.flow in (None, MENU)
     if started:
         await contacts.add_contact(s, rid, "topic", new_state.flow or "", now=now)

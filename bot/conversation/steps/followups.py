@@ -9,6 +9,7 @@ from bot.conversation.steps import cases
 from bot.conversation.turn import Context, Turn
 from bot.engine.fold import fold
 from bot.followups import messages, texts
+from bot.signals import hooks as signal_hooks
 from bot.understanding import intents
 from storage import contacts
 from storage import feedback as feedback_db
@@ -49,6 +50,8 @@ async def _follow_up(ctx: Context, turn: Turn, ident: int, given: str) -> None:
         _ask_again(ctx, turn)
         return
     logger.info("follow-up %s answered: %s", ident, given)
+    if ctx.signals:
+        await signal_hooks.answered(turn, row.case_id, given, after_close=False)
     if given != "not_helped":
         turn.add(messages.say(ctx.catalogs, _THANKS[given], turn.lang))
         _ask_again(ctx, turn)
@@ -64,6 +67,8 @@ async def _feedback(ctx: Context, turn: Turn, ident: int, given: str) -> None:
     if row is None:
         msgid = texts.ALREADY
     else:
+        if ctx.signals:
+            await signal_hooks.answered(turn, row.case_id, given, after_close=True)
         msgid = texts.FEEDBACK_NO_THANKS if given == "not_helped" else texts.FEEDBACK_THANKS
     turn.add(messages.say(ctx.catalogs, msgid, turn.lang))
 

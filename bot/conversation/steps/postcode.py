@@ -24,6 +24,7 @@ from sqlmodel import col, select
 from bot.conversation.turn import Context, Turn
 from bot.engine.texts import N_
 from bot.i18n import Rendered
+from bot.signals import hooks as signal_hooks
 from storage import audit, teams
 from storage.cases import Case
 from storage.residents import Resident
@@ -142,6 +143,8 @@ async def answer(ctx: Context, turn: Turn, asked: dict[str, int]) -> None:
     s.add(resident)
     if case is not None and case.status == "waiting":
         await teams.assign_team(s, case, team, why=why, now=now)
+        if ctx.signals:
+            await signal_hooks.case_rerouted(turn, case)
         await audit.record(
             s, "resident_postcode", now=now, case_id=case.id, detail=team.name if team else "-"
         )
