@@ -37,7 +37,12 @@ class OutboxMessage(SQLModel, table=True):
     """A message waiting to be sent, or the record of one that was sent or given up."""
 
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_message_next", "status", "priority", "id"),)
+    __table_args__ = (
+        Index("ix_outbox_message_next", "status", "priority", "id"),
+        # One chat's pending rows (the web chat's poll, `next_pending(resident_id=...)`)
+        # without reading the chat's sent ones: revision 0010.
+        Index("ix_outbox_message_resident_pending", "resident_id", "status", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     resident_id: int = Field(foreign_key="resident.id", ondelete="CASCADE", index=True)

@@ -38,7 +38,10 @@ COLUMNS_SINCE_BASELINE = (
     ("outbox_message", "channel_message_id"),
     ("outbox_message", "delivery"),
 )
-INDEXES_SINCE_BASELINE = ("ix_outbox_message_channel_message_id",)
+INDEXES_SINCE_BASELINE = (
+    "ix_outbox_message_channel_message_id",
+    "ix_outbox_message_resident_pending",
+)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
