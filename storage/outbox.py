@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index, String, and_, delete, exists, func, or_, update
+from sqlalchemy import Index, String, and_, delete, exists, func, insert, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -21,6 +21,8 @@ from storage.errors import NotFound
 from storage.residents import Resident
 from storage.transcripts import Direction, TranscriptEntry
 from storage.types import CleanText, JSONText, UTCDateTime
+
+_ENTRY = TranscriptEntry.__table__  # type: ignore[attr-defined]
 
 
 class OutboxStatus(StrEnum):
@@ -66,6 +68,9 @@ class OutboxMessage(SQLModel, table=True):
     delivery: str | None = Field(default=None, sa_type=String(16))
 
 
+_OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
+
+
 # --- queueing --------------------------------------------------------------------------------
 
 
@@ -101,8 +106,11 @@ async def add_replies(
     sources: Mapping[str, str] | None = None,
 ) -> list[OutboxMessage]:
     """A turn's replies, each (text, buttons, priority): transcript entries and their outbox
-    rows, written as two batched inserts instead of two per reply. `sources`: text -> its
-    Dutch source, kept in the transcript for the worker (not sent)."""
+    rows, in two Core statements (the conversation path's, issue 21), not two per reply.
+    `sources`: text -> its Dutch source, kept in the transcript for the worker (not sent).
+    Returns the rows, in order; they are not in the session."""
+    if not replies:
+        return []
     sources = sources or {}
 
     def data(text: str, buttons: list[Any] | None) -> dict[str, Any] | None:
@@ -112,31 +120,35 @@ async def add_replies(
         return found or None
 
     entries = [
-        TranscriptEntry(
-            resident_id=resident_id,
-            direction=Direction.OUT.value,
-            text=text,
-            data=data(text, buttons),
-            created_at=now,
-        )
+        {
+            "resident_id": resident_id,
+            "direction": Direction.OUT.value,
+            "text": text,
+            "data": data(text, buttons),
+            "created_at": now,
+            "case_id": None,
+        }
         for text, buttons, _ in replies
     ]
-    s.add_all(entries)
-    await s.flush()
-    messages = [
-        OutboxMessage(
-            resident_id=resident_id,
-            transcript_id=entry.id,
-            priority=priority,
-            text=text,
-            buttons=buttons,
-            created_at=now,
-        )
-        for entry, (text, buttons, priority) in zip(entries, replies, strict=True)
+    returning = insert(_ENTRY).returning(_ENTRY.c.id, sort_by_parameter_order=True)
+    ids = list((await s.exec(returning, params=entries)).scalars())  # type: ignore[call-overload]
+    rows = [
+        {
+            "resident_id": resident_id,
+            "transcript_id": entry_id,
+            "priority": priority,
+            "text": text,
+            "buttons": buttons,
+            "status": OutboxStatus.PENDING.value,
+            "attempts": 0,
+            "created_at": now,
+        }
+        for entry_id, (text, buttons, priority) in zip(ids, replies, strict=True)
     ]
-    s.add_all(messages)
-    await s.flush()
-    return messages
+    queued = insert(_OUTBOX).returning(_OUTBOX.c.id, sort_by_parameter_order=True)
+    queued_ids = (await s.exec(queued, params=rows)).scalars()  # type: ignore[call-overload]
+    # Returned for the caller to read, not added to the session: nothing left to flush.
+    return [OutboxMessage(id=i, **row) for i, row in zip(queued_ids, rows, strict=True)]
 
 
 # --- taking due rows -------------------------------------------------------------------------
