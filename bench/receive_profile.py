@@ -59,7 +59,7 @@ async def run(url: str, profile: bool, *, risk: bool = True) -> dict:
             conversations._risk(Inbound("telegram", "x", text=text))
     risk = time.process_time() - risk_started
 
-    profiler = cProfile.Profile() if profile else None
+    profiler = cProfile.Profile(time.process_time) if profile else None
     key = 0
 
     async def resident(n: int, texts: list[str]) -> None:

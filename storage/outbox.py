@@ -69,6 +69,9 @@ class OutboxMessage(SQLModel, table=True):
 
 
 _OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
+# `add_replies`' statements, built once (SQLAlchemy keeps their cache keys too).
+_ADD_ENTRIES = insert(_ENTRY).returning(_ENTRY.c.id, sort_by_parameter_order=True)
+_ADD_ROWS = insert(_OUTBOX).returning(_OUTBOX.c.id, sort_by_parameter_order=True)
 
 
 # --- queueing --------------------------------------------------------------------------------
@@ -130,8 +133,7 @@ async def add_replies(
         }
         for text, buttons, _ in replies
     ]
-    returning = insert(_ENTRY).returning(_ENTRY.c.id, sort_by_parameter_order=True)
-    ids = list((await s.exec(returning, params=entries)).scalars())  # type: ignore[call-overload]
+    ids = list((await s.exec(_ADD_ENTRIES, params=entries)).scalars())  # type: ignore[call-overload]
     rows = [
         {
             "resident_id": resident_id,
@@ -145,8 +147,7 @@ async def add_replies(
         }
         for entry_id, (text, buttons, priority) in zip(ids, replies, strict=True)
     ]
-    queued = insert(_OUTBOX).returning(_OUTBOX.c.id, sort_by_parameter_order=True)
-    queued_ids = (await s.exec(queued, params=rows)).scalars()  # type: ignore[call-overload]
+    queued_ids = (await s.exec(_ADD_ROWS, params=rows)).scalars()  # type: ignore[call-overload]
     # Returned for the caller to read, not added to the session: nothing left to flush.
     return [OutboxMessage(id=i, **row) for i, row in zip(queued_ids, rows, strict=True)]
 
