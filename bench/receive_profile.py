@@ -26,13 +26,56 @@ RESIDENTS = 200
 MESSAGES_EACH = 5
 
 
-def typed_script(residents: int = RESIDENTS, each: int = MESSAGES_EACH) -> list[list[str]]:
-    """Each resident's typed messages: drawn (seeded) from training/typed t1 and t2."""
+def _candidates() -> list[str]:
     texts = []
     for name in ("t1.jsonl", "t2.jsonl"):
         for line in (ROOT / "training" / "typed" / name).read_text(encoding="utf-8").splitlines():
-            if line.strip():
+            # Not those asking for a person: a case opens, and what the resident writes next
+            # goes to the worker, with no reply from the bot to time.
+            if line.strip() and json.loads(line)["intent"] not in ("person", "callback"):
                 texts.append(json.loads(line)["text"])
+    return texts
+
+
+async def _opening_no_case(texts: list[str]) -> list[str]:
+    """Those of `texts` that open no case as a resident's first message (urgent topics such
+    as a bed tonight do): each tried once, on a scratch database, without the risk check."""
+    from sqlmodel import select
+
+    from bot.config import Config
+    from bot.conversation import Conversations, Inbound
+    from storage.cases import Case
+    from storage.db import Database
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/sort.db"
+        db = Database(url)
+        await db.create_all()
+        config = Config(database_url=url, flows_dir=ROOT / "flows", locales_dir=ROOT / "locales")
+        conversations = Conversations.from_config(db, config)
+        conversations.risk = None
+        for n, text in enumerate(texts):
+            await conversations.receive(Inbound("telegram", f"s{n}", text=text))
+        async with db.transaction() as s:
+            opened = set((await s.exec(select(Case.resident_id))).all())
+            from storage.residents import Resident
+
+            rows = (await s.exec(select(Resident.id, Resident.external_id))).all()
+        await db.dispose()
+    casing = {external for rid, external in rows if rid in opened}
+    return [t for n, t in enumerate(texts) if f"s{n}" not in casing]
+
+
+_TEXTS: list[str] = []
+
+
+async def typed_script(residents: int = RESIDENTS, each: int = MESSAGES_EACH) -> list[list[str]]:
+    """Each resident's typed messages: drawn (seeded) from training/typed t1 and t2, all but
+    those asking for a person or opening a case (`_opening_no_case`): a message to an open
+    case goes to the worker, and the bot may not answer it."""
+    if not _TEXTS:
+        _TEXTS.extend(await _opening_no_case(_candidates()))
+    texts = _TEXTS
     rng = random.Random(21)
     return [[rng.choice(texts) for _ in range(each)] for _ in range(residents)]
 
@@ -48,7 +91,7 @@ async def run(url: str, profile: bool, *, risk: bool = True) -> dict:
     conversations = Conversations.from_config(db, config)
     if not risk:
         conversations.risk = None
-    script = typed_script()
+    script = await typed_script()
     # Warm-up: caches, the detector's first embedding, the engine's compiled statements.
     for n, texts in enumerate(script[:5]):
         for text in texts:

@@ -51,7 +51,7 @@ from tests.support.botapi import BotAPI  # noqa: E402
 
 RESIDENTS = 200
 MESSAGES_EACH = 5
-NO_REPLY_WAIT = 15.0  # seconds: a message with no reply by then counts as unanswered
+NO_REPLY_WAIT = 30.0  # seconds: a message with no reply by then counts as unanswered
 BURST_CHATS = 300
 CRISIS_CHAT = 999_999
 CRISIS_TEXT = "ik wil niet meer leven"
@@ -253,7 +253,7 @@ async def cost_and_speed(
     `root`: the checkout whose code the bot runs (another one: a before/after)."""
     api = BotAPI()
     await api.start()
-    script = typed_script(RESIDENTS, MESSAGES_EACH)
+    script = await typed_script(RESIDENTS, MESSAGES_EACH)
     try:
         bot = await Bot.start(
             *bot_args, "--base-url", api.base_url, "--token", api.token, root=root
@@ -354,7 +354,7 @@ async def parts_alone(database: str) -> dict:
     from storage.db import Database
 
     messages = RESIDENTS * MESSAGES_EACH
-    script = typed_script(RESIDENTS, MESSAGES_EACH)
+    script = await typed_script(RESIDENTS, MESSAGES_EACH)
 
     async def workload(url: str, with_outbox: bool) -> tuple[float, int, float]:
         db = Database(url)

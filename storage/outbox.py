@@ -69,9 +69,17 @@ class OutboxMessage(SQLModel, table=True):
 
 
 _OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
-# `add_replies`' statements, built once (SQLAlchemy keeps their cache keys too).
-_ADD_ENTRIES = insert(_ENTRY).returning(_ENTRY.c.id, sort_by_parameter_order=True)
-_ADD_ROWS = insert(_OUTBOX).returning(_OUTBOX.c.id, sort_by_parameter_order=True)
+# `add_replies`' statements, built once (SQLAlchemy keeps their cache keys too): one
+# multi-row INSERT each. PostgreSQL: SQLAlchemy returns the ids in the rows' order. SQLite
+# would need a statement per row for that; but there a table's new ids are max + 1, given row
+# by row in the order of VALUES under the one write lock, so the ids sorted are in that order.
+_ADD = {
+    dialect: (
+        insert(_ENTRY).returning(_ENTRY.c.id, sort_by_parameter_order=ordered),
+        insert(_OUTBOX).returning(_OUTBOX.c.id, sort_by_parameter_order=ordered),
+    )
+    for dialect, ordered in (("postgresql", True), ("sqlite", False))
+}
 
 
 # --- queueing --------------------------------------------------------------------------------
@@ -133,7 +141,10 @@ async def add_replies(
         }
         for text, buttons, _ in replies
     ]
-    ids = list((await s.exec(_ADD_ENTRIES, params=entries)).scalars())  # type: ignore[call-overload]
+    dialect = s.get_bind().dialect.name
+    add_entries, add_rows = _ADD[dialect]
+    in_order = sorted if dialect == "sqlite" else list
+    ids = in_order((await s.exec(add_entries, params=entries)).scalars())  # type: ignore[call-overload]
     rows = [
         {
             "resident_id": resident_id,
@@ -147,7 +158,7 @@ async def add_replies(
         }
         for entry_id, (text, buttons, priority) in zip(ids, replies, strict=True)
     ]
-    queued_ids = (await s.exec(_ADD_ROWS, params=rows)).scalars()  # type: ignore[call-overload]
+    queued_ids = in_order((await s.exec(add_rows, params=rows)).scalars())  # type: ignore[call-overload]
     # Returned for the caller to read, not added to the session: nothing left to flush.
     return [OutboxMessage(id=i, **row) for i, row in zip(queued_ids, rows, strict=True)]
 
