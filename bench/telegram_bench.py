@@ -51,14 +51,14 @@ from tests.support.botapi import BotAPI  # noqa: E402
 
 RESIDENTS = 200
 MESSAGES_EACH = 5
-NO_REPLY_WAIT = 30.0  # seconds: a message with no reply by then counts as unanswered
+NO_REPLY_WAIT = 90.0  # seconds: a message with no reply by then counts as unanswered
 BURST_CHATS = 300
 CRISIS_CHAT = 999_999
 CRISIS_TEXT = "ik wil niet meer leven"
 CRISIS_TIMES = (0.5, 3.0, 8.0)  # seconds into the burst
 PACE = 30
 QUIET = 0.3  # a resident writes again when the bot was quiet this long
-PASSES = 2  # of the cost-and-speed run of each bot; the one with the least CPU counts
+PASSES = 1  # of the cost-and-speed run of each bot (2 or more on a quiet machine, best counts)
 PG_URL = os.environ.get("DATABASE_URL_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -400,9 +400,9 @@ async def parts_alone(database: str) -> dict:
         await db.dispose()
         return cpu, queued, risk
 
-    # Best of two of each, taking turns: the difference of two noisy figures is noisier still.
+    # Best of PASSES of each, taking turns: the difference of two noisy figures is noisier still.
     receive = both = risk = float("inf")
-    for attempt in range(2):
+    for attempt in range(PASSES):
         cpu, _, alone = await workload(f"{database}-a{attempt}", with_outbox=False)
         receive, risk = min(receive, cpu), min(risk, alone)
         cpu, replies, _ = await workload(f"{database}-b{attempt}", with_outbox=True)
