@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
 import os
 import platform
@@ -143,7 +144,15 @@ async def child_buurtbot(base_url: str, token: str, database: str, rate: float) 
             return {"queued": time.monotonic()}
         return _cpu(words)
 
+    # BENCH_PROFILE=<file>: the bot's CPU profile (cProfile, process time) written there.
+    profile = os.environ.get("BENCH_PROFILE")
+    profiler = cProfile.Profile(time.process_time) if profile else None
+    if profiler is not None:
+        profiler.enable()
     await _commands(handle)
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(profile)
     await runner.cleanup()
 
 
