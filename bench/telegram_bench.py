@@ -590,7 +590,8 @@ def write_docs(section: str) -> None:
         new = text.rstrip("\n") + "\n\n" + section
     else:
         end = next(
-            (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
+            (i for i in range(start + 1, len(lines)) if lines[i].startswith(("## ", "<!-- "))),
+            len(lines),
         )
         before = "\n".join(lines[:start]).rstrip("\n")
         after = "\n".join(lines[end:])
