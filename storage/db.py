@@ -43,6 +43,7 @@ from storage import (  # noqa: F401
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_SYNCHRONOUS = "NORMAL"  # with WAL: see `_on_sqlite_connect`
 CONNECT_TIMEOUT = 5  # seconds to reach PostgreSQL
 POOL_TIMEOUT = 10  # seconds to wait for a free connection of the pool
 T = TypeVar("T")
@@ -86,6 +87,10 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    # Commit writes the log to the operating system without waiting for the disk; the disk
+    # gets it at each checkpoint. A killed process loses nothing; a power cut can lose the
+    # last transactions, never the file's consistency (docs/database.md, "Durability").
+    cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     # Deleted text is overwritten with zeros, not left in free pages (/vergeet, the purge).

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -28,15 +28,20 @@ HOLD = timedelta(days=30)
 _ORDER = {"sent": 1, "delivered": 2, "read": 3}  # a late "sent" does not undo "read"
 
 
+_RECORD_ID = (
+    update(OutboxMessage.__table__)  # type: ignore[attr-defined]
+    .where(OutboxMessage.__table__.c.id == bindparam("b_id"))  # type: ignore[attr-defined]
+    .values(channel_message_id=bindparam("b_message_id"), delivery="sent")
+)
+
+
 async def record_ids(s: AsyncSession, sent: Sequence[tuple[int, str]]) -> None:
-    """The channel's ids of rows just marked sent, each (row id, channel message id)."""
-    for row_id, message_id in sent:
-        await s.exec(
-            update(OutboxMessage)  # type: ignore[call-overload]
-            .where(col(OutboxMessage.id) == row_id)
-            .values(channel_message_id=message_id[:128], delivery="sent")
-            .execution_options(synchronize_session=False)
-        )
+    """The channel's ids of rows just marked sent, each (row id, channel message id): one
+    executemany for all of them, not a statement per row."""
+    if not sent:
+        return
+    params = [{"b_id": row_id, "b_message_id": message_id[:128]} for row_id, message_id in sent]
+    await s.exec(_RECORD_ID, params=params)  # type: ignore[call-overload]
 
 
 async def report(

@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index, String, and_, delete, exists, func, or_, update
+from sqlalchemy import Index, String, and_, delete, exists, func, insert, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -21,6 +21,8 @@ from storage.errors import NotFound
 from storage.residents import Resident
 from storage.transcripts import Direction, TranscriptEntry
 from storage.types import CleanText, JSONText, UTCDateTime
+
+_ENTRY = TranscriptEntry.__table__  # type: ignore[attr-defined]
 
 
 class OutboxStatus(StrEnum):
@@ -37,7 +39,12 @@ class OutboxMessage(SQLModel, table=True):
     """A message waiting to be sent, or the record of one that was sent or given up."""
 
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_message_next", "status", "priority", "id"),)
+    __table_args__ = (
+        Index("ix_outbox_message_next", "status", "priority", "id"),
+        # One chat's pending rows (the web chat's poll, `next_pending(resident_id=...)`)
+        # without reading the chat's sent ones: revision 0010.
+        Index("ix_outbox_message_resident_pending", "resident_id", "status", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     resident_id: int = Field(foreign_key="resident.id", ondelete="CASCADE", index=True)
@@ -59,6 +66,20 @@ class OutboxMessage(SQLModel, table=True):
     # Written by storage/deliveries.py.
     channel_message_id: str | None = Field(default=None, sa_type=String(128), index=True)
     delivery: str | None = Field(default=None, sa_type=String(16))
+
+
+_OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
+# `add_replies`' statements, built once (SQLAlchemy keeps their cache keys too): one
+# multi-row INSERT each. PostgreSQL: SQLAlchemy returns the ids in the rows' order. SQLite
+# would need a statement per row for that; but there a table's new ids are max + 1, given row
+# by row in the order of VALUES under the one write lock, so the ids sorted are in that order.
+_ADD = {
+    dialect: (
+        insert(_ENTRY).returning(_ENTRY.c.id, sort_by_parameter_order=ordered),
+        insert(_OUTBOX).returning(_OUTBOX.c.id, sort_by_parameter_order=ordered),
+    )
+    for dialect, ordered in (("postgresql", True), ("sqlite", False))
+}
 
 
 # --- queueing --------------------------------------------------------------------------------
@@ -96,8 +117,11 @@ async def add_replies(
     sources: Mapping[str, str] | None = None,
 ) -> list[OutboxMessage]:
     """A turn's replies, each (text, buttons, priority): transcript entries and their outbox
-    rows, written as two batched inserts instead of two per reply. `sources`: text -> its
-    Dutch source, kept in the transcript for the worker (not sent)."""
+    rows, in two Core statements (the conversation path's, issue 21), not two per reply.
+    `sources`: text -> its Dutch source, kept in the transcript for the worker (not sent).
+    Returns the rows, in order; they are not in the session."""
+    if not replies:
+        return []
     sources = sources or {}
 
     def data(text: str, buttons: list[Any] | None) -> dict[str, Any] | None:
@@ -107,31 +131,36 @@ async def add_replies(
         return found or None
 
     entries = [
-        TranscriptEntry(
-            resident_id=resident_id,
-            direction=Direction.OUT.value,
-            text=text,
-            data=data(text, buttons),
-            created_at=now,
-        )
+        {
+            "resident_id": resident_id,
+            "direction": Direction.OUT.value,
+            "text": text,
+            "data": data(text, buttons),
+            "created_at": now,
+            "case_id": None,
+        }
         for text, buttons, _ in replies
     ]
-    s.add_all(entries)
-    await s.flush()
-    messages = [
-        OutboxMessage(
-            resident_id=resident_id,
-            transcript_id=entry.id,
-            priority=priority,
-            text=text,
-            buttons=buttons,
-            created_at=now,
-        )
-        for entry, (text, buttons, priority) in zip(entries, replies, strict=True)
+    dialect = s.get_bind().dialect.name
+    add_entries, add_rows = _ADD[dialect]
+    in_order = sorted if dialect == "sqlite" else list
+    ids = in_order((await s.exec(add_entries, params=entries)).scalars())  # type: ignore[call-overload]
+    rows = [
+        {
+            "resident_id": resident_id,
+            "transcript_id": entry_id,
+            "priority": priority,
+            "text": text,
+            "buttons": buttons,
+            "status": OutboxStatus.PENDING.value,
+            "attempts": 0,
+            "created_at": now,
+        }
+        for entry_id, (text, buttons, priority) in zip(ids, replies, strict=True)
     ]
-    s.add_all(messages)
-    await s.flush()
-    return messages
+    queued_ids = in_order((await s.exec(add_rows, params=rows)).scalars())  # type: ignore[call-overload]
+    # Returned for the caller to read, not added to the session: nothing left to flush.
+    return [OutboxMessage(id=i, **row) for i, row in zip(queued_ids, rows, strict=True)]
 
 
 # --- taking due rows -------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index, String
+from sqlalchemy import Index, String, func
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -68,3 +68,24 @@ async def transcript(
         return list((await s.exec(query.order_by(col(TranscriptEntry.id)))).all())
     query = query.order_by(col(TranscriptEntry.id).desc()).limit(limit)
     return list(reversed((await s.exec(query)).all()))
+
+
+async def entries_after(
+    s: AsyncSession, resident_id: int, after_id: int, *, limit: int
+) -> list[TranscriptEntry]:
+    """The resident's entries with an id above `after_id`, oldest first, at most `limit`: the
+    newest `limit` when there are more (a page opened on a long conversation). One range scan
+    of the index on (resident_id, id): the cost follows the rows returned, not the transcript."""
+    query = (
+        select(TranscriptEntry)
+        .where(TranscriptEntry.resident_id == resident_id, col(TranscriptEntry.id) > after_id)
+        .order_by(col(TranscriptEntry.id).desc())
+        .limit(limit)
+    )
+    return list(reversed((await s.exec(query)).all()))
+
+
+async def first_entry_id(s: AsyncSession, resident_id: int) -> int | None:
+    """The id of the resident's first entry (one step down the same index), None without one."""
+    query = select(func.min(TranscriptEntry.id)).where(TranscriptEntry.resident_id == resident_id)
+    return (await s.exec(query)).first()

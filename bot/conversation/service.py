@@ -28,10 +28,9 @@ from bot.risk import Assessment, Detector, RiskModel, assess, load_detector
 from bot.risk.assessment import NOTHING
 from bot.signals import hooks as signal_hooks
 from bot.understanding.route import Router, load_router
-from storage import cases, handled
+from storage import hotpath
 from storage import outbox as outbox_db
 from storage import residents as resident_db
-from storage import states as state_db
 from storage import transcripts as transcript_db
 from storage.db import Database
 from storage.outbox import PRIORITY_CRISIS, PRIORITY_NORMAL
@@ -191,24 +190,23 @@ class Conversations:
         now = self.clock()
         async with self.db.transaction() as s:
             await resident_db.lock_chat(s, inbound.channel, inbound.external_id)
-            if inbound.key is not None and not await handled.first_time(
+            if inbound.key is not None and not await hotpath.first_time(
                 s, inbound.channel, inbound.key, now=now
             ):
                 return await self._again(s, inbound, assessment, decision, now)
-            resident = await resident_db.get_or_create_resident(
-                s, inbound.channel, inbound.external_id, now=now
-            )
-            data = await state_db.load_state(s, resident.id) or {}
+            # The resident, their state and open case: few statements (storage/hotpath.py).
+            loaded = await hotpath.load(s, inbound.channel, inbound.external_id, now=now)
+            data = loaded.state or {}
             turn = _turn(
                 inbound,
                 assessment,
                 decision,
                 now,
                 s,
-                resident,
+                loaded.resident,
                 state=State.from_dict(data),
                 data=data,
-                open_case=await cases.open_case_of(s, resident.id),
+                open_case=loaded.open_case,
             )
             await self._note_inbound(turn)
             await pipeline.run(self.context(), turn)
@@ -217,7 +215,7 @@ class Conversations:
             await self._write_replies(turn)
             if not turn.erased:  # after /vergeet the next message starts afresh
                 state = {**turn.data, **turn.state.to_dict()}
-                await state_db.save_state(s, resident.id, state, now=now)
+                await hotpath.save_state(s, turn.rid, state, now=now)
         return turn
 
     async def _note_inbound(self, turn: Turn) -> None:
@@ -240,10 +238,9 @@ class Conversations:
             details["press"] = inbound.payload
         if assessment.level != "none":
             details["risk"] = risk_step.details(assessment)
-        entry = await transcript_db.add_transcript(
-            turn.session, turn.rid, "in", shown, now=turn.now, data=details or None
+        await hotpath.note_in(
+            turn.session, turn.rid, shown, now=turn.now, data=details or None, case_id=case_id
         )
-        entry.case_id = case_id
 
     async def _write_replies(self, turn: Turn) -> None:
         """The turn's replies: transcript entries and outbox rows (crisis lines sent directly

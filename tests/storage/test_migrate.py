@@ -49,7 +49,11 @@ COLUMNS_SINCE_BASELINE = (
     ("cases", "previous_case_id"),
     ("cases", "reopened_at"),
 )
-INDEXES_SINCE_BASELINE = ("ix_outbox_message_channel_message_id", "ix_cases_team_id")
+INDEXES_SINCE_BASELINE = (
+    "ix_outbox_message_channel_message_id",
+    "ix_cases_team_id",
+    "ix_outbox_message_resident_pending",
+)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 COOKIE = "buurtbot_chat"
 CHANNEL = "web"
 MAX_TEXT = 4096
+MAX_SHOWN = 200  # messages in one answer; a page opened on a longer conversation gets the latest
 KEY = re.compile(rf"[0-9A-Za-z-]{{1,{MAX_KEY}}}")  # a UUID, or hex
 PAGE = (Path(__file__).parent / "static" / "chat.html").read_text(encoding="utf-8")
 
@@ -87,13 +88,13 @@ async def snapshot(
     async with db.transaction() as s:
         resident = await resident_db.find_resident(s, CHANNEL, external_id)
         if resident is not None:
-            for message in await outbox_db.next_pending(
-                s, now=now, limit=200, resident_id=resident.id
-            ):
-                await outbox_db.mark_sent(s, message.id, now=now)
-            entries = await transcript_db.transcript(s, resident.id)
-            first = entries[0].id if entries else None
-            later = [e for e in entries if e.id > after]
+            due = await outbox_db.next_pending(s, now=now, limit=200, resident_id=resident.id)
+            if due:
+                await outbox_db.mark_sent_many(s, [m.id for m in due], now=now)
+            # Only the rows after `after`, by the index: a poll costs the same on a long
+            # conversation as on a short one (issue 21).
+            later = await transcript_db.entries_after(s, resident.id, after, limit=MAX_SHOWN)
+            first = await transcript_db.first_entry_id(s, resident.id) if later else None
             shown = await people.shown(s, later, first, risk=risk)
             state = await state_db.load_state(s, resident.id)
             language = resident.language

@@ -1,0 +1,133 @@
+"""The web chat's poll by id (issue 21): only the rows after `after`, read through indexes, so a
+poll on a long conversation costs what it costs on a short one. Real HTTP, the real app, SQLite."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from sqlalchemy import event, func
+from sqlmodel import select
+
+from bot.app import DB
+from bot.channels.webchat.views import MAX_SHOWN
+from storage.outbox import OutboxMessage, OutboxStatus
+from storage.residents import Resident
+from storage.transcripts import TranscriptEntry
+from storage.types import utcnow
+
+TEXT = "x" * 4000  # a long message, as in the issue's measurement
+
+
+async def _start(client) -> int:
+    """A web chat begun with "/start"; returns the id of the last message shown."""
+    await client.get("/")
+    response = await client.post("/chat/api/send", json={"text": "/start"})
+    assert response.status == 200, await response.text()
+    return (await response.json())["messages"][-1]["id"]
+
+
+async def _history(client, messages: int) -> int:
+    """`messages` more in and out of the only resident, each out with a sent outbox row, as a
+    long conversation leaves them; returns the id of the last."""
+    db = client.app[DB]
+    now = utcnow() - timedelta(days=1)
+    async with db.transaction() as s:
+        resident = (await s.exec(select(Resident))).one()
+        entries = [
+            TranscriptEntry(
+                resident_id=resident.id,
+                direction="in" if n % 2 else "out",
+                text=f"{n} {TEXT}",
+                created_at=now,
+            )
+            for n in range(messages)
+        ]
+        s.add_all(entries)
+        await s.flush()
+        s.add_all(
+            OutboxMessage(
+                resident_id=resident.id,
+                transcript_id=e.id,
+                text=e.text,
+                status=OutboxStatus.SENT.value,
+                created_at=now,
+                sent_at=now,
+            )
+            for e in entries
+            if e.direction == "out"
+        )
+    return entries[-1].id
+
+
+async def _poll(client, after: int) -> dict:
+    response = await client.get(f"/chat/api/messages?after={after}")
+    assert response.status == 200
+    return await response.json()
+
+
+async def test_a_poll_sends_only_the_rows_after_its_id(client) -> None:
+    last = await _start(client)
+    assert (await _poll(client, last))["messages"] == []
+    newest = await _history(client, 30)
+    data = await _poll(client, newest - 3)
+    assert [m["id"] for m in data["messages"]] == [newest - 2, newest - 1, newest]
+    assert data["messages"][-1]["text"].startswith("29 ")
+    assert (await _poll(client, newest))["messages"] == []
+
+
+async def test_a_page_opened_on_a_long_conversation_gets_the_latest_messages(client) -> None:
+    await _start(client)
+    newest = await _history(client, MAX_SHOWN + 50)
+    shown = (await _poll(client, 0))["messages"]
+    assert len(shown) == MAX_SHOWN
+    assert [m["id"] for m in shown] == list(range(newest - MAX_SHOWN + 1, newest + 1))
+    # The opening "/start" is still no bubble when the page reads from the beginning.
+    assert "/start" not in [m["text"] for m in (await _poll(client, newest - 1000))["messages"]]
+
+
+async def test_pending_replies_are_marked_sent_once_the_page_has_them(client) -> None:
+    await _start(client)
+    db = client.app[DB]
+    async with db.transaction() as s:
+        pending = select(func.count()).where(OutboxMessage.status == OutboxStatus.PENDING.value)
+        assert (await s.exec(pending)).one() == 0  # the send's own answer took them
+        resident = (await s.exec(select(Resident))).one()
+        s.add(OutboxMessage(resident_id=resident.id, text="later", created_at=utcnow()))
+    await _poll(client, 0)
+    async with db.transaction() as s:
+        assert (await s.exec(pending)).one() == 0
+
+
+async def _poll_cost(client, after: int, polls: int = 15) -> tuple[float, int, int]:
+    """(fastest poll in seconds, SQL statements of a poll, bytes of its answer)."""
+    statements = 0
+
+    def count(*_: object) -> None:
+        nonlocal statements
+        statements += 1
+
+    await _poll(client, after)  # a warm connection
+    engine = client.app[DB].engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        size = len(await (await client.get(f"/chat/api/messages?after={after}")).read())
+        once = statements
+        best = float("inf")
+        for _ in range(polls):
+            started = time.perf_counter()
+            await _poll(client, after)
+            best = min(best, time.perf_counter() - started)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return best, once, size
+
+
+async def test_an_empty_poll_costs_the_same_on_1000_messages_as_on_10(client) -> None:
+    await _start(client)
+    short = await _poll_cost(client, await _history(client, 10))
+    long = await _poll_cost(client, await _history(client, 990))
+    assert long[1:] == short[1:]  # the same statements, the same answer
+    # The fastest of 15 polls, so that a busy machine does not decide it. Reading the whole
+    # transcript (before issue 21) made this 10 to 20 times slower.
+    assert long[0] < 2 * short[0], (long[0], short[0])
