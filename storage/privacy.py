@@ -218,15 +218,8 @@ async def erase(s: AsyncSession, resident_id: int, *, now: datetime) -> Erased:
 
 def describe(erased: Erased) -> str:
     """The counts, for the audit log: `messages=12 topics=2 answers=1 cases=1 notes=3 ...`."""
-    counts = {
-        "messages": erased.messages,
-        "topics": erased.topics,
-        "answers": erased.answers,
-        "cases": erased.cases,
-        "notes": erased.notes,
-        "outbox": erased.outbox,
-    }
-    parts = [f"{k}={v}" for k, v in counts.items()]
+    always = ("messages", "topics", "answers", "cases", "notes", "outbox")
+    parts = [f"{k}={getattr(erased, k)}" for k in always]
     if erased.attachments:
         parts.append(f"attachments={erased.attachments}")
     if erased.open_case is not None:
