@@ -130,6 +130,7 @@ async def run(ctx: Context, turn: Turn) -> None:
     """Handle `turn` with the first step of `PIPELINE` that applies; a first contact on a
     channel that has one gets its notice of what is stored (after any crisis lines)."""
     await _run(ctx, turn)
+    risk.remember_person(turn)
     privacy.first_contact_notice(ctx, turn)
     # The postcode question of a case opened now comes last: after the crisis lines, always.
     postcode.ask_at_the_end(ctx, turn, other_question=risk.CHECK in turn.data)
@@ -143,9 +144,12 @@ async def _run(ctx: Context, turn: Turn) -> None:
     # privacy question is dropped when the message does not answer it. Risk in the message
     # outranks an answer to the risk question ("nee, maar ik heb de pillen al").
     waiting_check = turn.data.pop(risk.CHECK, None)
+    person = turn.data.pop(risk.PERSON, None)
     turn.asked = privacy.request(turn)
     if waiting_check and not turn.decision.opens_case:
         turn.check_answer = risk.yes_no(turn.inbound, turn.now)
+        if turn.check_answer is False and person:
+            turn.data[risk.PERSON] = person  # a "no" still brings the person they asked for
     waiting_postcode = postcode.waiting(turn)
     if waiting_postcode is not None and postcode.is_answer(ctx, turn, waiting_postcode):
         turn.data[POSTCODE_ANSWER] = waiting_postcode

@@ -152,3 +152,28 @@ async def test_an_answer_after_a_worker_claimed_the_case_leaves_it_with_them(cli
     assert replies == []  # the worker answers; the bot adds nothing
     assert (await only_open_case(client.app)).team_id == found["Centraal"].id
     assert (await resident(client.app)).postcode == "1071"
+
+
+async def test_after_the_risk_question_it_is_asked_with_the_next_answer(client) -> None:
+    found = await make_teams(client.app)
+    replies = await resident_says(client.app, "r1", f"{PERSON}. Het hoeft voor mij niet meer.")
+    said = texts(replies)
+    assert len(said) == 1 and QUESTION not in said[0], said  # the risk question, alone
+    said = texts(await resident_says(client.app, "r1", "ja"))
+    crisis = [i for i, t in enumerate(said) if "113" in t]
+    assert crisis and QUESTION in said[-1] and max(crisis) < len(said) - 1, said
+    case = await only_open_case(client.app)
+    assert (case.priority, case.team_id) == ("urgent", found["Centraal"].id)
+    await resident_says(client.app, "r1", "1075")
+    assert (await only_open_case(client.app)).team_id == found["Zuid"].id
+
+
+async def test_a_no_to_the_risk_question_still_brings_the_person_asked_for(client) -> None:
+    found = await make_teams(client.app)
+    await resident_says(client.app, "r1", f"{PERSON}. Het hoeft voor mij niet meer.")
+    said = texts(await resident_says(client.app, "r1", "nee"))
+    case = await only_open_case(client.app)
+    assert (case.reason, case.priority) == ("asked_for_person", "normal")
+    assert QUESTION in said[-1], said
+    await resident_says(client.app, "r1", "1023")
+    assert (await only_open_case(client.app)).team_id == found["Noord"].id

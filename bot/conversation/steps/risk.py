@@ -20,6 +20,9 @@ from storage.outbox import PRIORITY_CRISIS, PRIORITY_NORMAL
 
 CHECK_PAYLOAD = "check:"
 CHECK = "check"  # the conversation data's key while the question waits for an answer
+# The case reason of a person the resident asked for in the message that got the question:
+# a "no" to the question still brings them the person they asked for.
+PERSON = "check_person"
 # The reason the question is asked when the decision names none, and what a "yes" is taken for.
 SUICIDE = "suicide"
 
@@ -88,8 +91,19 @@ async def on_check_answer(ctx: Context, turn: Turn, yes: bool) -> None:
         decision = escalation.on_risk("urgent", [SUICIDE], ["answered yes to the check question"])
         await on_risk(ctx, turn, decision)
         return
+    reason = turn.data.pop(PERSON, None)
+    if reason:
+        await cases.open_case(ctx, turn, "normal", reason, "")
+        return
     turn.add(ctx.say(escalation.CHECK_NO, turn.lang))
     ctx.ask_again(turn, turn.state)
+
+
+def remember_person(turn: Turn) -> None:
+    """The message that got the risk question also asked for a person: kept for the answer."""
+    text = turn.inbound.text or ""
+    if CHECK in turn.data and not turn.inbound.payload and escalation.asks_for_person(text):
+        turn.data[PERSON] = escalation.person_reason(text)
 
 
 def yes_no(inbound: Inbound, now: datetime) -> bool | None:
