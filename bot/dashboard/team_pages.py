@@ -28,6 +28,15 @@ async def case_context(request: web.Request, case: Case) -> dict[str, Any]:
     }
 
 
+async def row_teams(request: web.Request, visible: teams.Visible) -> dict[int, str]:
+    """Team names for the queue's rows, when the user sees more than one team's cases (an
+    admin, a worker in two teams); one team's own queue needs no names."""
+    async with request.config_dict[DB].transaction() as s:
+        names = {t.id: t.name for t in await teams.all_teams(s) if t.id is not None}
+    shown = {i: n for i, n in names.items() if visible.sees(i)}
+    return shown if len(shown) > 1 else {}
+
+
 async def failing_alerts(request: web.Request, visible: teams.Visible) -> list[dict[str, Any]]:
     """Alert mails that could not be sent yet (they are tried again), of the teams `visible`."""
     async with request.config_dict[DB].transaction() as s:

@@ -110,6 +110,7 @@ async def _queue_context(request: web.Request) -> dict[str, Any]:
         "mine": [r for r in rows if r.case.status == "claimed" and r.case.worker_id == me],
         "others": [r for r in rows if r.case.status == "claimed" and r.case.worker_id != me],
         "alert_failures": await team_pages.failing_alerts(request, visible),
+        "team_names": await team_pages.row_teams(request, visible),
         "now": utcnow(),
     }
 

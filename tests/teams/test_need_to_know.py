@@ -17,6 +17,8 @@ from storage.cases import Case
 from tests.dashboard.conftest import SUICIDE, Worker, resident_says
 from tests.teams.conftest import join, make_teams
 
+TEAM_TAG = re.compile(r'data-testid="case-team">([^<]*)<')
+
 
 def case_routes(app: web.Application) -> list[tuple[str, str]]:
     """(method, path template) of every dashboard route that names a case."""
@@ -115,6 +117,10 @@ async def test_admin_sees_every_team(two_teams, aiohttp_client, client) -> None:
     _, page = await boss.page("/dashboard/")
     assert all(f'/dashboard/cases/{i}"' in page for i in ids.values())
     assert (await boss.client.get(f"/dashboard/cases/{ids['Zuid']}/updates")).status == 200
+    # Rows of several teams name their team; a worker's one team needs no name.
+    assert TEAM_TAG.findall(page) == ["Team Noord", "Team Zuid"]
+    _, own = await two_teams[2].page("/dashboard/")
+    assert TEAM_TAG.findall(own) == []
 
 
 async def read_events(worker: Worker, count: int, timeout: float = 10.0) -> list[tuple[str, dict]]:
