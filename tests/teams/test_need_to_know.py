@@ -17,7 +17,7 @@ from storage.cases import Case
 from tests.dashboard.conftest import SUICIDE, Worker, resident_says
 from tests.teams.conftest import join, make_teams
 
-TEAM_TAG = re.compile(r'data-testid="case-team">([^<]*)<')
+TEAM_TAG = re.compile(r'data-testid="case-row-team">([^<]*)<')
 
 
 def case_routes(app: web.Application) -> list[tuple[str, str]]:
