@@ -111,8 +111,14 @@ async def _poll_cost(client, after: int, polls: int = 15) -> tuple[float, int, i
     engine = client.app[DB].engine.sync_engine
     event.listen(engine, "before_cursor_execute", count)
     try:
-        size = len(await (await client.get(f"/chat/api/messages?after={after}")).read())
-        once = statements
+        # The fewest of a few polls: the app's own loops (alert mails, follow-ups) may run a
+        # statement on the same engine while one poll is being counted.
+        counted = []
+        for _ in range(3):
+            statements = 0
+            size = len(await (await client.get(f"/chat/api/messages?after={after}")).read())
+            counted.append(statements)
+        once = min(counted)
         best = float("inf")
         for _ in range(polls):
             started = time.perf_counter()
