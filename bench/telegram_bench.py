@@ -452,9 +452,8 @@ def report(results: list[dict], crisis: dict, parts: dict, web: dict) -> str:
         f"Measured {datetime.now(UTC):%Y-%m-%d} on {machine()}, with `bench/telegram_bench.py`",
         "(every bot against the same Bot API stand-in, `tests/support/botapi.py`, over local",
         "HTTP; each bot in its own process; SQLite, and PostgreSQL on the same machine), all",
-        "rows in the same run. **A loaded machine**: 2 cores shared with other sessions' work",
-        "while this ran, so absolute figures are high and vary; compare the ratios, which are",
-        "measured side by side.",
+        "rows in the same run. Absolute figures move with whatever else the machine runs;",
+        "compare the ratios, which are measured side by side.",
         "",
         f"**{RESIDENTS} residents write {MESSAGES_EACH} typed messages each** (drawn, seeded, from "
         "training/typed t1 and t2, in all four languages; each after the answer to the previous "
