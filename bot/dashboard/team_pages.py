@@ -28,21 +28,16 @@ async def case_context(request: web.Request, case: Case) -> dict[str, Any]:
     }
 
 
-async def row_teams(request: web.Request, visible: teams.Visible) -> dict[int, str]:
-    """Team names for the queue's rows, when the user sees more than one team's cases (an
-    admin, a worker in two teams); one team's own queue needs no names."""
+async def queue_teams(request: web.Request, visible: teams.Visible) -> dict[str, Any]:
+    """What the queue shows of teams, from one load of them: a name per row when the user
+    sees more than one team's cases (an admin, a worker in two teams; one team's own queue
+    needs no names), and the alert mails of those teams that could not be sent yet (they are
+    tried again)."""
     async with request.config_dict[DB].transaction() as s:
         names = {t.id: t.name for t in await teams.all_teams(s) if t.id is not None}
-    shown = {i: n for i, n in names.items() if visible.sees(i)}
-    return shown if len(shown) > 1 else {}
-
-
-async def failing_alerts(request: web.Request, visible: teams.Visible) -> list[dict[str, Any]]:
-    """Alert mails that could not be sent yet (they are tried again), of the teams `visible`."""
-    async with request.config_dict[DB].transaction() as s:
         found = await alerts.failing(s)
-        names = {t.id: t.name for t in await teams.all_teams(s)}
-    return [
+    shown = {i: n for i, n in names.items() if visible.sees(i)}
+    failures = [
         {
             "case_id": a.case_id,
             "team": names.get(a.team_id, "-"),
@@ -53,6 +48,7 @@ async def failing_alerts(request: web.Request, visible: teams.Visible) -> list[d
         for a in found
         if visible.sees(a.team_id)
     ]
+    return {"team_names": shown if len(shown) > 1 else {}, "alert_failures": failures}
 
 
 async def move(work: Work, case_id: int, team_id: int) -> Case:

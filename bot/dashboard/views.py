@@ -109,8 +109,7 @@ async def _queue_context(request: web.Request) -> dict[str, Any]:
         "waiting": [r for r in rows if r.case.status == "waiting"],
         "mine": [r for r in rows if r.case.status == "claimed" and r.case.worker_id == me],
         "others": [r for r in rows if r.case.status == "claimed" and r.case.worker_id != me],
-        "alert_failures": await team_pages.failing_alerts(request, visible),
-        "team_names": await team_pages.row_teams(request, visible),
+        **await team_pages.queue_teams(request, visible),
         "now": utcnow(),
     }
 
