@@ -30,10 +30,12 @@ POLLS = 300
 TEXT = "x" * 4000
 
 
-async def _history(db, messages: int) -> int:
+async def seed_history(db, messages: int, text: str = TEXT) -> int:
+    """`messages` more in and out of the only resident, each out with a sent outbox row, as a
+    long conversation leaves them; returns the id of the last. tests/perf uses it too."""
     from sqlmodel import select
 
-    from storage.outbox import OutboxMessage
+    from storage.outbox import OutboxMessage, OutboxStatus
     from storage.residents import Resident
     from storage.transcripts import TranscriptEntry
     from storage.types import utcnow
@@ -45,7 +47,7 @@ async def _history(db, messages: int) -> int:
             TranscriptEntry(
                 resident_id=resident.id,
                 direction="in" if n % 2 else "out",
-                text=f"{n} {TEXT}",
+                text=f"{n} {text}",
                 created_at=now,
             )
             for n in range(messages)
@@ -57,7 +59,7 @@ async def _history(db, messages: int) -> int:
                 resident_id=resident.id,
                 transcript_id=e.id,
                 text=e.text,
-                status="sent",
+                status=OutboxStatus.SENT.value,
                 created_at=now,
                 sent_at=now,
             )
@@ -84,7 +86,7 @@ async def measure(history: int, tmp: str) -> dict:
         await client.get("/")
         response = await client.post("/chat/api/send", json={"text": "/start"})
         assert response.status == 200, await response.text()
-        last = await _history(client.app[DB], history - 3)  # /start and its two replies
+        last = await seed_history(client.app[DB], history - 3)  # /start and its two replies
         url = f"/chat/api/messages?after={last}"
         for _ in range(20):  # warm-up
             await (await client.get(url)).read()
