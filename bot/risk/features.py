@@ -3,7 +3,8 @@ normalised text (`normalize.words`), the same at training and at run time.
 
 Character n-grams make the model robust to typos, missing accents, clitics and
 transliteration ("zelfmoordd", "3andi", "ገዛና"); word pairs keep some word order ("niet meer",
-"ma 3andi"). The phrase lists' hits are features too, so the model weighs a hit against its
+"ma 3andi"). Each word's consonant skeleton (`skeleton`), its 2- and 3-grams and skeleton pairs
+let Arabic script and Arabizi, Ge'ez and Latin Tigrinya share what was learnt. The phrase lists' hits are features too, so the model weighs a hit against its
 context ("ik denk NIET aan zelfmoord"). Every feature is hashed into DIM buckets, so no
 vocabulary is stored: the model file keeps only the buckets it has weights for.
 """
@@ -21,7 +22,6 @@ from bot.risk.skeleton import skeleton
 DIM = 1 << 22
 CHAR_SIZES = (2, 3, 4, 5)
 SKELETON_SIZES = (2, 3)
-SKELETONS = True
 _MASK = DIM - 1
 
 
@@ -60,12 +60,10 @@ def features(words: list[str], hits: Iterable[str] = ()) -> set[int]:
     out: set[int] = {_bucket("p:" + hit) for hit in hits}
     for word in words:
         out.update(_word_features(word))
-        if SKELETONS:
-            out.update(_skeleton_features(word))
+        out.update(_skeleton_features(word))
     out.update(_bucket(f"b:{a} {b}") for a, b in pairwise(words))
-    if SKELETONS:
-        bare = [skeleton(w) for w in words]
-        out.update(_bucket(f"t:{a} {b}") for a, b in pairwise(bare) if a and b)
+    bare = [skeleton(w) for w in words]
+    out.update(_bucket(f"t:{a} {b}") for a, b in pairwise(bare) if a and b)
     return out
 
 
