@@ -4,8 +4,9 @@ normalised text (`normalize.words`), the same at training and at run time.
 Character n-grams make the model robust to typos, missing accents, clitics and
 transliteration ("zelfmoordd", "3andi", "ገዛና"); word pairs keep some word order ("niet meer",
 "ma 3andi"). Each word's consonant skeleton (`skeleton`), its 2- and 3-grams and skeleton pairs
-let Arabic script and Arabizi, Ge'ez and Latin Tigrinya share what was learnt. The phrase lists' hits are features too, so the model weighs a hit against its
-context ("ik denk NIET aan zelfmoord"). Every feature is hashed into DIM buckets, so no
+let Arabic script and Arabizi, Ge'ez and Latin Tigrinya share what was learnt. The phrase
+lists' hits are features too, so the model weighs a hit against its context ("ik denk NIET aan
+zelfmoord"). Every feature is hashed into DIM buckets, so no
 vocabulary is stored: the model file keeps only the buckets it has weights for.
 """
 
