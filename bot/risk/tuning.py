@@ -11,11 +11,12 @@ begrijp het niet" is a false alarm residents do notice; recall still comes first
 The cascade band (`deep` up to `deep_until`: where the quick head is unsure enough for the deep
 head to read) is a cost: the deep head takes about 20 ms of CPU per message it reads (per
 embedding: the whole message, and for a message of several sentences its most suspect one).
-It is chosen in three steps: the decision thresholds with the deep head reading every message;
-then, with those, the band with the best recall (then the fewest everyday alarms, then the
-fewest embeddings) of the bands that keep the targets and need at most DEEP_BUDGET embeddings
-per message of a realistic mix (EVERYDAY_SHARE everyday messages, the rest from the risk
-batches, both left out); then the decision thresholds again, with that band.
+It is chosen in three steps: the decision thresholds with the quick head alone; then, with
+those, the band with the best recall (then the fewest everyday alarms, then the fewest
+embeddings) of the bands that keep the targets and need at most DEEP_BUDGET embeddings per
+message of a realistic mix (EVERYDAY_SHARE everyday messages, the rest from the risk batches,
+both left out); then the decision thresholds again, with that band. Where no thresholds keep
+both targets, false escalation is kept first and the notice missed shows in the tables.
 """
 
 from __future__ import annotations
@@ -36,22 +37,26 @@ from bot.risk.features import hit_names
 from bot.risk.matcher import RiskModel, assess
 
 GRID = {
-    "high": (0.45, 0.5, 0.55, 0.6, 0.65, 0.7),
-    "piece": (0.7, 0.8, 0.9),
-    "check": (0.5, 0.6, 0.7, 0.8),  # lower asks everyday messages the question
+    "high": (0.55, 0.6, 0.65, 0.7, 0.75),
+    "piece": (0.8, 0.9),
+    "check": (0.6, 0.7, 0.8),  # lower asks everyday messages the question
     "veto": (0.5, 0.7, 0.9),
-    "sure": (0.9, 0.95, 0.98),  # a deep-read sentence this sure escapes the veto
+    "sure": (0.9,),  # a deep-read sentence this sure escapes the veto
     "urgent": (0.5,),
 }
 EVERYWHERE = {"deep": 0.0, "deep_until": 2.0}  # the deep head reads every message
+NEVER = {"deep": 2.0, "deep_until": 2.0}  # the quick head alone
 BANDS = {
-    "deep": (0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 1.01),  # 1.01: never (the quick head alone)
-    "deep_until": (0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 2.0),
+    "deep": (0.2, 0.3, 0.4, 0.5, 0.6, 1.01),  # 1.01: never (the quick head alone)
+    "deep_until": (0.7, 0.8, 0.9, 0.95, 0.99, 2.0),
 }
 # Embeddings per typed message the cascade may cost on a realistic mix. One embedding took 20 to
-# 70 ms of CPU on the shared 2-core machine (bench/risk_bench.py); 0.06 keeps the mean under
-# about 4 ms (issue 13's budget: mean <= 5 ms, median <= 1 ms).
-DEEP_BUDGET = 0.06
+# 70 ms of CPU on the shared 2-core machine (bench/risk_bench.py), so issue 13's budget (mean
+# <= 5 ms, median <= 1 ms) allows about 0.06. Recall comes first (issue 13: "never trade recall
+# for CPU silently"): at 0.06 no band improved on the quick head alone (recall 0.897 against
+# 0.920 with the deep head); 0.35 allows the band that keeps the deep head's recall at less than
+# a third of its cost. docs/risk.md ("Cost") gives the figures: over the mean budget.
+DEEP_BUDGET = 0.35
 EVERYDAY_SHARE = 0.8  # of typed messages in the realistic mix; the rest from the risk batches
 JOBS = int(os.environ.get("RISK_JOBS", os.cpu_count() or 1))  # processes trying the grid
 FE_LIMIT = 0.05  # issue 13's target for false escalation
@@ -146,18 +151,26 @@ def deep_cost(scored: list[Scored], everyday: list[Scored], t: dict[str, float])
 
 def tune(scored: list[Scored], everyday: list[Scored]) -> dict[str, float]:
     """The thresholds the module docstring describes: decision, band, decision again."""
-    first = _decision(scored, everyday, EVERYWHERE)
+    first = _decision(scored, everyday, NEVER)
     band = _band(scored, everyday, first)
     return _decision(scored, everyday, band)
 
 
-def _key(scored: list[Scored], everyday: list[Scored], t: dict[str, float]) -> tuple | None:
-    """What makes thresholds better (bigger is better), or None when they miss a target."""
+def _key(scored: list[Scored], everyday: list[Scored], t: dict[str, float]) -> tuple:
+    """What makes thresholds better (bigger is better): false escalation within FE_LIMIT
+    first, then notice at NOTICE_FLOOR (when no thresholds keep both, the best of those that
+    keep false escalation down is chosen, and the tables show the notice missed), then recall,
+    fewer everyday alarms, notice, fewer harmless messages asked the question."""
     s = overall(tally((x.message, x.judged(t)) for x in scored))
-    if s.false_escalation_rate > FE_LIMIT or s.notice < NOTICE_FLOOR:
-        return None
     alarms, _ = everyday_alarms(everyday, t)
-    return (round(s.recall, 3), -alarms, round(s.notice, 3), -false_check_rate(s))
+    return (
+        s.false_escalation_rate <= FE_LIMIT,
+        s.notice >= NOTICE_FLOOR,
+        round(s.recall, 3),
+        -alarms,
+        round(s.notice, 3),
+        -false_check_rate(s),
+    )
 
 
 def _decision(
@@ -179,21 +192,14 @@ def _decision(
             keys = [_shared_key(t) for t in grid]
     finally:
         _SHARED = None
-    best, best_key = None, None
-    for t, key in zip(grid, keys, strict=True):
-        if key is not None and (best_key is None or key > best_key):
-            best, best_key = t, key
-    if best is None:
-        raise SystemExit(
-            f"no thresholds keep false escalation under {FE_LIMIT} with notice {NOTICE_FLOOR}"
-        )
-    return best
+    best = max(range(len(grid)), key=lambda i: (keys[i], -i))  # the first of equals
+    return grid[best]
 
 
 _SHARED: tuple[list[Scored], list[Scored]] | None = None  # inherited by the forked workers
 
 
-def _shared_key(t: dict[str, float]) -> tuple | None:
+def _shared_key(t: dict[str, float]) -> tuple:
     assert _SHARED is not None
     return _key(*_SHARED, t)
 
@@ -206,15 +212,11 @@ def _band(scored: list[Scored], everyday: list[Scored], t: dict[str, float]) -> 
         cost = deep_cost(scored, everyday, band)
         if low >= high or cost > DEEP_BUDGET:
             continue
-        key = _key(scored, everyday, band)
-        if key is None:
-            continue
-        recall, alarms, *rest = key
-        key = (recall, alarms, -round(cost, 3), *rest)
+        fe, notice, recall, alarms, *rest = _key(scored, everyday, band)
+        key = (fe, notice, recall, alarms, -round(cost, 3), *rest)
         if best_key is None or key > best_key:
             best, best_key = band, key
-    if best is None:
-        raise SystemExit(f"no cascade band keeps the targets within {DEEP_BUDGET} embeddings")
+    assert best is not None  # the quick head alone costs nothing
     return best
 
 
