@@ -90,6 +90,8 @@ def _judge(
 ) -> Assessment:
     t = classifier.thresholds
     words = normalize.words(text)
+    if len(words) < 2 and not found.matches:
+        return found  # one word: the lists' to judge, and they found nothing (see `decide`)
     hits = hit_names(found.matches)
     whole = classifier.scores(words, hits)
     scored = _scored(classifier, text, sentences(text), found)
@@ -147,7 +149,10 @@ def decide(
     for the whole message, "piece" (stricter) for one sentence out of its context, "check",
     "urgent" (suicide and violence), "veto" (harmless enough to ignore the sentences) and
     "sure" (a sentence the deep head escalates this surely is not vetoed: a risk buried in a
-    long, ordinary question dilutes the whole message)."""
+    long, ordinary question dilutes the whole message). A message of one word is the lists'
+    to judge: the model confirms or overrules their hits but raises nothing of its own (a
+    bare "sorry", "gas" or "geld" carries no context to read meaning from, and the lists hold
+    the single words that do show risk)."""
     flagged = []
     level = _level(whole, t, t["high"])
     if level != "none":
@@ -162,11 +167,19 @@ def decide(
     best = max(flagged, key=lambda m: (RANK[m.level], m.score or 0), default=None)
     agrees = best is not None and best.level in ("urgent", "high")
     matches = list(found.matches) if agrees else _overruled(found.matches, whole)
-    if best is not None and not any(
-        m.category == best.category and RANK[m.level] >= RANK[best.level] for m in matches
+    if (
+        best is not None
+        and not _one_word(text)
+        and not any(
+            m.category == best.category and RANK[m.level] >= RANK[best.level] for m in matches
+        )
     ):
         matches.append(best)
     return _assessment(matches) if matches else NOTHING
+
+
+def _one_word(text: str) -> bool:
+    return len(normalize.words(text)) < 2
 
 
 def _command(text: str) -> bool:

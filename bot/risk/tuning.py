@@ -81,8 +81,10 @@ class Scored:
 
     def embeddings(self, t: dict[str, float]) -> int:
         """How many embeddings the deep head computes for this message under `t`."""
-        if not needs_deep(self.quick, self.pieces, t):
-            return 0
+        if not needs_deep(self.quick, self.pieces, t) or (
+            not self.found.matches and len(normalize.words(self.message.text)) < 2
+        ):
+            return 0  # the detector leaves one word without a phrase hit to the lists
         return 2 if self.pieces else 1
 
 

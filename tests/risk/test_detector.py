@@ -75,23 +75,23 @@ def test_the_model_adds_a_sentence_the_lists_missed_with_category_score_and_offs
 
 def test_the_high_threshold_is_inclusive_and_sums_every_risk_category() -> None:
     # 0.3 + 0.2: no single category reaches 0.5, together they do.
-    result = decide("x", NOTHING, scores(eviction=0.3, cutoff=0.2), [], T)
+    result = decide("x y", NOTHING, scores(eviction=0.3, cutoff=0.2), [], T)
     assert result.level == "high" and result.categories == ("eviction",)
-    assert decide("x", NOTHING, scores(eviction=0.29, cutoff=0.2), [], T).level == "check"
+    assert decide("x y", NOTHING, scores(eviction=0.29, cutoff=0.2), [], T).level == "check"
 
 
 def test_suicide_and_violence_become_urgent_above_the_urgent_threshold() -> None:
-    assert decide("x", NOTHING, scores(suicide=0.6), [], T).level == "urgent"
-    assert decide("x", NOTHING, scores(suicide=0.59), [], T).level == "high"
-    assert decide("x", NOTHING, scores(violence=0.7), [], T).level == "urgent"
-    assert decide("x", NOTHING, scores(no_bed=0.99), [], T).level == "high"
+    assert decide("x y", NOTHING, scores(suicide=0.6), [], T).level == "urgent"
+    assert decide("x y", NOTHING, scores(suicide=0.59), [], T).level == "high"
+    assert decide("x y", NOTHING, scores(violence=0.7), [], T).level == "urgent"
+    assert decide("x y", NOTHING, scores(no_bed=0.99), [], T).level == "high"
 
 
 def test_passive_ideation_gets_the_check_question() -> None:
-    result = decide("x", NOTHING, scores(check=0.3, suicide=0.1), [], T)
+    result = decide("x y", NOTHING, scores(check=0.3, suicide=0.1), [], T)
     assert (result.level, result.categories) == ("check", ("suicide",))
     assert result.matches[0].score == 0.4
-    assert decide("x", NOTHING, scores(check=0.29, suicide=0.1), [], T) is NOTHING
+    assert decide("x y", NOTHING, scores(check=0.29, suicide=0.1), [], T) is NOTHING
 
 
 def test_a_phrase_hit_in_a_harmless_message_becomes_a_question_for_suicide() -> None:
@@ -321,3 +321,26 @@ def test_in_the_band_the_deep_head_reads_the_message_and_its_most_suspect_senten
     nowhere, counting = _with_band(2.0, 2.0)
     assess(nowhere, text)
     assert counting.texts == []
+
+
+def test_one_word_is_the_lists_to_judge_the_model_raises_nothing_of_its_own() -> None:
+    # The model is sure, the word carries no context: nothing ("sorry", "gas", "geld").
+    assert decide("sorry", NOTHING, scores(suicide=0.9), [], T) is NOTHING
+    assert decide("sorry!", NOTHING, scores(suicide=0.9), [], T) is NOTHING
+    # Two words are read.
+    assert decide("sorry mama", NOTHING, scores(suicide=0.9), [], T).level == "urgent"
+    # A phrase hit on one word: the model still confirms it or overrules it.
+    hit = assess(PHRASES, "zelfmoord")
+    assert hit.escalates and hit.categories == ("suicide",)
+    assert decide("zelfmoord", hit, scores(suicide=0.9), [], T).level == hit.level
+    overruled = decide("zelfmoord", hit, QUIET, [], T)
+    assert overruled.level == "check" and overruled.matches[0].source == "phrase"
+
+
+def test_one_word_without_a_phrase_hit_costs_no_model_at_all() -> None:
+    everywhere, counting = _with_band(0.0, 2.0)
+    for word in ("sorry", "gas", "geld", "huur?", "ok"):
+        assert assess(everywhere, word) == assess(PHRASES, word)
+    assert counting.texts == []
+    assess(everywhere, "sorry mama")
+    assert counting.texts == ["sorry mama"]
