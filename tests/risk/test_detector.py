@@ -268,7 +268,11 @@ def test_the_shipped_detector_leaves_everyday_words_alone(text: str) -> None:
 def test_a_bare_command_is_left_to_the_lists() -> None:
     for command in ("/mens", "/stop", "/menu", "/gegevens"):
         assert assess(DETECTOR, command) == assess(PHRASES, command) == NOTHING
-    assert assess(DETECTOR, "/vergeet ik wil dood").level == "urgent"
+    # Words after a command are read like any message: the lists' hit is there (the model
+    # may confirm it or turn it into the direct question, never drop it).
+    read = assess(DETECTOR, "/vergeet ik wil dood")
+    assert read.level in ("check", "high", "urgent")
+    assert next(m.source for m in read.matches if m.category == "suicide") == "phrase"
 
 
 def test_a_model_match_answers_in_the_script_or_a_sure_language() -> None:
@@ -309,7 +313,10 @@ def test_the_shipped_cascade_leaves_everyday_messages_to_the_quick_head() -> Non
     detector, counting = _with_band(t["deep"], t["deep_until"])
     for text in EVERYDAY:
         assess(detector, text)
-    assert counting.texts == []
+    # One word never reaches the deep head; of the rest, few do (the bench has the cost on a
+    # realistic mix: bench/risk_bench.py).
+    assert not [t for t in counting.texts if len(t.split()) < 2]
+    assert len(counting.texts) <= len(EVERYDAY) // 5, counting.texts
 
 
 def test_in_the_band_the_deep_head_reads_the_message_and_its_most_suspect_sentence() -> None:
