@@ -97,6 +97,7 @@ def fingerprint(root: Path = TRAINING, dev: Path = DEV) -> str:
         root / "batches.yaml",
         *sorted((root / "batches").glob("*.jsonl")),
         here / "features.py",
+        here / "skeleton.py",
         here / "train.py",
         here / "tuning.py",
     ]

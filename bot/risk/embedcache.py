@@ -6,6 +6,7 @@ The cache (data/risk-embeddings.npz) is not committed; it is rebuilt when missin
 from __future__ import annotations
 
 import hashlib
+from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,7 @@ class Embeddings:
         self._added = False
 
     def __call__(self, text: str) -> np.ndarray:
-        key = hashlib.sha256(text.encode()).hexdigest()
+        key = _key(text)
         if key not in self.known:
             self._encoder = self._encoder or Encoder()
             self.known[key] = self._encoder.embed(text)
@@ -41,6 +42,24 @@ class Embeddings:
         out = np.array([self(m.text) for m in messages], dtype=np.float32)
         return out.reshape(len(messages), DIMENSIONS)
 
+    def warm(self, texts: list[str], jobs: int = 1) -> None:
+        """Compute the embeddings of `texts` not yet known, in `jobs` processes, so that
+        forked workers inherit them instead of each computing them again."""
+        todo = list(dict.fromkeys(t for t in texts if _key(t) not in self.known))
+        if not todo:
+            return
+        if jobs > 1:
+            chunks = [todo[i::jobs] for i in range(jobs)]
+            with get_context("fork").Pool(jobs) as pool:
+                parts = pool.map(_embed_all, chunks)
+        else:
+            chunks, parts = [todo], [_embed_all(todo)]
+        for chunk, vectors in zip(chunks, parts, strict=True):
+            for text, vector in zip(chunk, vectors, strict=True):
+                self.known[_key(text)] = vector
+        self._added = True
+        self.save()
+
     def save(self) -> None:
         if self._added:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -48,3 +67,12 @@ class Embeddings:
             np.savez(
                 self.path, keys=np.array(keys), vectors=np.array([self.known[k] for k in keys])
             )
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _embed_all(texts: list[str]) -> list[np.ndarray]:
+    encoder = Encoder()
+    return [encoder.embed(t) for t in texts]

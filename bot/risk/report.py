@@ -110,6 +110,7 @@ def lobo_section(
         "left-out scores._",
         "",
         *everyday_line(meta),
+        *cascade_table(meta),
         "**Phrase lists and model together**",
         "",
         *language_table(results),
@@ -154,3 +155,25 @@ def everyday_line(meta: dict) -> list[str]:
         "these alarms, bot/risk/tuning.py).",
         "",
     ]
+
+
+def cascade_table(meta: dict) -> list[str]:
+    """Recall and cost of the quick head alone, the cascade and the deep head everywhere, with
+    the same decision thresholds (`train.cascade_rows`): what the cascade trades, in figures."""
+    if "cascade" not in meta:
+        return []
+    rows = [
+        "**The cascade: what reading fewer messages with the deep head costs in recall** "
+        "(embeddings per message: the deep head's work, about 20-25 ms of CPU each; the "
+        "realistic mix is 80% everyday messages, bot/risk/tuning.py)",
+        "",
+        "| deep head | recall | notice | false escalation | everyday alarms "
+        "| embeddings per risk-batch message | per everyday message | per message of the mix |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, recall, notice, fe, alarms, risky, everyday, mix in meta["cascade"]:
+        rows.append(
+            f"| {name} | {recall:.3f} | {notice:.3f} | {fe:.3f} | {alarms} | {risky:.3f} "
+            f"| {everyday:.3f} | {mix:.3f} |"
+        )
+    return [*rows, ""]

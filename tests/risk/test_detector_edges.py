@@ -121,12 +121,12 @@ def test_a_long_flagged_sentence_is_shortened_for_the_worker() -> None:
     assert len(m.phrase) == SHOWN and m.phrase.endswith("…")
     assert m.phrase[:-1] == long[: SHOWN - 1]
     assert (m.start, m.end) == (0, len(long))
-    exact = "a" * SHOWN
+    exact = "a " * (SHOWN // 2)
     assert decide(exact, NOTHING, scores(no_bed=0.9), [], T).matches[0].phrase == exact
 
 
 def test_a_check_model_match_scores_risk_and_check_together() -> None:
-    result = decide("x", NOTHING, scores(check=0.25, violence=0.2), [], T)
+    result = decide("x y", NOTHING, scores(check=0.25, violence=0.2), [], T)
     assert result.level == "check" and result.matches[0].score == 0.45
     assert result.categories == ("violence",)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 FORBIDDEN = {"telegram", "aiohttp", "sqlmodel", "sqlalchemy", "babel", "asyncio", "storage"}
 # Build time only: may read PO files with babel, and need scikit-learn.
-TRAINING = {"train", "tuning", "embedcache", "corpus", "report"}
+TRAINING = {"train", "tuning", "embedcache", "corpus", "report", "holdout"}
 PACKAGE = Path(__file__).resolve().parents[2] / "bot" / "risk"
 
 
