@@ -41,6 +41,7 @@ SHOWN = 160  # characters of a flagged sentence kept in a match
 ASK_INSTEAD = ("suicide", "violence")
 URGENT_CATEGORIES = ("suicide", "violence")
 MAX_SENTENCES = 40  # beyond this, the rest of a very long message is scored as one piece
+SECONDS = 0.5  # the model's weight on a phrase hit's category that keeps the hit (`_seconds`)
 LATIN_SURE = 0.9  # how sure the language head must be that Latin letters are Arabic or Tigrinya
 
 
@@ -266,13 +267,27 @@ def _language(text: str, whole: Scores) -> str:
 
 def _overruled(matches: tuple[Match, ...], whole: Scores) -> list[Match]:
     """Phrase hits in a message the model does not escalate: a question instead of a case for
-    suicide and violence, nothing for the rest; hits of level check stay."""
+    suicide and violence, nothing for the rest; hits of level check stay. A hit in the
+    category the model itself finds most of (`_seconds`) keeps its level: the model is only
+    unsure how serious it is ("ik wil niet meer leven": suicide 0.64, check 0.36)."""
     score = round(whole.risk["none"], 2)
-    return [
-        replace(m, level="check", harmless=score) if m.category in ASK_INSTEAD else m
-        for m in matches
-        if m.category in ASK_INSTEAD or m.level not in ("urgent", "high")
-    ]
+    kept = []
+    for m in matches:
+        if _seconds(m, whole):
+            kept.append(m)
+        elif m.category in ASK_INSTEAD:
+            kept.append(replace(m, level="check", harmless=score))
+        elif m.level not in ("urgent", "high"):
+            kept.append(m)
+    return kept
+
+
+def _seconds(match: Match, whole: Scores) -> bool:
+    """Whether the model puts at least half of its weight on the hit's category, and at least
+    twice as much as on "none". Chosen on the left-out scores of round 4, where it changed
+    no figure (docs/risk.md); it keeps the lists' plainest phrases at their level."""
+    p = whole.risk.get(match.category, 0.0)
+    return p >= SECONDS and p >= 2 * whole.risk["none"]
 
 
 def _assessment(matches: list[Match]) -> Assessment:

@@ -351,3 +351,27 @@ def test_one_word_without_a_phrase_hit_costs_no_model_at_all() -> None:
     assert counting.texts == []
     assess(everywhere, "sorry mama")
     assert counting.texts == ["sorry mama"]
+
+
+def test_a_hit_in_the_category_the_model_finds_most_of_keeps_its_level() -> None:
+    # "ik wil niet meer leven": the model sees suicide, unsure whether to ask or escalate.
+    strict = T | {"high": 0.7}
+    hit = assess(PHRASES, "ik wil niet meer leven")
+    assert hit.level == "urgent" and hit.categories == ("suicide",)
+    kept = decide("ik wil niet meer leven", hit, scores(suicide=0.6, check=0.4), [], strict)
+    assert kept.level == "urgent" and kept.matches[0].source == "phrase"
+    assert kept.matches[0].harmless is None
+    # Under half of the model's weight, or not twice what it puts on "none": the question.
+    for unsure in (scores(suicide=0.49, check=0.51), scores(suicide=0.5, check=0.2)):
+        asked = decide("ik wil niet meer leven", hit, unsure, [], strict)
+        assert asked.level == "check" and asked.matches[0].harmless is not None
+    # Exactly at both bounds the hit stays (0.5 and twice 0.25).
+    edge = decide("ik wil niet meer leven", hit, scores(suicide=0.5, check=0.25), [], strict)
+    assert edge.level == "urgent"
+    # Another category's hit is not kept by it: a cut-off hit the model does not see is dropped.
+    cut = assess(PHRASES, "ze hebben het gas afgesloten")
+    assert cut.level == "high" and cut.categories == ("cutoff",)
+    other = decide("ze hebben het gas afgesloten", cut, scores(suicide=0.6, check=0.4), [], strict)
+    assert "cutoff" not in other.categories
+    same = decide("ze hebben het gas afgesloten", cut, scores(cutoff=0.6, check=0.4), [], strict)
+    assert same.level == "high" and same.categories == ("cutoff",)
