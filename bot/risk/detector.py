@@ -90,9 +90,9 @@ def _judge(
     classifier: Classifier, encoder: Encoder | None, text: str, found: Assessment
 ) -> Assessment:
     t = classifier.thresholds
-    words = normalize.words(text)
-    if len(words) < 2 and not found.matches:
+    if one_word(text) and not found.matches:
         return found  # one word: the lists' to judge, and they found nothing (see `decide`)
+    words = normalize.words(text)
     hits = hit_names(found.matches)
     whole = classifier.scores(words, hits)
     scored = _scored(classifier, text, sentences(text), found)
@@ -170,7 +170,7 @@ def decide(
     matches = list(found.matches) if agrees else _overruled(found.matches, whole)
     if (
         best is not None
-        and not _one_word(text)
+        and not one_word(text)
         and not any(
             m.category == best.category and RANK[m.level] >= RANK[best.level] for m in matches
         )
@@ -179,7 +179,8 @@ def decide(
     return _assessment(matches) if matches else NOTHING
 
 
-def _one_word(text: str) -> bool:
+def one_word(text: str) -> bool:
+    """A message of one word (or none) is the lists' to judge (`decide`)."""
     return len(normalize.words(text)) < 2
 
 

@@ -30,7 +30,7 @@ from multiprocessing import get_context
 from bot.risk import normalize
 from bot.risk.assessment import NONE, Assessment
 from bot.risk.classifier import Classifier, Scores
-from bot.risk.detector import _scored, decide, needs_deep, sentences, suspect
+from bot.risk.detector import _scored, decide, needs_deep, one_word, sentences, suspect
 from bot.risk.embedcache import Embeddings
 from bot.risk.evaluation import Labelled, LanguageScore, tally
 from bot.risk.features import hit_names
@@ -82,7 +82,7 @@ class Scored:
     def embeddings(self, t: dict[str, float]) -> int:
         """How many embeddings the deep head computes for this message under `t`."""
         if not needs_deep(self.quick, self.pieces, t) or (
-            not self.found.matches and len(normalize.words(self.message.text)) < 2
+            not self.found.matches and one_word(self.message.text)
         ):
             return 0  # the detector leaves one word without a phrase hit to the lists
         return 2 if self.pieces else 1

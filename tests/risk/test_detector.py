@@ -15,29 +15,10 @@ from bot.risk import Detector, assess, load, load_detector
 from bot.risk.assessment import NOTHING
 from bot.risk.classifier import Scores
 from bot.risk.detector import decide, doubt, needs_deep, sentences, with_model
+from tests.risk.scores import LANG, T, scores
 
 ROOT = Path(__file__).resolve().parents[2]
 PHRASES = load(ROOT / "flows" / "risk")
-T = {
-    "high": 0.5,
-    "piece": 0.8,
-    "check": 0.4,
-    "veto": 0.9,
-    "urgent": 0.6,
-    "deep": 0.3,
-    "deep_until": 0.9,
-    "sure": 0.95,
-}
-LANG = {"nl": 0.97, "ar": 0.01, "ti": 0.01, "en": 0.01}
-
-
-def scores(**risk: float) -> Scores:
-    """Scores with the given probabilities; what is left goes to "none"."""
-    classes = ("check", "suicide", "violence", "no_bed", "eviction", "cutoff", "acute_debt")
-    probs = {c: risk.get(c, 0.0) for c in classes}
-    return Scores({"none": 1.0 - sum(probs.values()), **probs}, LANG)
-
-
 QUIET = scores()
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from bot.risk import assess, detector, load
 from bot.risk.assessment import NOTHING, Assessment, Match
-from bot.risk.classifier import Classifier, Scores, save_classifier
+from bot.risk.classifier import Classifier, save_classifier
 from bot.risk.detector import (
     MAX_SENTENCES,
     SHOWN,
@@ -29,26 +29,11 @@ from bot.risk.detector import (
 )
 from bot.risk.encoder import EncoderMissing
 from bot.risk.train import CLASSES
+from tests.risk.scores import T, scores
 
 ROOT = Path(__file__).resolve().parents[2]
 PHRASES = load(ROOT / "flows" / "risk")
 LANGUAGES = ("nl", "ar", "ti", "en")
-T = {
-    "high": 0.5,
-    "piece": 0.8,
-    "check": 0.4,
-    "veto": 0.9,
-    "urgent": 0.6,
-    "deep": 0.3,
-    "deep_until": 0.9,
-    "sure": 0.95,
-}
-
-
-def scores(language: dict[str, float] | None = None, **risk: float) -> Scores:
-    probs = {c: risk.get(c, 0.0) for c in CLASSES if c != "none"}
-    lang = language or {"nl": 0.97, "ar": 0.01, "ti": 0.01, "en": 0.01}
-    return Scores({"none": 1.0 - sum(probs.values()), **probs}, lang)
 
 
 def blank_classifier() -> Classifier:
