@@ -24,8 +24,9 @@ from bot.engine import Env, FlowSet, State, load
 from bot.escalation import Decision, OfficeHours, RepeatRule
 from bot.i18n import Catalogs, Rendered, script_language
 from bot.outbox.notifier import Notifier
-from bot.risk import Assessment, Detector, RiskModel, assess, load_detector
+from bot.risk import Assessment, Detector, RiskModel, load_detector
 from bot.risk.assessment import NOTHING
+from bot.risk.recent import Recent
 from bot.signals import hooks as signal_hooks
 from bot.understanding.route import Router, load_router
 from storage import hotpath
@@ -135,10 +136,19 @@ class Conversations:
             self.signals,
         )
 
+    @property
+    def risk(self) -> Detector | RiskModel | None:
+        return self._recent.detector if self._recent is not None else None
+
+    @risk.setter
+    def risk(self, detector: Detector | RiskModel | None) -> None:
+        # A new detector starts with nothing remembered (bot/risk/recent.py).
+        self._recent = Recent(detector) if detector is not None else None
+
     def assess(self, text: str | None) -> Assessment:
-        if not text or self.risk is None:
+        if not text or self._recent is None:
             return NOTHING
-        return assess(self.risk, text)
+        return self._recent(text)
 
     async def receive(self, inbound: Inbound) -> list[Rendered]:
         """Handle one message; returns what was queued for the resident, in order."""

@@ -2,8 +2,9 @@
 
 Several processes may write (bot processes, other dashboard processes), so the truth is the
 database: `Live` looks at it every `interval` seconds, and at once when this process queued
-something (`Conversations.notifier`) or a worker acted here (`poke`). A look is three small
-queries: the open cases, the newest transcript entry, the newest note.
+something (`Conversations.notifier`) or a worker acted here (`poke`), but not more often than
+every `spacing` seconds: under a burst of messages many pokes make one look, not one each. A
+look is three small queries: the open cases, the newest transcript entry, the newest note.
 
 Pages get the changes over Server-Sent Events (`views.events`); they then fetch the parts they
 show (queue rows, new messages) as ordinary requests, so what they see always passes the same
@@ -27,6 +28,8 @@ from storage.teams import EVERYTHING, Visible
 from storage.transcripts import TranscriptEntry
 
 logger = logging.getLogger(__name__)
+
+SPACING = 0.25  # seconds at least between two looks; pokes meanwhile make one look after it
 
 
 @dataclass(frozen=True)
@@ -86,9 +89,10 @@ class Subscription:
 
 
 class Live:
-    def __init__(self, db: Database, *, interval: float = 1.0) -> None:
+    def __init__(self, db: Database, *, interval: float = 1.0, spacing: float = SPACING) -> None:
         self.db = db
         self.interval = interval
+        self.spacing = min(spacing, interval)
         self.snapshot = Snapshot()
         self._subscriptions: set[Subscription] = set()
         self._wake = asyncio.Event()
@@ -134,6 +138,7 @@ class Live:
             except Exception:  # the database may be away for a moment; pages keep working
                 logger.warning("live updates: could not read the database", exc_info=True)
                 await asyncio.sleep(self.interval)
+            await asyncio.sleep(self.spacing)  # pokes meanwhile set `_wake`: one look next
 
     async def refresh(self) -> None:
         """Look once, and tell the subscribers what changed."""

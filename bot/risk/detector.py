@@ -270,7 +270,7 @@ def _overruled(matches: tuple[Match, ...], whole: Scores) -> list[Match]:
     """Phrase hits in a message the model does not escalate: a question instead of a case for
     suicide and violence, nothing for the rest; hits of level check stay. A hit in the
     category the model itself finds most of (`_seconds`) keeps its level: the model is only
-    unsure how serious it is ("ik wil niet meer leven": suicide 0.64, check 0.36)."""
+    unsure how serious it is ("ik wil niet meer leven")."""
     score = round(whole.risk["none"], 2)
     kept = []
     for m in matches:
@@ -285,10 +285,13 @@ def _overruled(matches: tuple[Match, ...], whole: Scores) -> list[Match]:
 
 def _seconds(match: Match, whole: Scores) -> bool:
     """Whether the model puts at least half of its weight on the hit's category, and at least
-    twice as much as on "none". It keeps the lists' plainest phrases at their level; on the
-    left-out scores of round 4 it changed 8 of 7,099 decisions and the thresholds were tuned
-    again with it (docs/risk.md, "Round 4")."""
+    twice as much as on "none". It keeps the lists' plainest phrases at their level. For a
+    suicide hit, "check" (hopelessness, the same family) counts with it: a model unsure only
+    how serious "ik wil niet meer leven" is (check 0.63, suicide 0.36 in round 5) does not
+    make it a question; a denial, which the model reads as "none", still does."""
     p = whole.risk.get(match.category, 0.0)
+    if match.category == "suicide":
+        p += whole.risk.get("check", 0.0)
     return p >= SECONDS and p >= 2 * whole.risk["none"]
 
 

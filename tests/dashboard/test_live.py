@@ -129,3 +129,32 @@ async def test_a_page_of_another_worker_hears_a_claim(client, add_user, second_c
     assert update["status"] == "claimed" and update["worker"] == "fatima"
     assert "Opgepakt door fatima" in update["status_text"]
     stream.close()
+
+
+async def test_a_burst_of_pokes_makes_one_look_per_spacing_and_a_last_one_after_it(
+    database: Database,
+):
+    from bot.dashboard.live import Live
+
+    live = Live(database, interval=30.0, spacing=0.2)
+    looks: list[float] = []
+    refresh = live.refresh
+
+    async def counted() -> None:
+        looks.append(asyncio.get_running_loop().time())
+        await refresh()
+
+    live.refresh = counted  # type: ignore[method-assign]
+    await live.start()
+    try:
+        started = asyncio.get_running_loop().time()
+        for _ in range(100):  # a message queued every 10 ms for a second
+            live.poke()
+            await asyncio.sleep(0.01)
+        last_poke = asyncio.get_running_loop().time()
+        await asyncio.sleep(0.5)
+    finally:
+        await live.stop()
+    assert 2 <= len(looks) <= 8, looks  # about one per 0.2 s, not one per poke
+    assert looks[0] - started < 0.1  # the first poke is looked at at once
+    assert looks[-1] >= last_poke - 0.2  # the last pokes are not dropped

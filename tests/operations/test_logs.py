@@ -33,7 +33,9 @@ from tests.telegram.conftest import running
 
 CHAT = 5550001234567  # a chat id no other number in a log line resembles
 FIRST, LAST, USERNAME = "Zebedeus", "Kwartelkoning", "zeb_kwartel_77"
-TEXT = "Hallo, mijn buurman Zwaluwstaart heeft 4821 euro schuld"
+# An ordinary first message (not one the risk check escalates: the test follows the language
+# buttons of its answer). "heeft 4821 euro schuld" became `high` with the model of round 5.
+TEXT = "Hallo, mijn buurman Zwaluwstaart heeft een vraag over 4821 euro huurtoeslag"
 PERSON = "Zwaluwstaart hier nog eens, ik wil een mens spreken"
 WORDS = ("Zwaluwstaart", "buurman", "4821", "mens spreken")
 

@@ -342,12 +342,19 @@ def test_a_hit_in_the_category_the_model_finds_most_of_keeps_its_level() -> None
     kept = decide("ik wil niet meer leven", hit, scores(suicide=0.6, check=0.4), [], strict)
     assert kept.level == "urgent" and kept.matches[0].source == "phrase"
     assert kept.matches[0].harmless is None
+    # For a suicide hit "check" (hopelessness) counts with "suicide": unsure only how serious.
+    ask_or_escalate = decide(
+        "ik wil niet meer leven", hit, scores(suicide=0.3, check=0.6), [], strict
+    )
+    assert ask_or_escalate.level == "urgent" and ask_or_escalate.matches[0].harmless is None
     # Under half of the model's weight, or not twice what it puts on "none": the question.
-    for unsure in (scores(suicide=0.49, check=0.51), scores(suicide=0.5, check=0.2)):
+    for unsure in (scores(suicide=0.2, check=0.29, violence=0.4), scores(suicide=0.4, check=0.2)):
         asked = decide("ik wil niet meer leven", hit, unsure, [], strict)
         assert asked.level == "check" and asked.matches[0].harmless is not None
     # Exactly at both bounds the hit stays (0.5 and twice 0.25).
-    edge = decide("ik wil niet meer leven", hit, scores(suicide=0.5, check=0.25), [], strict)
+    edge = decide(
+        "ik wil niet meer leven", hit, scores(suicide=0.3, check=0.2, violence=0.25), [], strict
+    )
     assert edge.level == "urgent"
     # Another category's hit is not kept by it: a cut-off hit the model does not see is dropped.
     cut = assess(PHRASES, "ze hebben het gas afgesloten")
@@ -356,3 +363,9 @@ def test_a_hit_in_the_category_the_model_finds_most_of_keeps_its_level() -> None
     assert "cutoff" not in other.categories
     same = decide("ze hebben het gas afgesloten", cut, scores(cutoff=0.6, check=0.4), [], strict)
     assert same.level == "high" and same.categories == ("cutoff",)
+    # "check" counts for suicide hits only: the cut-off hit the model reads as hopelessness is
+    # not kept at its level (what is left is the model's own question).
+    hopeless = decide(
+        "ze hebben het gas afgesloten", cut, scores(cutoff=0.3, check=0.7), [], strict
+    )
+    assert hopeless.level == "check" and all(m.source == "model" for m in hopeless.matches)

@@ -1,0 +1,40 @@
+"""The assessments of the last texts one detector read.
+
+A typed message is assessed twice on its way through the bot: before it is queued (a crisis
+goes before a waiting crowd, bot/channels/telegram/ordering.py) and again on the conversation
+path. The detector is pure, so the second time can be a lookup; a crisis found by the first
+read is then also the same decision the conversation path acts on.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from bot.risk.assessment import Assessment
+from bot.risk.detector import Detector, assess
+from bot.risk.matcher import RiskModel
+
+SIZE = 1024  # texts remembered: far more than are queued at once
+
+
+class Recent:
+    """`assess(detector, text)` with the last `size` answers kept (least recently used go)."""
+
+    def __init__(self, detector: Detector | RiskModel, size: int = SIZE) -> None:
+        self.detector = detector
+        self.size = size
+        self._answers: OrderedDict[str, Assessment] = OrderedDict()
+
+    def __call__(self, text: str) -> Assessment:
+        answer = self._answers.get(text)
+        if answer is not None:
+            self._answers.move_to_end(text)
+            return answer
+        answer = assess(self.detector, text)
+        self._answers[text] = answer
+        if len(self._answers) > self.size:
+            self._answers.popitem(last=False)
+        return answer
+
+    def __len__(self) -> int:
+        return len(self._answers)

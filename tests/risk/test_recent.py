@@ -1,0 +1,59 @@
+"""The detector's answers remembered (bot/risk/recent.py): a typed message is assessed before it
+is queued and again on the conversation path, and the second read is a lookup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.conversation import Conversations
+from bot.engine import load as load_flows
+from bot.i18n import Catalogs
+from bot.risk import assess, load, load_detector
+from bot.risk.recent import Recent
+
+ROOT = Path(__file__).resolve().parents[2]
+PHRASES = load(ROOT / "flows" / "risk")
+DETECTOR = load_detector(ROOT / "flows" / "risk")
+BURIED = (
+    "Goedemiddag, ik heb een vraag over de huurtoeslag. Sinds gisteren slapen de kinderen en "
+    "ik op de achterbank van de auto bij de sporthal. Moet ik dat formulier opnieuw invullen?"
+)
+
+
+def test_the_same_text_is_read_once_and_answered_the_same() -> None:
+    recent = Recent(DETECTOR)
+    first = recent("ik wil niet meer leven")
+    assert first.level == "urgent" and len(recent) == 1
+    assert recent("ik wil niet meer leven") is first
+    assert len(recent) == 1
+    assert recent("hoe vraag ik huurtoeslag aan?").level == "none"
+    assert len(recent) == 2
+
+
+def test_it_answers_what_the_detector_answers() -> None:
+    recent = Recent(DETECTOR)
+    for text in (BURIED, "ik maak je af haha, 3-0 voor ons", "وين انام الليلة", "ok"):
+        assert recent(text) == assess(DETECTOR, text)
+
+
+def test_the_least_recently_used_text_is_forgotten_first() -> None:
+    recent = Recent(PHRASES, size=2)
+    a = recent("a b")
+    recent("c d")
+    assert recent("a b") is a  # used again: now the most recent
+    recent("e f")  # "c d" goes
+    assert len(recent) == 2
+    assert recent("a b") is a
+    assert recent("c d") is not None and len(recent) == 2
+
+
+def test_new_content_brings_a_detector_that_remembers_nothing(database) -> None:
+    flows = load_flows(ROOT / "flows")
+    catalogs = Catalogs.load(ROOT / "locales")
+    c = Conversations(database, flows, catalogs, risk=DETECTOR)
+    assert c.assess(BURIED).level == "high"  # only the model reads the car as a bed
+    c.use_content(flows=flows, catalogs=catalogs, risk=PHRASES, router=c.router)
+    assert c.risk is PHRASES
+    assert c.assess(BURIED).level == "none"  # the lists alone; not the old detector's answer
+    c.risk = None
+    assert c.assess(BURIED).level == "none" and c.risk is None
