@@ -145,10 +145,12 @@ class Conversations:
         # A new detector starts with nothing remembered (bot/risk/recent.py).
         self._recent = Recent(detector) if detector is not None else None
 
-    def assess(self, text: str | None) -> Assessment:
+    def assess(self, text: str | None, who: str | None = None) -> Assessment:
+        """The risk in `text`; with `who` (the chat) the answer is kept a while, so that the
+        check before queueing and the conversation path read a message once."""
         if not text or self._recent is None:
             return NOTHING
-        return self._recent(text)
+        return self._recent(text, who)
 
     async def receive(self, inbound: Inbound) -> list[Rendered]:
         """Handle one message; returns what was queued for the resident, in order."""
@@ -174,7 +176,7 @@ class Conversations:
 
     def _risk(self, inbound: Inbound) -> tuple[Assessment, Decision]:
         # A pressed button's label is our text, not the resident's: only typed text is checked.
-        assessment = NOTHING if inbound.payload else self.assess(inbound.text)
+        assessment = NOTHING if inbound.payload else self.assess(inbound.text, inbound.external_id)
         decision = escalation.on_risk(
             assessment.level,
             assessment.categories,

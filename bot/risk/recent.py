@@ -1,9 +1,11 @@
-"""The assessments of the last texts one detector read.
+"""The assessments of the last messages one detector read, per chat.
 
 A typed message is assessed twice on its way through the bot: before it is queued (a crisis
 goes before a waiting crowd, bot/channels/telegram/ordering.py) and again on the conversation
 path. The detector is pure, so the second time can be a lookup; a crisis found by the first
-read is then also the same decision the conversation path acts on.
+read is then also the same decision the conversation path acts on. Answers are kept per chat
+(`who`): the same text from two residents is read twice, as any two messages are, so nothing
+here depends on what other residents wrote.
 """
 
 from __future__ import annotations
@@ -14,24 +16,28 @@ from bot.risk.assessment import Assessment
 from bot.risk.detector import Detector, assess
 from bot.risk.matcher import RiskModel
 
-SIZE = 1024  # texts remembered: far more than are queued at once
+SIZE = 1024  # messages remembered: far more than are queued at once
 
 
 class Recent:
-    """`assess(detector, text)` with the last `size` answers kept (least recently used go)."""
+    """`assess(detector, text)` with the last `size` answers kept per chat (least recently used
+    go); without a chat (`who` None) nothing is kept."""
 
     def __init__(self, detector: Detector | RiskModel, size: int = SIZE) -> None:
         self.detector = detector
         self.size = size
-        self._answers: OrderedDict[str, Assessment] = OrderedDict()
+        self._answers: OrderedDict[tuple[str, str], Assessment] = OrderedDict()
 
-    def __call__(self, text: str) -> Assessment:
-        answer = self._answers.get(text)
+    def __call__(self, text: str, who: str | None = None) -> Assessment:
+        if who is None:
+            return assess(self.detector, text)
+        key = (who, text)
+        answer = self._answers.get(key)
         if answer is not None:
-            self._answers.move_to_end(text)
+            self._answers.move_to_end(key)
             return answer
         answer = assess(self.detector, text)
-        self._answers[text] = answer
+        self._answers[key] = answer
         if len(self._answers) > self.size:
             self._answers.popitem(last=False)
         return answer

@@ -223,3 +223,25 @@ def test_a_webhook_without_a_secret_does_not_start(config):
         init_app(replace(config, webhook_url="https://bot.example.nl/telegram/webhook"))
     with pytest.raises(TelegramConfigError, match="only hold"):
         init_app(replace(config, webhook_url="https://bot.example.nl/hook", webhook_secret="a b"))
+
+
+async def test_a_typed_message_is_risk_checked_once_on_its_way_through(botapi, config, monkeypatch):
+    """The check before queueing (a crisis goes first) and the conversation path share one
+    reading of the message (bot/risk/recent.py); another chat's same words are read anew."""
+    from bot.risk import recent
+
+    read: list[str] = []
+    detect = recent.assess
+
+    def counting(detector, text):
+        read.append(text)
+        return detect(detector, text)
+
+    monkeypatch.setattr(recent, "assess", counting)
+    text = "ik heb een vraag over de huurtoeslag van mijn moeder"
+    async with running(config) as app:
+        await botapi.say(CHAT, "hallo")
+        assert await botapi.say(CHAT, text)
+        assert await botapi.say(CHAT + 1, text)
+        assert text in [t for _, t in await transcript(app)]
+    assert read.count(text) == 2  # once per chat, not once per check

@@ -88,8 +88,9 @@ def looks_urgent(conversations: Conversations) -> Callable[[object], bool]:
         text = (message.text or message.caption) if message is not None else None
         if not text:
             return False
-        try:
-            return assess(text).level in URGENT_LEVELS
+        chat = update.effective_chat
+        try:  # the chat as the conversation path names it: it reuses this answer
+            return assess(text, str(chat.id) if chat is not None else None).level in URGENT_LEVELS
         except Exception:
             logger.exception("risk check before queueing failed")
             return False
