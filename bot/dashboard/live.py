@@ -97,6 +97,7 @@ class Live:
         self._subscriptions: set[Subscription] = set()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self.teams: dict[int, int | None] = {}  # case id -> its team, as last seen open
 
     # --- for pages ---------------------------------------------------------------------------
@@ -117,6 +118,7 @@ class Live:
 
     async def start(self) -> None:
         self.snapshot = await self._look()
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name="dashboard-live")
 
     async def stop(self) -> None:
@@ -124,14 +126,21 @@ class Live:
             subscription.close()
         self._subscriptions.clear()
         if self._task is not None:
+            # The flag ends the loop even if the cancellation is lost: Python 3.11's
+            # `asyncio.wait_for` can swallow one that arrives as its wait ends.
+            self._stopping = True
+            self._wake.set()
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.interval)
+                async with asyncio.timeout(self.interval):
+                    await self._wake.wait()
+            if self._stopping:
+                return
             self._wake.clear()
             try:
                 await self.refresh()
