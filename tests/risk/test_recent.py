@@ -3,21 +3,12 @@ before it is queued and again on the conversation path, and the second read is a
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from bot.conversation import Conversations
 from bot.engine import load as load_flows
 from bot.i18n import Catalogs
-from bot.risk import assess, load, load_detector
+from bot.risk import assess
 from bot.risk.recent import Recent
-
-ROOT = Path(__file__).resolve().parents[2]
-PHRASES = load(ROOT / "flows" / "risk")
-DETECTOR = load_detector(ROOT / "flows" / "risk")
-BURIED = (
-    "Goedemiddag, ik heb een vraag over de huurtoeslag. Sinds gisteren slapen de kinderen en "
-    "ik op de achterbank van de auto bij de sporthal. Moet ik dat formulier opnieuw invullen?"
-)
+from tests.test_conversation_model import BURIED, DETECTOR, PHRASES, ROOT
 
 
 def test_the_same_message_of_a_chat_is_read_once_and_answered_the_same() -> None:
