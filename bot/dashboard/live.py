@@ -77,7 +77,10 @@ class Subscription:
         """(queue changed, cases changed) when something came within `timeout` seconds,
         (False, set()) when nothing did, None when the hub stops."""
         try:
-            await asyncio.wait_for(self._ready.wait(), timeout)
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation, and
+            # an event stream's handler must end when the app shuts down.
+            async with asyncio.timeout(timeout):
+                await self._ready.wait()
         except TimeoutError:
             return False, set()
         self._ready.clear()

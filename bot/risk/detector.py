@@ -221,8 +221,12 @@ def _scored(
 
 
 def _level(scores: Scores, t: dict[str, float], high: float) -> str:
+    """The level one set of scores gives. Hopelessness beside a risk counts towards it: the
+    model torn between "check" and a risk category escalates where the risk together with
+    `lean` times the hopelessness reaches `high` (`lean` is below `high`, so hopelessness
+    alone never makes a case; it gets the question)."""
     escalate = scores.escalate
-    if escalate >= high:
+    if escalate + t.get("lean", 0.0) * scores.risk["check"] >= high:
         category = scores.category
         if category in URGENT_CATEGORIES and scores.risk[category] >= t["urgent"]:
             return "urgent"

@@ -6,7 +6,10 @@ false escalation of the hard harmless messages (negations, quotes, games) stays 
 whose notice of passive ideation stays >= NOTICE_FLOOR, the chosen ones have the best recall,
 then the fewest alarms on everyday traffic (the `ordinary` batches: greetings, "nog een vraag",
 questions about allowances), then the best notice. A question about suicide in reply to "ik
-begrijp het niet" is a false alarm residents do notice; recall still comes first.
+begrijp het niet" is a false alarm residents do notice; recall still comes first. `lean` (how
+far the model's "check" counts towards a risk beside it, `detector._level`) is one of the
+decision thresholds; every value tried is below every "high", so hopelessness alone never
+makes a case.
 
 The cascade band (`deep` up to `deep_until`: where the quick head is unsure enough for the deep
 head to read) is a cost: the deep head takes about 20 ms of CPU per message it reads (per
@@ -43,6 +46,7 @@ GRID = {
     "veto": (0.5, 0.7, 0.9),
     "sure": (0.9,),  # a deep-read sentence this sure escapes the veto
     "urgent": (0.5,),
+    "lean": (0.0, 0.25, 0.5),  # how far hopelessness beside a risk counts towards it
 }
 EVERYWHERE = {"deep": 0.0, "deep_until": 2.0}  # the deep head reads every message
 NEVER = {"deep": 2.0, "deep_until": 2.0}  # the quick head alone

@@ -68,6 +68,17 @@ def test_suicide_and_violence_become_urgent_above_the_urgent_threshold() -> None
     assert decide("x y", NOTHING, scores(no_bed=0.99), [], T).level == "high"
 
 
+def test_hopelessness_beside_a_risk_counts_towards_it_by_lean() -> None:
+    # suicide 0.3 and check 0.4: 0.3 + 0.5 * 0.4 = 0.5 reaches "high"; without lean a question.
+    leaning = T | {"lean": 0.5}
+    result = decide("x y", NOTHING, scores(suicide=0.3, check=0.4), [], leaning)
+    assert (result.level, result.categories) == ("high", ("suicide",))
+    assert decide("x y", NOTHING, scores(suicide=0.3, check=0.39), [], leaning).level == "check"
+    assert decide("x y", NOTHING, scores(suicide=0.3, check=0.4), [], T).level == "check"
+    # Hopelessness alone never makes a case: lean is below high.
+    assert decide("x y", NOTHING, scores(check=0.99), [], leaning).level == "check"
+
+
 def test_passive_ideation_gets_the_check_question() -> None:
     result = decide("x y", NOTHING, scores(check=0.3, suicide=0.1), [], T)
     assert (result.level, result.categories) == ("check", ("suicide",))
