@@ -4,13 +4,18 @@ the closed case by its date (issue 18)."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from playwright.async_api import expect
 
 from bot.app import CONVERSATIONS, DB
 from bot.conversation import Inbound
 from bot.dashboard import passwords
-from bot.escalation import PERSON_COMING
+from bot.escalation import DAYS, PERSON_COMING
 from tests.browser.conftest import app_config, screenshot_path
 from tests.browser.test_dashboard import WIDE, log_in
 from tests.dashboard.conftest import create_user, dashboard_app
@@ -31,8 +36,16 @@ async def _says(app, who: str, text: str, payload: str | None = None, hint: str 
     )
 
 
+def _off_duty_all_day() -> str:
+    """Office hours on another weekday than today, so a resident who comes back gets a new
+    case that shows the closed one. On duty, the closed case would go back to its worker
+    instead, and the test would depend on the hour it runs."""
+    today = datetime.now(ZoneInfo("Europe/Amsterdam")).weekday()
+    return f"{DAYS[(today + 1) % 7]} 09:00-17:00"
+
+
 async def test_reading_an_arabic_case_with_filters_and_history(browser, aiohttp_server, tmp_path):
-    app = dashboard_app(app_config(tmp_path))
+    app = dashboard_app(replace(app_config(tmp_path), office_hours=_off_duty_all_day()))
     server = await aiohttp_server(app)
     base = str(server.make_url("/")).rstrip("/")
     await create_user(app[DB], "fatima")
@@ -61,6 +74,9 @@ async def test_reading_an_arabic_case_with_filters_and_history(browser, aiohttp_
     await page.screenshot(path=screenshot_path("dashboard-arabic-case"), full_page=True)
     await page.get_by_test_id("close-case").click()
     await page.get_by_test_id("close-confirm").click()
+    # Wait for the close to land before the resident writes again, or the new message joins
+    # the case that is still open and there is no earlier case to show.
+    await expect(page).to_have_url(re.compile(r"/dashboard/\?closed=\d+$"))
 
     # The resident comes back: the new case shows the earlier one with its outcome.
     await _says(app, "ar", "/mens", hint="ar")
