@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -42,6 +43,7 @@ ASK_INSTEAD = ("suicide", "violence")
 URGENT_CATEGORIES = ("suicide", "violence")
 MAX_SENTENCES = 40  # beyond this, the rest of a very long message is scored as one piece
 SECONDS = 0.5  # the model's weight on a phrase hit's category that keeps the hit (`_seconds`)
+BARE_REST = 1  # words besides its phrase a message may have and still be the phrase said plainly
 LATIN_SURE = 0.9  # how sure the language head must be that Latin letters are Arabic or Tigrinya
 
 
@@ -167,7 +169,7 @@ def decide(
             flagged.append(_model_match(text, start, end, scores, level, whole))
     best = max(flagged, key=lambda m: (RANK[m.level], m.score or 0), default=None)
     agrees = best is not None and best.level in ("urgent", "high")
-    matches = list(found.matches) if agrees else _overruled(found.matches, whole)
+    matches = list(found.matches) if agrees else _overruled(text, found.matches, whole)
     if (
         best is not None
         and not one_word(text)
@@ -270,15 +272,16 @@ def _language(text: str, whole: Scores) -> str:
     return "en" if p.get("en", 0.0) > p.get("nl", 0.0) else "nl"
 
 
-def _overruled(matches: tuple[Match, ...], whole: Scores) -> list[Match]:
+def _overruled(text: str, matches: tuple[Match, ...], whole: Scores) -> list[Match]:
     """Phrase hits in a message the model does not escalate: a question instead of a case for
     suicide and violence, nothing for the rest; hits of level check stay. A hit in the
     category the model itself finds most of (`_seconds`) keeps its level: the model is only
-    unsure how serious it is ("ik wil niet meer leven")."""
+    unsure how serious it is ("ik wil niet meer leven"). So does a suicide or violence phrase
+    said plainly (`_bare`)."""
     score = round(whole.risk["none"], 2)
     kept = []
     for m in matches:
-        if _seconds(m, whole):
+        if _seconds(m, whole) or _bare(text, m):
             kept.append(m)
         elif m.category in ASK_INSTEAD:
             kept.append(replace(m, level="check", harmless=score))
@@ -297,6 +300,19 @@ def _seconds(match: Match, whole: Scores) -> bool:
     if match.category == "suicide":
         p += whole.risk.get("check", 0.0)
     return p >= SECONDS and p >= 2 * whole.risk["none"]
+
+
+def _bare(text: str, match: Match) -> bool:
+    """Whether a suicide or violence hit is the whole message, give or take `BARE_REST` words:
+    "I want to die", "ik wil dood", "بدي موت". There is no context to read a denial, a quote or
+    a game from, so the model's doubt does not make it a question (round 6 read a bare "I want
+    to die" as 0.55 harmless: jokes about homework taught it that). A word the phrase leaves
+    out ("I don't want to die", "I want to die lol") is context, and the model reads it. One
+    word ("zelfmoord") names a topic rather than saying something: the model may ask instead."""
+    if match.category not in URGENT_CATEGORIES or one_word(text):
+        return False
+    rest = Counter(normalize.words(text)) - Counter(normalize.words(match.phrase))
+    return sum(rest.values()) <= BARE_REST
 
 
 def _assessment(matches: list[Match]) -> Assessment:

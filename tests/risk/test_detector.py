@@ -142,13 +142,38 @@ def test_a_sentence_the_deep_head_is_sure_of_escapes_the_veto() -> None:
 
 
 def test_an_urgent_phrase_hit_the_model_does_not_escalate_is_still_a_question() -> None:
-    text = "ik wil dood"
+    text = "nee hoor ik wil dood, grapje"
     found = assess(PHRASES, text)
+    assert found.level == "urgent"
     result = decide(text, found, scores(check=0.5), [], T)
     assert result.level == "check" and result.categories == ("suicide",)
     assert result.matches[0].source == "phrase"
     # The model escalating keeps the phrase's own level: urgent, not the model's high.
     assert decide(text, found, scores(suicide=0.55), [], T).level == "urgent"
+
+
+def test_a_suicide_or_violence_phrase_said_plainly_keeps_its_level() -> None:
+    # Nothing beside the phrase to read a denial, a quote or a game from: the model's doubt
+    # does not turn "I want to die" into a question.
+    harmless = scores(check=0.1)
+    for text in ("I want to die", "ik wil dood", "Ik wil dood.", "i wanna die", "ik maak je af"):
+        found = assess(PHRASES, text)
+        assert found.level == "urgent", text
+        result = decide(text, found, harmless, [], T)
+        assert result.level == "urgent", text
+        assert result.matches[0].source == "phrase" and result.matches[0].harmless is None
+    # One word beside the phrase is still plain; two are context, which the model reads.
+    assert decide("ik wil dood!", assess(PHRASES, "ik wil dood!"), harmless, [], T).level == (
+        "urgent"
+    )
+    for text in ("ik wil echt dood", "I don't want to die", "I want to die lol"):
+        found = assess(PHRASES, text)
+        assert found.level == "urgent", text
+        assert decide(text, found, harmless, [], T).level == "check", text
+    # Other categories are not kept by it: a bare cut-off the model finds harmless is dropped.
+    cut = assess(PHRASES, "gas afgesloten")
+    assert cut.level == "high" and cut.categories == ("cutoff",)
+    assert decide("gas afgesloten", cut, scores(), [], T) is NOTHING
 
 
 def test_a_more_serious_model_match_goes_before_the_phrase_hits() -> None:
@@ -216,6 +241,31 @@ def test_the_shipped_detector_catches_what_the_issue_named(text: str, category: 
     result = assess(DETECTOR, text)
     assert result.escalates, result
     assert category in result.categories
+
+
+# The plainest ways to say it, in each language: urgent, whatever a retrain learns about jokes
+# ("I want to die" was once only a question: `_bare` in bot/risk/detector.py).
+PLAINEST = [
+    "I want to die",
+    "i wanna die",
+    "I want to kill myself",
+    "i want to end my life",
+    "he is going to kill me",
+    "ik wil dood",
+    "ik wil niet meer leven",
+    "ik maak een einde aan mijn leven",
+    "hij gaat me vermoorden",
+    "بدي موت",
+    "أريد أن أموت",
+    "بدي انتحر",
+    "ክሞት ደልየ",
+    "ርእሰይ ክቐትል ደልየ",
+]
+
+
+@pytest.mark.parametrize("text", PLAINEST)
+def test_the_shipped_detector_makes_the_plainest_words_urgent(text: str) -> None:
+    assert assess(DETECTOR, text).level == "urgent"
 
 
 @pytest.mark.parametrize(
@@ -348,24 +398,21 @@ def test_one_word_without_a_phrase_hit_costs_no_model_at_all() -> None:
 def test_a_hit_in_the_category_the_model_finds_most_of_keeps_its_level() -> None:
     # "ik wil niet meer leven": the model sees suicide, unsure whether to ask or escalate.
     strict = T | {"high": 0.7}
-    hit = assess(PHRASES, "ik wil niet meer leven")
+    text = "soms denk ik: ik wil niet meer leven"  # not bare (`_bare`): the model is read
+    hit = assess(PHRASES, text)
     assert hit.level == "urgent" and hit.categories == ("suicide",)
-    kept = decide("ik wil niet meer leven", hit, scores(suicide=0.6, check=0.4), [], strict)
+    kept = decide(text, hit, scores(suicide=0.6, check=0.4), [], strict)
     assert kept.level == "urgent" and kept.matches[0].source == "phrase"
     assert kept.matches[0].harmless is None
     # For a suicide hit "check" (hopelessness) counts with "suicide": unsure only how serious.
-    ask_or_escalate = decide(
-        "ik wil niet meer leven", hit, scores(suicide=0.3, check=0.6), [], strict
-    )
+    ask_or_escalate = decide(text, hit, scores(suicide=0.3, check=0.6), [], strict)
     assert ask_or_escalate.level == "urgent" and ask_or_escalate.matches[0].harmless is None
     # Under half of the model's weight, or not twice what it puts on "none": the question.
     for unsure in (scores(suicide=0.2, check=0.29, violence=0.4), scores(suicide=0.4, check=0.2)):
-        asked = decide("ik wil niet meer leven", hit, unsure, [], strict)
+        asked = decide(text, hit, unsure, [], strict)
         assert asked.level == "check" and asked.matches[0].harmless is not None
     # Exactly at both bounds the hit stays (0.5 and twice 0.25).
-    edge = decide(
-        "ik wil niet meer leven", hit, scores(suicide=0.3, check=0.2, violence=0.25), [], strict
-    )
+    edge = decide(text, hit, scores(suicide=0.3, check=0.2, violence=0.25), [], strict)
     assert edge.level == "urgent"
     # Another category's hit is not kept by it: a cut-off hit the model does not see is dropped.
     cut = assess(PHRASES, "ze hebben het gas afgesloten")

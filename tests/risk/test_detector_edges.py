@@ -122,7 +122,7 @@ def test_an_overruled_hit_keeps_its_check_level_and_the_rounded_harmless_score()
         Match("deurwaarder", "acute_debt", "high", "nl", 10, 21),
         Match("stroom eraf?", "cutoff", "check", "nl", 22, 30),
     )
-    out = _overruled(hits, scores(check=0.004))
+    out = _overruled("zelfmoord deurwaarder stroom eraf?", hits, scores(check=0.004))
     assert [(m.category, m.level) for m in out] == [("suicide", "check"), ("cutoff", "check")]
     assert out[0].harmless == 1.0 and out[1].harmless is None
 
@@ -222,7 +222,7 @@ def test_an_urgent_model_reading_keeps_the_phrase_hits_of_other_categories() -> 
 
 def test_an_overruled_hit_carries_the_harmless_score_to_two_decimals() -> None:
     hit = (Match("zelfmoord", "suicide", "urgent", "nl", 0, 9),)
-    (out,) = _overruled(hit, scores(suicide=0.3, check=0.2))
+    (out,) = _overruled("geen zelfmoord hoor", hit, scores(suicide=0.3, check=0.2))
     assert out.level == "check" and out.harmless == 0.5
 
 
