@@ -260,6 +260,13 @@ PLAINEST = [
     "بدي انتحر",
     "ክሞት ደልየ",
     "ርእሰይ ክቐትል ደልየ",
+    # Said with an intensifier: beside the phrase, so the model reads them (round 8 learnt
+    # them from `w25`; round 6 made the first two a question).
+    "I really want to die",
+    "ik wil echt dood",
+    "honestly i just want to die",
+    "بجد بدي موت",
+    "wallah bade mout",
 ]
 
 
