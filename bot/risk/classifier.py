@@ -7,7 +7,9 @@
   Latin letters as ti). Microseconds per sentence.
 - The deep head reads the same n-grams plus a sentence embedding (`encoder`): it knows meaning
   that no n-gram carries, and costs about 20 ms, so the detector asks it only about messages
-  where the quick head or a phrase sees risk.
+  where the quick head or a phrase sees risk. Its logits are the n-grams' plus `scale` times
+  the log-probabilities of a small network over the embedding (one hidden layer of ReLUs):
+  a weighted product of the two experts.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import numpy as np
 from bot.risk.features import features
 
 MODEL_FILE = Path(__file__).parent / "model" / "risk-model.npz"
-FORMAT = 2
+FORMAT = 3
 RISK = ("suicide", "violence", "no_bed", "eviction", "cutoff", "acute_debt", "no_food")
 
 
@@ -56,11 +58,22 @@ class Scores:
 
 @dataclass(frozen=True)
 class Deep:
-    """The deep head: weights for the n-gram buckets and for the embedding."""
+    """The deep head: weights for the n-gram buckets, and the network over the embedding."""
 
     weights: np.ndarray  # (buckets, classes)
-    dense: np.ndarray  # (embedding size, classes), already multiplied by the embedding's scale
     intercept: np.ndarray  # (classes,)
+    hidden: np.ndarray  # (embedding size, units): reads the raw embedding (standardising folded in)
+    hidden_bias: np.ndarray  # (units,)
+    out: np.ndarray  # (units, classes)
+    out_bias: np.ndarray  # (classes,)
+    scale: float  # how far the embedding's expert counts beside the n-grams'
+
+    def expert(self, embedding: np.ndarray) -> np.ndarray:
+        """The embedding expert's log-probabilities over the classes."""
+        units = np.maximum(embedding @ self.hidden + self.hidden_bias, 0.0)
+        z = units @ self.out + self.out_bias
+        z = z - z.max()
+        return z - np.log(np.exp(z).sum())
 
 
 class Classifier:
@@ -114,7 +127,7 @@ class Classifier:
         if self.deep is None:
             return quick
         ngrams = self._sum(self.deep.weights, words, hits)
-        logits = self.deep.intercept + ngrams + embedding @ self.deep.dense
+        logits = self.deep.intercept + ngrams + self.deep.scale * self.deep.expert(embedding)
         return Scores(_probabilities(self.classes, logits), quick.language, deep=True)
 
 
@@ -133,29 +146,31 @@ def load_classifier(path: Path = MODEL_FILE) -> Classifier:
             deep = None
             if "deep_weights" in data:
                 deep = Deep(
-                    data["deep_weights"].astype(np.float32),
-                    data["deep_dense"].astype(np.float32),
-                    data["deep_intercept"].astype(np.float32),
+                    *(data[f"deep_{name}"].astype(np.float32) for name in _DEEP_ARRAYS),
+                    scale=float(meta["deep_scale"]),
                 )
             return Classifier(data["ids"], data["weights"], data["intercept"], meta, deep)
     except (OSError, KeyError, ValueError) as exc:
         raise ClassifierInvalid(f"{path}: cannot read the risk model ({exc})") from exc
 
 
+_DEEP_ARRAYS = ("weights", "intercept", "hidden", "hidden_bias", "out", "out_bias")
+
+
 def save_classifier(classifier: Classifier, path: Path = MODEL_FILE) -> None:
     """Write the model file (weights as float16: half the size, no measurable loss)."""
+    meta = classifier.meta
+    if classifier.deep is not None:
+        meta = meta | {"deep_scale": classifier.deep.scale}
     arrays = {
-        "meta": np.array(json.dumps(classifier.meta, sort_keys=True)),
+        "meta": np.array(json.dumps(meta, sort_keys=True)),
         "ids": classifier.ids.astype(np.uint32),
         "weights": classifier.weights.astype(np.float16),
         "intercept": classifier.intercept,
     }
     if classifier.deep is not None:
-        arrays |= {
-            "deep_weights": classifier.deep.weights.astype(np.float16),
-            "deep_dense": classifier.deep.dense.astype(np.float16),
-            "deep_intercept": classifier.deep.intercept,
-        }
+        arrays |= {f"deep_{name}": getattr(classifier.deep, name) for name in _DEEP_ARRAYS}
+        arrays |= {"deep_weights": classifier.deep.weights.astype(np.float16)}
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as out:
         np.savez_compressed(out, **arrays)

@@ -96,6 +96,7 @@ def fingerprint(root: Path = TRAINING, dev: Path = DEV) -> str:
         dev,
         root / "batches.yaml",
         *sorted((root / "batches").glob("*.jsonl")),
+        here / "classifier.py",
         here / "features.py",
         here / "skeleton.py",
         here / "train.py",

@@ -14,7 +14,7 @@ import pytest
 
 from bot.risk import assess, detector, load
 from bot.risk.assessment import NOTHING, Assessment, Match
-from bot.risk.classifier import Classifier, save_classifier
+from bot.risk.classifier import FORMAT, Classifier, save_classifier
 from bot.risk.detector import (
     MAX_SENTENCES,
     SHOWN,
@@ -39,7 +39,12 @@ LANGUAGES = ("nl", "ar", "ti", "en")
 def blank_classifier() -> Classifier:
     """A model that knows no feature: every text gets the same scores."""
     k = len(CLASSES) + len(LANGUAGES)
-    meta = {"format": 2, "classes": list(CLASSES), "languages": list(LANGUAGES), "thresholds": T}
+    meta = {
+        "format": FORMAT,
+        "classes": list(CLASSES),
+        "languages": list(LANGUAGES),
+        "thresholds": T,
+    }
     return Classifier(np.zeros(0, dtype=np.int64), np.zeros((0, k)), np.zeros(k), meta)
 
 
