@@ -167,3 +167,55 @@ def test_the_folded_expert_gives_what_the_network_it_was_trained_as_gives() -> N
         for i, name in enumerate(net.classes_):
             assert np.isclose(got[CLASSES.index(name)], expected[i], atol=1e-4)
         assert got[CLASSES.index("violence")] < 1e-9
+
+
+def _meta() -> dict:
+    from bot.risk.assessment import LANGUAGES
+
+    return {"format": 3, "classes": list(CLASSES), "languages": list(LANGUAGES), "thresholds": {}}
+
+
+def test_a_text_without_features_gets_the_intercepts_scores() -> None:
+    """No n-gram at all (the detector leaves one word to the lists, so only a direct caller
+    gets here): the scores are the intercepts' alone, not an error."""
+    from bot.risk.classifier import Classifier
+
+    k = len(CLASSES)
+    intercept = np.arange(k + 4, dtype=np.float64)
+    model = Classifier(np.zeros(0, dtype=np.int64), np.zeros((0, k + 4)), intercept, _meta())
+    scores = model.scores([])
+    expected = np.exp(intercept[:k] - intercept[:k].max())
+    assert np.isclose(scores.risk["no_food"], expected[-1] / expected.sum())
+    assert np.isclose(scores.language[model.languages[-1]], np.exp(3) / np.exp(range(4)).sum())
+
+
+def test_a_model_that_does_not_fit_its_classes_says_which_part(tmp_path: Path) -> None:
+    from bot.risk.classifier import Classifier, Deep
+
+    k = len(CLASSES)
+    ids = np.zeros(0, dtype=np.int64)
+    with pytest.raises(ClassifierInvalid) as info:
+        Classifier(ids, np.zeros((0, k)), np.zeros(k), _meta())
+    assert str(info.value) == "the weights do not fit the classes"
+    deep = Deep(np.zeros((0, 3)), np.zeros(3), *(np.zeros(1),) * 4, scale=0.2)
+    with pytest.raises(ClassifierInvalid) as info:
+        Classifier(ids, np.zeros((0, k + 4)), np.zeros(k + 4), _meta(), deep)
+    assert str(info.value) == "the deep head does not fit the classes"
+    old = tmp_path / "old.npz"
+    save_classifier(
+        Classifier(ids, np.zeros((0, k + 4)), np.zeros(k + 4), _meta() | {"format": 2}), old
+    )
+    with pytest.raises(ClassifierInvalid) as info:
+        load_classifier(old)
+    assert str(info.value) == f"{old}: format 2, want 3"
+
+
+def test_the_model_file_may_go_into_a_new_directory(tmp_path: Path) -> None:
+    from bot.risk.classifier import Classifier
+
+    k = len(CLASSES) + 4
+    path = tmp_path / "new" / "model" / "risk-model.npz"
+    save_classifier(
+        Classifier(np.zeros(0, dtype=np.int64), np.zeros((0, k)), np.ones(k), _meta()), path
+    )
+    assert load_classifier(path).intercept.tolist() == [1.0] * k
