@@ -14,7 +14,13 @@ import numpy as np
 import pytest
 
 from bot.risk import load
-from bot.risk.classifier import MODEL_FILE, ClassifierInvalid, load_classifier, save_classifier
+from bot.risk.classifier import (
+    FORMAT,
+    MODEL_FILE,
+    ClassifierInvalid,
+    load_classifier,
+    save_classifier,
+)
 from bot.risk.corpus import fingerprint, load_all, load_batch, manifest
 from bot.risk.encoder import DIMENSIONS
 from bot.risk.train import CLASSES, DEEP_SCALE, HIDDEN, fit
@@ -172,7 +178,12 @@ def test_the_folded_expert_gives_what_the_network_it_was_trained_as_gives() -> N
 def _meta() -> dict:
     from bot.risk.assessment import LANGUAGES
 
-    return {"format": 3, "classes": list(CLASSES), "languages": list(LANGUAGES), "thresholds": {}}
+    return {
+        "format": FORMAT,
+        "classes": list(CLASSES),
+        "languages": list(LANGUAGES),
+        "thresholds": {},
+    }
 
 
 def test_a_text_without_features_gets_the_intercepts_scores() -> None:
