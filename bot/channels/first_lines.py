@@ -22,7 +22,7 @@ async def crisis_before_download(
     conversations: Conversations, inbound: Inbound, send_now: SendNow
 ) -> Inbound:
     """`inbound` as it goes on: marked `crisis_sent` when its crisis lines went out here."""
-    lines = conversations.crisis_replies(inbound)
+    lines = await conversations.crisis_replies(inbound)
     if not lines:
         return inbound
     if await send_now(lines):

@@ -120,7 +120,7 @@ class Holding:
         Raises `DeliverDirectly` for a crisis the database could not take."""
         key = (inbound.channel, inbound.external_id)
         if key in self._chats:  # earlier messages of this chat wait: keep the order
-            crisis = self.conversations.crisis_replies(inbound)
+            crisis = await self.conversations.crisis_replies(inbound)
             await self._hold(key, replace(inbound, crisis_sent=bool(crisis)), wait=not crisis)
             if crisis:
                 raise DeliverDirectly(crisis)

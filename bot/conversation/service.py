@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import escalation
 from bot.config import Config
-from bot.conversation import attachments, pipeline, privacy
+from bot.conversation import attachments, pipeline, privacy, risk_thread
 from bot.conversation.inbound import DeliverDirectly, Inbound
 from bot.conversation.steps import language
 from bot.conversation.steps import risk as risk_step
@@ -152,9 +152,16 @@ class Conversations:
             return NOTHING
         return self._recent(text, who)
 
+    async def read(self, text: str | None, who: str | None = None) -> Assessment:
+        """`assess` on the risk thread (risk_thread.py): a message the deep head embeds does
+        not hold up the other chats meanwhile."""
+        if not text or self._recent is None:
+            return NOTHING
+        return await risk_thread.read(self._recent, text, who)
+
     async def receive(self, inbound: Inbound) -> list[Rendered]:
         """Handle one message; returns what was queued for the resident, in order."""
-        assessment, decision = self._risk(inbound)
+        assessment, decision = await self._risk(inbound)
         try:
             work = self._receive(inbound, assessment, decision)
             if decision.crisis and not inbound.crisis_sent:
@@ -174,9 +181,9 @@ class Conversations:
         self.notifier.notify(min((p for _, p in turn.replies), default=PRIORITY_NORMAL))
         return [r for r, _ in turn.replies]
 
-    def _risk(self, inbound: Inbound) -> tuple[Assessment, Decision]:
+    async def _risk(self, inbound: Inbound) -> tuple[Assessment, Decision]:
         # A pressed button's label is our text, not the resident's: only typed text is checked.
-        assessment = NOTHING if inbound.payload else self.assess(inbound.text, inbound.external_id)
+        assessment = await self.read(None if inbound.payload else inbound.text, inbound.external_id)
         decision = escalation.on_risk(
             assessment.level,
             assessment.categories,
@@ -184,9 +191,9 @@ class Conversations:
         )
         return assessment, decision
 
-    def crisis_replies(self, inbound: Inbound) -> list[Rendered]:
+    async def crisis_replies(self, inbound: Inbound) -> list[Rendered]:
         """The crisis lines `inbound` needs at once, found without the database ([]: none)."""
-        assessment, decision = self._risk(inbound)
+        assessment, decision = await self._risk(inbound)
         return self._crisis_lines(inbound, assessment, decision) if decision.crisis else []
 
     def _crisis_lines(

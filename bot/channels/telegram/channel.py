@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from telegram import Update
@@ -76,13 +76,13 @@ def check_config(config: Config) -> None:
         raise TelegramConfigError("Telegram is not started:\n- " + "\n- ".join(problems))
 
 
-def looks_urgent(conversations: Conversations) -> Callable[[object], bool]:
-    """Whether an update's text shows risk, by the conversation path's own quick, pure check;
-    such updates are handled before a waiting crowd of others."""
-    assess = getattr(conversations, "assess", None)
+def looks_urgent(conversations: Conversations) -> Callable[[object], Awaitable[bool]]:
+    """Whether an update's text shows risk, by the conversation path's own pure check (read on
+    the risk thread); such updates are handled before a waiting crowd of others."""
+    read = getattr(conversations, "read", None)
 
-    def check(update: object) -> bool:
-        if assess is None or not isinstance(update, Update):
+    async def check(update: object) -> bool:
+        if read is None or not isinstance(update, Update):
             return False
         message = update.effective_message
         text = (message.text or message.caption) if message is not None else None
@@ -90,10 +90,11 @@ def looks_urgent(conversations: Conversations) -> Callable[[object], bool]:
             return False
         chat = update.effective_chat
         try:  # the chat as the conversation path names it: it reuses this answer
-            return assess(text, str(chat.id) if chat is not None else None).level in URGENT_LEVELS
+            found = await read(text, str(chat.id) if chat is not None else None)
         except Exception:
             logger.exception("risk check before queueing failed")
             return False
+        return found.level in URGENT_LEVELS
 
     return check
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -75,7 +75,7 @@ class Handlers:
         sender: TelegramSender,
         outbox: Outbox,
         storage_turn: PriorityGate | None = None,
-        urgent: Callable[[object], bool] = lambda update: False,
+        urgent: Callable[[object], Awaitable[bool]] | None = None,
     ) -> None:
         self.db = db
         self.storage_turn = storage_turn
@@ -204,7 +204,8 @@ class Handlers:
             crisis_sent=crisis_sent,
         )
         try:
-            async with self._turn(self.urgent(update)):
+            urgent = self.urgent is not None and await self.urgent(update)
+            async with self._turn(urgent):
                 await self.holding.receive(inbound)
         except DeliverDirectly as direct:
             # Storage is down and this is a crisis: the replies go now, not through the outbox.

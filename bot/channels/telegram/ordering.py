@@ -2,9 +2,9 @@
 chats in parallel. python-telegram-bot has no such mode; `BaseUpdateProcessor` is its hook.
 
 When many chats write at once, updates wait for one of `max_parallel` working slots. A message
-that looks like a crisis (`urgent(update)`, a quick pure check) gets the next free slot before
-the others, so a burst of ordinary messages does not hold it up; within its own chat it still
-waits for the messages before it.
+that looks like a crisis (`await urgent(update)`, the pure risk check on its thread) gets the
+next free slot before the others, so a burst of ordinary messages does not hold it up; within
+its own chat it still waits for the messages before it.
 """
 
 from __future__ import annotations
@@ -111,14 +111,14 @@ class PerChatOrder(BaseUpdateProcessor):
     def __init__(
         self,
         max_parallel: int = 32,
-        urgent: Callable[[object], bool] | None = None,
+        urgent: Callable[[object], Awaitable[bool]] | None = None,
         in_hand: InHand | None = None,
     ) -> None:
         super().__init__(max_concurrent_updates=_WAITING_LIMIT)
         self.max_parallel = max_parallel
         self.in_hand = in_hand or InHand()
         self._gate = PriorityGate(max_parallel)
-        self._urgent = urgent or (lambda update: False)
+        self._urgent = urgent or _never
         self._turns: dict[int, _ChatTurn] = {}
 
     @property
@@ -132,7 +132,7 @@ class PerChatOrder(BaseUpdateProcessor):
             self.in_hand.handled(update)
 
     async def _in_order(self, update: object, coroutine: Awaitable[Any]) -> None:
-        urgent = self._urgent(update)
+        urgent = await self._urgent(update)
         key = _chat_key(update)
         if key is None:
             await self._work(coroutine, urgent)
@@ -166,6 +166,10 @@ class PerChatOrder(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         pass
+
+
+async def _never(update: object) -> bool:
+    return False
 
 
 def _chat_key(update: object) -> int | None:

@@ -115,7 +115,7 @@ async def over_limit(request: web.Request, chat: str, inbound: Inbound) -> web.R
     if not wait:
         return None
     conversations = request.app[CONVERSATIONS]
-    crisis = conversations.crisis_replies(inbound)
+    crisis = await conversations.crisis_replies(inbound)
     if crisis and limits.risk_pass(client_ip(request)):
         logger.warning("web chat over its limit, but a risk message: stored all the same")
         return None
