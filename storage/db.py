@@ -36,6 +36,7 @@ from storage import (  # noqa: F401
     residents,
     second_factor,
     signals,
+    sqlite_driver,
     states,
     teams,
     transcripts,
@@ -134,6 +135,7 @@ class Database:
             options["connect_args"] = connect_args
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
         if self.dialect == "sqlite":
+            sqlite_driver.install(self.engine.sync_engine)  # one trip per statement
             event.listen(self.engine.sync_engine, "connect", _on_sqlite_connect)
             event.listen(self.engine.sync_engine, "begin", _on_sqlite_begin)
             event.listen(self.engine.sync_engine, "invalidate", _on_sqlite_invalidate)
