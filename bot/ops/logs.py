@@ -6,8 +6,9 @@ What keeps it so:
   say who, it names the resident's pseudonym (tests/operations/test_logs.py runs whole
   conversations and looks for leaks).
 - Libraries that log what goes over the wire are held back: httpx logs every request URL,
-  and the URL holds the bot token; python-telegram-bot logs updates and call parameters at
-  DEBUG; SQLAlchemy and aiosqlite log statements with their parameters.
+  and the URL holds the bot token (aiohttp's client, which carries the Bot API calls, too);
+  python-telegram-bot logs updates and call parameters at DEBUG; SQLAlchemy and aiosqlite
+  log statements with their parameters.
 - The access log names the route (`/dashboard/cases/{case_id}`), not the path with its ids
   and query, and no client address or user agent.
 - A last filter blanks the bot token and other configured secrets wherever they show up,
@@ -39,6 +40,7 @@ LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LIBRARY_FLOORS = {
     "httpx": logging.WARNING,  # "HTTP Request: POST https://api.telegram.org/bot<token>/..."
     "httpcore": logging.WARNING,
+    "aiohttp.client": logging.WARNING,  # the Bot API's transport (telegram/transport.py)
     "telegram": logging.INFO,  # DEBUG: every update and every call's parameters
     "sqlalchemy": logging.WARNING,  # INFO: statements and their parameters
     "aiosqlite": logging.WARNING,  # DEBUG: each call with its arguments

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder
-from telegram.request import HTTPXRequest
 
 from bot.channels.holding import Holding
 from bot.channels.telegram.handlers import CHANNEL, Handlers
 from bot.channels.telegram.ordering import InHand, PerChatOrder, PriorityGate
 from bot.channels.telegram.polling import TolerantBot
 from bot.channels.telegram.sending import TelegramSender
+from bot.channels.telegram.transport import AiohttpRequest
 from bot.config import Config
 from bot.conversation import Conversations
 from bot.i18n import Catalogs
@@ -146,8 +146,8 @@ class TelegramChannel:
             self.config.telegram_token or "",
             base_url=self.config.telegram_api_base_url,
             base_file_url=file_url_for(self.config.telegram_api_base_url),
-            request=HTTPXRequest(connection_pool_size=256),
-            get_updates_request=HTTPXRequest(connection_pool_size=1),
+            request=AiohttpRequest(connection_pool_size=256),
+            get_updates_request=AiohttpRequest(connection_pool_size=1),
         )
         tolerant.attach(in_hand)
         builder = ApplicationBuilder().bot(tolerant).concurrent_updates(processor).job_queue(None)
