@@ -3,6 +3,7 @@ files, directly and through SQLAlchemy."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiosqlite
@@ -73,43 +74,45 @@ async def test_a_failing_statement_raises_sqlites_error_and_the_connection_goes_
         await connection.close()
 
 
-async def test_the_database_uses_it_with_one_trip_per_statement(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+async def database(tmp_path: Path) -> AsyncIterator[Database]:
+    """A SQLite file with all tables (the suite's `database` runs on PostgreSQL too)."""
     database = Database(f"sqlite:///{tmp_path / 'x.db'}")
     try:
         await database.create_all()
-        async with database.engine.connect() as connection:
-            raw = await connection.get_raw_connection()
-            assert isinstance(raw.driver_connection, sqlite_driver.Connection)
-        async with database.transaction() as s:
-            await s.exec(text("CREATE TABLE t (id INTEGER PRIMARY KEY, word TEXT)"))
-        trips = Trips(monkeypatch)
-        async with database.transaction() as s:  # BEGIN, 2 statements, COMMIT
-            inserted = await s.exec(
-                text("INSERT INTO t (word) VALUES ('a'), ('b'), ('c') RETURNING id")
-            )
-            assert [row[0] for row in inserted] == [1, 2, 3]
-            rows = await s.exec(text("SELECT word FROM t ORDER BY id"))
-            assert [row[0] for row in rows] == ["a", "b", "c"]
-        assert trips.count <= 5  # aiosqlite made it 4 a statement: 2 + 4 + 4 + commit
-        async with database.engine.connect() as connection:  # a server-side cursor reads on
-            streamed = await connection.stream(text("SELECT word FROM t ORDER BY id"))
-            assert [row[0] async for row in streamed] == ["a", "b", "c"]
+        yield database
     finally:
         await database.dispose()
 
 
-async def test_a_transaction_that_fails_leaves_nothing_behind(tmp_path: Path) -> None:
-    database = Database(f"sqlite:///{tmp_path / 'x.db'}")
-    try:
+async def test_the_database_uses_it_with_one_trip_per_statement(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with database.engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        assert isinstance(raw.driver_connection, sqlite_driver.Connection)
+    async with database.transaction() as s:
+        await s.exec(text("CREATE TABLE t (id INTEGER PRIMARY KEY, word TEXT)"))
+    trips = Trips(monkeypatch)
+    async with database.transaction() as s:  # BEGIN, 2 statements, COMMIT
+        inserted = await s.exec(
+            text("INSERT INTO t (word) VALUES ('a'), ('b'), ('c') RETURNING id")
+        )
+        assert [row[0] for row in inserted] == [1, 2, 3]
+        rows = await s.exec(text("SELECT word FROM t ORDER BY id"))
+        assert [row[0] for row in rows] == ["a", "b", "c"]
+    assert trips.count <= 5  # aiosqlite made it 4 a statement: 2 + 4 + 4 + commit
+    async with database.engine.connect() as connection:  # a server-side cursor reads on
+        streamed = await connection.stream(text("SELECT word FROM t ORDER BY id"))
+        assert [row[0] async for row in streamed] == ["a", "b", "c"]
+
+
+async def test_a_transaction_that_fails_leaves_nothing_behind(database: Database) -> None:
+    async with database.transaction() as s:
+        await s.exec(text("CREATE TABLE t (word TEXT UNIQUE)"))
+    with pytest.raises(IntegrityError):
         async with database.transaction() as s:
-            await s.exec(text("CREATE TABLE t (word TEXT UNIQUE)"))
-        with pytest.raises(IntegrityError):
-            async with database.transaction() as s:
-                await s.exec(text("INSERT INTO t VALUES ('kept only if all goes well')"))
-                await s.exec(text("INSERT INTO t VALUES ('a'), ('a')"))
-        async with database.transaction() as s:
-            assert (await s.exec(text("SELECT count(*) FROM t"))).one()[0] == 0
-    finally:
-        await database.dispose()
+            await s.exec(text("INSERT INTO t VALUES ('kept only if all goes well')"))
+            await s.exec(text("INSERT INTO t VALUES ('a'), ('a')"))
+    async with database.transaction() as s:
+        assert (await s.exec(text("SELECT count(*) FROM t"))).one()[0] == 0

@@ -23,7 +23,7 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 from bot.channels.first_lines import crisis_before_download
 from bot.channels.holding import Holding
 from bot.channels.telegram import callback_data, texts
-from bot.channels.telegram.ordering import PriorityGate
+from bot.channels.telegram.ordering import PriorityGate, never
 from bot.channels.telegram.sending import MAX_TEXT, TelegramSender, retry_seconds, units
 from bot.conversation import Conversations, DeliverDirectly, Inbound, attachments
 from bot.engine import Say
@@ -75,7 +75,7 @@ class Handlers:
         sender: TelegramSender,
         outbox: Outbox,
         storage_turn: PriorityGate | None = None,
-        urgent: Callable[[object], Awaitable[bool]] | None = None,
+        urgent: Callable[[object], Awaitable[bool]] = never,
     ) -> None:
         self.db = db
         self.storage_turn = storage_turn
@@ -204,8 +204,7 @@ class Handlers:
             crisis_sent=crisis_sent,
         )
         try:
-            urgent = self.urgent is not None and await self.urgent(update)
-            async with self._turn(urgent):
+            async with self._turn(await self.urgent(update)):
                 await self.holding.receive(inbound)
         except DeliverDirectly as direct:
             # Storage is down and this is a crisis: the replies go now, not through the outbox.

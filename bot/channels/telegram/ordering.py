@@ -118,7 +118,7 @@ class PerChatOrder(BaseUpdateProcessor):
         self.max_parallel = max_parallel
         self.in_hand = in_hand or InHand()
         self._gate = PriorityGate(max_parallel)
-        self._urgent = urgent or _never
+        self._urgent = urgent or never
         self._turns: dict[int, _ChatTurn] = {}
 
     @property
@@ -168,7 +168,8 @@ class PerChatOrder(BaseUpdateProcessor):
         pass
 
 
-async def _never(update: object) -> bool:
+async def never(update: object) -> bool:
+    """The urgency check of a bot without risk detection: nothing goes first."""
     return False
 
 
