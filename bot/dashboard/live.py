@@ -5,6 +5,8 @@ database: `Live` looks at it every `interval` seconds, and at once when this pro
 something (`Conversations.notifier`) or a worker acted here (`poke`), but not more often than
 every `spacing` seconds: under a burst of messages many pokes make one look, not one each. A
 look is three small queries: the open cases, the newest transcript entry, the newest note.
+With no page open, pokes are not looked at and which cases got news is not worked out: the
+look every `interval` seconds keeps the counts the pages' headers show (`snapshot.summary`).
 
 Pages get the changes over Server-Sent Events (`views.events`); they then fetch the parts they
 show (queue rows, new messages) as ordinary requests, so what they see always passes the same
@@ -114,8 +116,10 @@ class Live:
         self._subscriptions.discard(subscription)
 
     def poke(self, _priority: int = 0) -> None:
-        """Look at the database now (a `Conversations.notifier` callback)."""
-        self._wake.set()
+        """Look at the database now (a `Conversations.notifier` callback), if a page is open
+        to be told; else the next look is the interval's."""
+        if self._subscriptions:
+            self._wake.set()
 
     # --- running -----------------------------------------------------------------------------
 
@@ -157,6 +161,8 @@ class Live:
         before = self.snapshot
         now = await self._look(before)
         self.snapshot = now
+        if not self._subscriptions:
+            return  # nobody to tell
         queue_changed, cases = changes(before, now, await self._residents_written(before, now))
         if queue_changed or cases:
             for subscription in list(self._subscriptions):

@@ -146,6 +146,7 @@ async def test_a_burst_of_pokes_makes_one_look_per_spacing_and_a_last_one_after_
 
     live.refresh = counted  # type: ignore[method-assign]
     await live.start()
+    live.subscribe()  # a page is open
     try:
         started = asyncio.get_running_loop().time()
         for _ in range(100):  # a message queued every 10 ms for a second
@@ -158,3 +159,48 @@ async def test_a_burst_of_pokes_makes_one_look_per_spacing_and_a_last_one_after_
     assert 2 <= len(looks) <= 8, looks  # about one per 0.2 s, not one per poke
     assert looks[0] - started < 0.1  # the first poke is looked at at once
     assert looks[-1] >= last_poke - 0.2  # the last pokes are not dropped
+
+
+async def test_with_no_page_open_pokes_wait_for_the_interval_and_the_counts_stay_fresh(
+    database: Database,
+):
+    from bot.dashboard.live import Live
+
+    live = Live(database, interval=0.3, spacing=0.05)
+    looks: list[float] = []
+    refresh = live.refresh
+
+    async def counted() -> None:
+        looks.append(asyncio.get_running_loop().time())
+        await refresh()
+
+    live.refresh = counted  # type: ignore[method-assign]
+    await live.start()
+    try:
+        for _ in range(50):  # a message queued every 10 ms for half a second
+            live.poke()
+            await asyncio.sleep(0.01)
+        assert 1 <= len(looks) <= 3, looks  # the interval's looks, not the pokes'
+        async with database.transaction() as s:
+            resident = await resident_db.get_or_create_resident(
+                s, "telegram", "r-fresh", now=datetime.now(UTC)
+            )
+            await open_case(
+                s, resident.id, reason="risk:suicide", priority="urgent", now=datetime.now(UTC)
+            )
+        await asyncio.sleep(0.5)
+        assert live.snapshot.summary()["open"] == 1  # what a page's header shows
+        subscription = live.subscribe()  # a page opens: pokes are looked at again
+        async with database.transaction() as s:
+            other = await resident_db.get_or_create_resident(
+                s, "telegram", "r-second", now=datetime.now(UTC)
+            )
+            await open_case(
+                s, other.id, reason="risk:suicide", priority="urgent", now=datetime.now(UTC)
+            )
+        live.poke()
+        news = await subscription.next(0.25)  # sooner than the interval
+        assert news is not None and news[0] is True
+        assert live.snapshot.summary()["open"] == 2
+    finally:
+        await live.stop()
