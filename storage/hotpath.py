@@ -32,6 +32,11 @@ from storage.states import Conversation
 from storage.transcripts import Direction, TranscriptEntry
 
 _ENTRY = TranscriptEntry.__table__  # type: ignore[attr-defined]
+_RESIDENT = Resident.__table__  # type: ignore[attr-defined]
+# Statements on tables, not on the ORM classes: SQLAlchemy then runs them as Core, without the
+# ORM's bulk-persistence layer in between.
+_HANDLED = HandledMessage.__table__  # type: ignore[attr-defined]
+_STATE = Conversation.__table__  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -49,11 +54,12 @@ _CHAT = and_(
     col(Resident.external_id) == bindparam("b_external_id"),
 )
 _TOUCH = (
-    update(Resident)
-    .where(_CHAT)
-    .values(last_seen_at=bindparam("now", type_=Resident.__table__.c.last_seen_at.type))  # type: ignore[attr-defined]
-    .values(blocked_at=None)
-    .execution_options(synchronize_session=False)
+    update(_RESIDENT)
+    .where(
+        _RESIDENT.c.channel == bindparam("b_channel"),
+        _RESIDENT.c.external_id == bindparam("b_external_id"),
+    )
+    .values(last_seen_at=bindparam("now", type_=_RESIDENT.c.last_seen_at.type), blocked_at=None)
 )
 _LOAD = (
     select(Resident, Conversation.state, Case)
@@ -79,9 +85,9 @@ async def first_time(s: AsyncSession, channel: str, key: str, *, now: datetime) 
     statement = _FIRST_TIME.get(dialect)
     if statement is None:
         statement = _FIRST_TIME[dialect] = (
-            _INSERTS[dialect](HandledMessage)
+            _INSERTS[dialect](_HANDLED)
             .on_conflict_do_nothing(index_elements=["channel", "key"])
-            .returning(col(HandledMessage.key))
+            .returning(_HANDLED.c.key)
         )
     params = {"channel": Channel(channel).value, "key": key, "handled_at": now}
     return (await s.exec(statement, params=params)).first() is not None  # type: ignore[call-overload]
@@ -94,9 +100,9 @@ async def save_state(
     dialect = _dialect(s)
     statement = _SAVE_STATE.get(dialect)
     if statement is None:
-        upsert = _INSERTS[dialect](Conversation)
+        upsert = _INSERTS[dialect](_STATE)
         statement = _SAVE_STATE[dialect] = upsert.on_conflict_do_update(
-            index_elements=[Conversation.resident_id],
+            index_elements=[_STATE.c.resident_id],
             set_={"state": upsert.excluded.state, "updated_at": upsert.excluded.updated_at},
         )
     params = {"resident_id": resident_id, "state": state, "updated_at": now}

@@ -7,12 +7,25 @@ transaction; every time is passed in. Who sends the rows and when: bot/outbox/.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index, String, and_, delete, exists, func, insert, or_, update
+from sqlalchemy import (
+    Index,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    update,
+)
 from sqlalchemy.orm import aliased
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -185,6 +198,20 @@ async def next_pending(
 
     `channel` keeps each channel's sender to its own residents; `resident_id` narrows to one.
     """
+    params: dict[str, Any] = {"now": now, "limit": limit}
+    if resident_id is not None:
+        params["resident_id"] = resident_id
+    if channel is not None:
+        params["channel"] = channel
+    query = _due_query(channel is not None, resident_id is not None)
+    return list((await s.exec(query, params=params)).all())
+
+
+@functools.cache
+def _due_query(of_channel: bool, of_resident: bool) -> Any:
+    """`next_pending`'s statement, built once with its values as parameters: the outbox looks
+    several times a second, and building the statement cost more than running it."""
+    now = bindparam("now", type_=UTCDateTime)
     pending = OutboxMessage.status == OutboxStatus.PENDING
     due = or_(col(OutboxMessage.not_before).is_(None), col(OutboxMessage.not_before) <= now)
     earlier = aliased(OutboxMessage)
@@ -196,21 +223,20 @@ async def next_pending(
         col(earlier.not_before) > now,
     )
     conditions = [pending, due, ~waiting_before]
-    if resident_id is not None:
-        conditions.append(OutboxMessage.resident_id == resident_id)
-    if channel is not None:
-        conditions.append(col(OutboxMessage.resident_id).in_(_of_channel(channel)))
-    query = (
+    if of_resident:
+        conditions.append(OutboxMessage.resident_id == bindparam("resident_id"))
+    if of_channel:
+        conditions.append(col(OutboxMessage.resident_id).in_(_of_channel(bindparam("channel"))))
+    return (
         select(OutboxMessage)
         .where(and_(*conditions))
         .order_by(col(OutboxMessage.priority), col(OutboxMessage.id))
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer))
         .with_for_update(skip_locked=True)
     )
-    return list((await s.exec(query)).all())
 
 
-def _of_channel(channel: str) -> Any:
+def _of_channel(channel: Any) -> Any:
     return select(Resident.id).where(Resident.channel == channel)
 
 
@@ -224,15 +250,34 @@ async def addresses(s: AsyncSession, resident_ids: set[int]) -> dict[int, str]:
 
 async def lease(s: AsyncSession, ids: list[int], *, until: datetime | None) -> None:
     """Hold pending rows back until `until` (a sender has them in hand); None lifts it."""
-    if not ids:
-        return
-    statement = (
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id).in_(ids), OutboxMessage.status == OutboxStatus.PENDING)
-        .values(not_before=until)
-        .execution_options(synchronize_session=False)
+    if ids:
+        await s.exec(_LEASE, params={"ids": ids, "until": until})  # type: ignore[call-overload]
+
+
+_ROWS = OutboxMessage.__table__  # type: ignore[attr-defined]
+# The dispatcher's statements, built once (they run several times a second), on the table:
+# no ORM objects are involved.
+_LEASE = (
+    update(_ROWS)
+    .where(
+        _ROWS.c.id.in_(bindparam("ids", expanding=True)),
+        _ROWS.c.status == OutboxStatus.PENDING.value,
     )
-    await s.exec(statement)
+    .values(not_before=bindparam("until", type_=UTCDateTime))
+)
+_MARK_SENT = (
+    update(_ROWS)
+    .where(
+        _ROWS.c.id.in_(bindparam("ids", expanding=True)),
+        _ROWS.c.status == OutboxStatus.PENDING.value,
+    )
+    .values(
+        status=OutboxStatus.SENT.value,
+        attempts=_ROWS.c.attempts + 1,
+        last_attempt_at=bindparam("now", type_=UTCDateTime),
+        sent_at=bindparam("now", type_=UTCDateTime),
+    )
+)
 
 
 async def release_leases(s: AsyncSession, channel: str, *, now: datetime) -> int:
@@ -274,18 +319,7 @@ async def mark_sent(s: AsyncSession, message_id: int, *, now: datetime) -> None:
 async def mark_sent_many(s: AsyncSession, ids: list[int], *, now: datetime) -> None:
     """`mark_sent` for many rows in one statement (a row no longer pending, e.g. deleted
     meanwhile, is left alone)."""
-    statement = (
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id).in_(ids), OutboxMessage.status == OutboxStatus.PENDING)
-        .values(
-            status=OutboxStatus.SENT,
-            attempts=OutboxMessage.attempts + 1,
-            last_attempt_at=now,
-            sent_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    await s.exec(statement)
+    await s.exec(_MARK_SENT, params={"ids": ids, "now": now})  # type: ignore[call-overload]
 
 
 async def mark_retry(

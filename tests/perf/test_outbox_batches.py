@@ -47,6 +47,39 @@ async def test_many_sent_rows_get_their_own_channel_ids_in_one_statement(
         (f"wamid.{i}", "sent") for i in ids
     ]
     assert all(stored[i].status == "sent" for i in ids)
+    assert all((stored[i].sent_at, stored[i].last_attempt_at) == (NOW, NOW) for i in ids)
+    assert all(stored[i].attempts == 1 for i in ids)
+
+
+async def test_the_dispatchers_statements_are_built_once_and_take_each_calls_values(
+    database: Database,
+) -> None:
+    later = NOW.replace(hour=21)
+    async with database.transaction() as s:
+        rid = (await resident_db.get_or_create_resident(s, "telegram", "8", now=NOW)).id
+        other = (await resident_db.get_or_create_resident(s, "whatsapp", "31611", now=NOW)).id
+        rows = await outbox_db.add_replies(s, rid, [(f"r{n}", None, 10) for n in range(4)], now=NOW)
+        await outbox_db.add_replies(s, other, [("w", None, 10)], now=NOW)
+    ids = [r.id for r in rows]
+    async with database.transaction() as s:
+        due = await outbox_db.next_pending(s, now=NOW, limit=3, channel="telegram")
+        assert [r.id for r in due] == ids[:3]
+        await outbox_db.lease(s, ids[:3], until=later)
+        # leased: not due before `later`, and they hold back the fourth row of the chat
+        assert await outbox_db.next_pending(s, now=NOW, channel="telegram") == []
+        assert [r.text for r in await outbox_db.next_pending(s, now=NOW, channel="whatsapp")] == [
+            "w"
+        ]
+        await outbox_db.mark_sent_many(s, ids[:2], now=later)
+        await outbox_db.lease(s, ids[2:3], until=None)
+        due = await outbox_db.next_pending(s, now=NOW, limit=10, resident_id=rid)
+        assert [r.id for r in due] == ids[2:]
+    async with database.transaction() as s:
+        query = select(OutboxMessage).where(col(OutboxMessage.id).in_(ids))
+        stored = {r.id: r for r in (await s.exec(query)).all()}
+    assert [stored[i].sent_at for i in ids] == [later, later, None, None]
+    assert [stored[i].not_before for i in ids] == [later, later, None, None]
+    assert outbox_db._due_query.cache_info().currsize >= 2  # built once per shape
 
 
 async def test_a_turns_replies_are_two_inserts_whatever_their_number(database: Database) -> None:
