@@ -638,7 +638,7 @@ async def main(write: bool, baseline: Path | None) -> None:
                 database = f"sqlite:///{tmp}/m{attempt}.db"
                 runs["main"].append(
                     await cost_and_speed(
-                        "Buurtbot before issue 21 (main's code)",
+                        "Buurtbot before (the --baseline checkout)",
                         *("buurtbot", "--db", database, "--rate", "0"),
                         root=baseline,
                     )
