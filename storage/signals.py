@@ -9,6 +9,7 @@ happened. No resident id, no text, no pseudonym: the rows survive the retention 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Date, Integer, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -36,13 +37,24 @@ async def add(s: AsyncSession, day: date, area: str, measure: str, n: int = 1) -
     statement (an upsert), so two processes counting at once both count."""
     values = {"day": day, "area": area[:MAX_AREA], "measure": measure[:MAX_MEASURE], "count": n}
     dialect = s.bind.dialect.name if s.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(SignalCount).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=["day", "area", "measure"],
-        set_={"count": SignalCount.__table__.c["count"] + statement.excluded["count"]},
-    )
-    await s.exec(statement)
+    await s.exec(_upsert(dialect), params=values)  # type: ignore[call-overload]
+
+
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert(dialect: str) -> Any:
+    """`add`'s statement, built once per database kind, on the table (Core, not the ORM): the
+    conversation path counts on many messages."""
+    statement = _UPSERTS.get(dialect)
+    if statement is None:
+        table = SignalCount.__table__  # type: ignore[attr-defined]
+        upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+        statement = _UPSERTS[dialect] = upsert.on_conflict_do_update(
+            index_elements=["day", "area", "measure"],
+            set_={"count": table.c["count"] + upsert.excluded["count"]},
+        )
+    return statement
 
 
 async def counts(

@@ -3,6 +3,7 @@ else `UNKNOWN` (no teams set up, or no case yet)."""
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,11 +24,15 @@ async def area_of_case(s: AsyncSession, case: Case | None) -> str:
 async def area_of_resident(s: AsyncSession, resident_id: int) -> str:
     """The team of the resident's latest case that has one (their messages count there), or
     `UNKNOWN`."""
-    query = (
-        select(Team.name)
-        .join(Case, col(Case.team_id) == col(Team.id))
-        .where(Case.resident_id == resident_id)
-        .order_by(col(Case.id).desc())
-        .limit(1)
-    )
-    return (await s.exec(query)).first() or UNKNOWN
+    found = await s.exec(_AREA_OF_RESIDENT, params={"resident_id": resident_id})  # type: ignore[call-overload]
+    return found.first() or UNKNOWN
+
+
+# Built once: the conversation path asks on many messages.
+_AREA_OF_RESIDENT = (
+    select(Team.name)
+    .join(Case, col(Case.team_id) == col(Team.id))
+    .where(Case.resident_id == bindparam("resident_id"))
+    .order_by(col(Case.id).desc())
+    .limit(1)
+)
