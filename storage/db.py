@@ -163,10 +163,24 @@ class Database:
             await connection.run_sync(SQLModel.metadata.create_all)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session in one transaction: committed when the block ends, rolled back on error."""
-        async with self._turn, self._sessions() as session, session.begin():
-            yield session
+    async def transaction(self, *, short: bool = False) -> AsyncIterator[AsyncSession]:
+        """A session in one transaction: committed when the block ends, rolled back on error.
+
+        `short`: a few small statements (a message on the conversation path, the outbox's
+        bookkeeping). On SQLite they then run on the event loop's thread instead of a trip to
+        the connection's thread each (storage/sqlite_driver.py); never for a statement that may
+        read or change many rows."""
+        async with self._turn:
+            driver = None
+            try:
+                async with self._sessions() as session, session.begin():
+                    if short and self.dialect == "sqlite":
+                        driver = await _driver_of(session)  # this begins the transaction
+                        driver.inline = True
+                    yield session
+            finally:
+                if driver is not None:
+                    driver.inline = False
         if session.info.get(ERASED):
             await self.checkpoint()
 
@@ -184,6 +198,20 @@ class Database:
 
     def __repr__(self) -> str:
         return f"Database({make_url(self.url).render_as_string(hide_password=True)!r})"
+
+
+async def _driver_of(session: AsyncSession) -> Any:
+    """The aiosqlite connection under `session`'s transaction."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    return driver if isinstance(driver, sqlite_driver.Connection) else _NotInline()
+
+
+class _NotInline:
+    """A connection made by another driver (a test's own engine): `inline` changes nothing."""
+
+    inline = False
 
 
 def run_on(url: str, work: Callable[[Database], Awaitable[T]]) -> T:

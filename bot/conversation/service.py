@@ -207,7 +207,7 @@ class Conversations:
     ) -> Turn | None:
         """The turn of `inbound`, stored; None when it was handled before (nothing stored)."""
         now = self.clock()
-        async with self.db.transaction() as s:
+        async with self.db.transaction(short=True) as s:  # one resident's few rows
             await resident_db.lock_chat(s, inbound.channel, inbound.external_id)
             if inbound.key is not None and not await hotpath.first_time(
                 s, inbound.channel, inbound.key, now=now

@@ -244,7 +244,7 @@ class Outbox:
         done, self._done = self._done, []
         now = self.clock()
         try:
-            async with self.storage_turn(), self.db.transaction() as s:
+            async with self.storage_turn(), self.db.transaction(short=True) as s:
                 await self._apply(s, done)
                 limit = 1 if crisis_only else min(200, groups * 4)
                 rows = await outbox_db.next_pending(s, now=now, limit=limit, channel=self.channel)
@@ -283,7 +283,7 @@ class Outbox:
         if not done:
             return
         try:
-            async with self.storage_turn(), self.db.transaction() as s:
+            async with self.storage_turn(), self.db.transaction(short=True) as s:
                 await self._apply(s, done)
         except BaseException:
             self._done = done + self._done

@@ -116,3 +116,78 @@ async def test_a_transaction_that_fails_leaves_nothing_behind(database: Database
             await s.exec(text("INSERT INTO t VALUES ('a'), ('a')"))
     async with database.transaction() as s:
         assert (await s.exec(text("SELECT count(*) FROM t"))).one()[0] == 0
+
+
+async def test_a_short_transaction_takes_one_trip_its_begin_and_the_next_takes_them_again(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with database.transaction() as s:
+        await s.exec(text("CREATE TABLE t (id INTEGER PRIMARY KEY, word TEXT)"))
+    trips = Trips(monkeypatch)
+    async with database.transaction(short=True) as s:  # BEGIN on the thread; the rest here
+        inserted = await s.exec(text("INSERT INTO t (word) VALUES ('a'), ('b') RETURNING id"))
+        assert [row[0] for row in inserted] == [1, 2]
+        rows = await s.exec(text("SELECT word FROM t ORDER BY id"))
+        assert [row[0] for row in rows] == ["a", "b"]
+    assert trips.count == 1
+    async with database.transaction() as s:  # the connection is back to trips
+        assert (await s.exec(text("SELECT count(*) FROM t"))).one()[0] == 2
+    assert trips.count >= 3  # BEGIN, the statement, COMMIT
+
+
+async def test_a_short_transaction_that_fails_leaves_nothing_and_the_connection_goes_on(
+    database: Database,
+) -> None:
+    async with database.transaction() as s:
+        await s.exec(text("CREATE TABLE t (word TEXT UNIQUE)"))
+    with pytest.raises(IntegrityError):
+        async with database.transaction(short=True) as s:
+            await s.exec(text("INSERT INTO t VALUES ('kept only if all goes well')"))
+            await s.exec(text("INSERT INTO t VALUES ('a'), ('a')"))
+    with pytest.raises(RuntimeError):
+        async with database.transaction(short=True) as s:
+            await s.exec(text("INSERT INTO t VALUES ('b')"))
+            raise RuntimeError("the caller's own trouble")
+    for short in (True, False):
+        async with database.transaction(short=short) as s:
+            assert (await s.exec(text("SELECT count(*) FROM t"))).one()[0] == 0
+    async with database.transaction(short=True) as s:
+        await s.exec(text("INSERT INTO t VALUES ('c')"))
+    async with database.transaction() as s:  # committed, and seen from a normal transaction
+        assert (await s.exec(text("SELECT word FROM t"))).all() == [("c",)]
+
+
+async def test_a_short_transaction_waits_on_the_thread_while_another_process_writes(
+    database: Database, tmp_path: Path
+) -> None:
+    import asyncio
+    import sqlite3
+
+    other = sqlite3.connect(tmp_path / "x.db", isolation_level=None)  # as another process
+    other.execute("BEGIN IMMEDIATE")
+    ticks = 0
+
+    async def loop_runs() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    ticker = asyncio.create_task(loop_runs())
+    try:
+        waiting = asyncio.create_task(_count_teams(database))
+        await asyncio.sleep(0.3)
+        assert not waiting.done()
+        before = ticks
+        await asyncio.sleep(0.2)
+        assert ticks > before + 5  # the loop is not held by the wait
+        other.execute("COMMIT")
+        assert await asyncio.wait_for(waiting, 5) == 0
+    finally:
+        ticker.cancel()
+        other.close()
+
+
+async def _count_teams(database: Database) -> int:
+    async with database.transaction(short=True) as s:
+        return (await s.exec(text("SELECT count(*) FROM team"))).one()[0]
