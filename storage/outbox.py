@@ -19,7 +19,6 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
-    delete,
     exists,
     func,
     insert,
@@ -377,41 +376,3 @@ async def pending_by_channel(s: AsyncSession) -> list[tuple[str, int, int, datet
         .group_by(Resident.channel, OutboxMessage.priority)
     )
     return list((await s.exec(pending)).all())
-
-
-# --- erasing and the purge (storage/privacy.py) ----------------------------------------------
-
-
-def has_pending() -> Any:
-    """A clause for a resident query: something still waits to be sent to `Resident`."""
-    return exists().where(
-        OutboxMessage.resident_id == Resident.id,
-        OutboxMessage.status == OutboxStatus.PENDING.value,
-    )
-
-
-async def delete_of(s: AsyncSession, resident_ids: Sequence[int]) -> int:
-    """Delete every row of these residents; returns how many."""
-    statement = delete(OutboxMessage).where(col(OutboxMessage.resident_id).in_(resident_ids))
-    return int((await s.exec(statement)).rowcount or 0)  # type: ignore[call-overload]
-
-
-async def delete_finished(s: AsyncSession, *, before: datetime) -> int:
-    """Delete the delivery records of rows sent or given up before `before`."""
-    finished_at = func.coalesce(
-        OutboxMessage.sent_at, OutboxMessage.last_attempt_at, OutboxMessage.created_at
-    )
-    done = col(OutboxMessage.status).in_((OutboxStatus.SENT.value, OutboxStatus.FAILED.value))
-    statement = delete(OutboxMessage).where(done, finished_at < before)
-    return int((await s.exec(statement)).rowcount or 0)  # type: ignore[call-overload]
-
-
-async def unlink_transcript(s: AsyncSession, entries: Any) -> None:
-    """Rows pointing at the transcript entries `entries` (a select of their ids) stop doing so,
-    before those entries are deleted."""
-    await s.exec(
-        update(OutboxMessage)  # type: ignore[call-overload]
-        .where(col(OutboxMessage.transcript_id).in_(entries))
-        .values(transcript_id=None)
-        .execution_options(synchronize_session=False)
-    )

@@ -24,9 +24,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import attachments as attachment_db
-from storage import audit, handled
+from storage import audit, handled, outbox_erase
 from storage import followups as followup_db
-from storage import outbox as outbox_db
 from storage.cases import OPEN, Case
 from storage.contacts import ContactEvent
 from storage.db import ERASED
@@ -188,7 +187,7 @@ async def erase(s: AsyncSession, resident_id: int, *, now: datetime) -> Erased:
     cases = await _delete_in(s, Case, col(Case.id), case_ids)
     topics = await _delete(s, ContactEvent, ContactEvent.resident_id == resident_id)
     await followup_db.delete_of(s, [resident_id])  # the question after a case stays, anonymous
-    outbox = await outbox_db.delete_of(s, [resident_id])
+    outbox = await outbox_erase.delete_of(s, [resident_id])
     files = await attachment_db.delete_of(s, [resident_id])
     messages = await _delete(s, TranscriptEntry, TranscriptEntry.resident_id == resident_id)
     await _delete(s, Conversation, Conversation.resident_id == resident_id)
@@ -344,7 +343,7 @@ async def _closed_cases(s: AsyncSession, cutoff: datetime, report: Purged) -> No
 
 
 async def _outbox_sent(s: AsyncSession, cutoff: datetime, report: Purged) -> None:
-    report.add("outbox_sent", "outbox", await outbox_db.delete_finished(s, before=cutoff))
+    report.add("outbox_sent", "outbox", await outbox_erase.delete_finished(s, before=cutoff))
 
 
 async def _residents(s: AsyncSession, *where: Any) -> list[int]:
@@ -358,7 +357,7 @@ async def _remove_residents(s: AsyncSession, ids: list[int], category: str, repo
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         topics = await _delete(s, ContactEvent, col(ContactEvent.resident_id).in_(chunk))
-        outbox = await outbox_db.delete_of(s, chunk)
+        outbox = await outbox_erase.delete_of(s, chunk)
         files = await attachment_db.delete_of(s, chunk)
         messages = await _delete(s, TranscriptEntry, col(TranscriptEntry.resident_id).in_(chunk))
         await _delete(s, Conversation, col(Conversation.resident_id).in_(chunk))
@@ -375,7 +374,7 @@ async def _flow_only(s: AsyncSession, cutoff: datetime, report: Purged) -> None:
     # Residents still writing: what they wrote before the cutoff.
     without_case = select(Resident.id).where(~_has_case())
     old = (col(TranscriptEntry.resident_id).in_(without_case), TranscriptEntry.created_at < cutoff)
-    await outbox_db.unlink_transcript(s, select(TranscriptEntry.id).where(*old))
+    await outbox_erase.unlink_transcript(s, select(TranscriptEntry.id).where(*old))
     files = await attachment_db.delete_for_entries(s, select(TranscriptEntry.id).where(*old))
     report.add("flow_only", "attachments", files)
     report.add("flow_only", "messages", await _delete(s, TranscriptEntry, *old))
@@ -390,6 +389,6 @@ async def _erased(s: AsyncSession, cutoff: datetime, report: Purged) -> None:
     wrote = exists().where(
         TranscriptEntry.resident_id == Resident.id, TranscriptEntry.direction == "in"
     )
-    empty = (~conversation, ~_has_case(), ~wrote, ~outbox_db.has_pending())
+    empty = (~conversation, ~_has_case(), ~wrote, ~outbox_erase.has_pending())
     ids = await _residents(s, *empty, col(Resident.last_seen_at) < cutoff)
     await _remove_residents(s, ids, "erased", report)
