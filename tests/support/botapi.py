@@ -60,6 +60,7 @@ class Sent:
     reply_markup: dict[str, Any] | None
     at: float
     edits: list[str] = field(default_factory=list)
+    entities: list[dict[str, Any]] = field(default_factory=list)  # as sent (not edits')
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
@@ -416,7 +417,9 @@ class BotAPI:
         if utf16_units(text) > 4096:
             raise _APIError(400, "Bad Request: message is too long")
         markup = _check_markup(params.get("reply_markup"))
+        entities = _check_entities(params.get("entities"), text)
         sent = Sent(chat_id, next(self._message_ids), text, markup, time.monotonic())
+        sent.entities = entities
         self.sent.append(sent)
         self._by_chat.setdefault(chat_id, []).append(sent)
         return self._message_json(sent)
@@ -597,6 +600,24 @@ def _fault_response(fault: Fault) -> web.Response:
     if fault.kind == "502":
         return web.Response(status=502, text="<html>Bad Gateway</html>", content_type="text/html")
     return _error(int(fault.kind) if fault.kind.isdigit() else 500, "Internal Server Error")
+
+
+def _check_entities(raw: Any, text: str) -> list[dict[str, Any]]:
+    """Entities as Telegram checks them: a JSON list, each inside the text (in UTF-16 units)."""
+    if raw is None:
+        return []
+    try:
+        entities = json.loads(raw) if isinstance(raw, str) else raw
+        size = utf16_units(text)
+        for e in entities:
+            offset, length = e["offset"], e["length"]
+            if not isinstance(e["type"], str) or offset < 0 or length < 1:
+                raise ValueError(e)
+            if offset + length > size:
+                raise ValueError(e)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise _APIError(400, "Bad Request: can't parse entities") from exc
+    return list(entities)
 
 
 def _check_markup(raw: Any) -> dict[str, Any] | None:

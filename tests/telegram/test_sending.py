@@ -100,3 +100,41 @@ def test_bot_api_errors_become_outbox_results():
     timed_out = result_of(TimedOut())
     assert isinstance(timed_out, Retry) and timed_out.after is None
     assert isinstance(result_of(NetworkError("Bad Gateway")), Retry)
+
+
+async def test_the_sender_sends_what_send_message_would_and_raises_the_same_errors() -> None:
+    """`TelegramSender` posts through `TolerantBot.send_text` (no `Message` read back): the
+    stand-in Bot API sees the text, the buttons and the entities, and its errors become the
+    same outbox results."""
+    from bot.channels.telegram.polling import TolerantBot
+    from bot.channels.telegram.sending import TelegramSender
+    from bot.channels.telegram.transport import AiohttpRequest
+    from bot.outbox import Outgoing, Sent
+    from bot.outbox.pacer import Pacer
+    from tests.support.botapi import BotAPI
+
+    api = BotAPI()
+    await api.start()
+    bot = TolerantBot(api.token, base_url=api.base_url, request=AiohttpRequest(4))
+    try:
+        await bot.initialize()
+        sender = TelegramSender(bot, Pacer(0))
+        text = "Bel 113 (0800-0113) of kijk op https://www.113.nl — ܐ"
+        buttons = (("Ja", "y"), ("Nee", "n"))
+        outgoing = Outgoing(1, 1, "4242", text, buttons, 10, 0)
+        assert await sender(outgoing) == Sent()
+        [sent] = api.sent_to(4242)
+        assert sent.text == text and sent.buttons == [("Ja", "y"), ("Nee", "n")]
+        kinds = [(e["type"], text[e["offset"] : e["offset"] + e["length"]]) for e in sent.entities]
+        assert ("phone_number", "0800-0113") in kinds and ("url", "https://www.113.nl") in kinds
+        assert await sender.send_now(4243, []) is True
+        api.fail("sendMessage", "403", description="Forbidden: bot was blocked by the user")
+        assert isinstance(await sender(outgoing), Blocked)
+        api.fail("sendMessage", "400", description="Bad Request: chat not found")
+        assert isinstance(await sender(outgoing), Failed)
+        api.fail("sendMessage", "429", retry_after=3)
+        result = await sender(outgoing)
+        assert isinstance(result, Retry) and result.after == 3 and result.pause_all
+    finally:
+        await bot.shutdown()
+        await api.close()

@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -27,6 +27,7 @@ from telegram.error import (
 
 from bot.channels.links import entities
 from bot.channels.telegram import callback_data
+from bot.channels.telegram.polling import TolerantBot
 from bot.i18n import Rendered
 from bot.outbox.pacer import Pacer
 from bot.outbox.results import Blocked, Failed, Outgoing, Result, Retry, Sent
@@ -140,7 +141,7 @@ def result_of(exc: TelegramError) -> Result:
 class TelegramSender:
     """`send(Outgoing) -> Result` for the outbox, and direct sends that skip the outbox."""
 
-    def __init__(self, bot: Bot, pacer: Pacer) -> None:
+    def __init__(self, bot: TolerantBot, pacer: Pacer) -> None:
         self.bot = bot
         self.pacer = pacer
         # Parts of a long message already delivered, so that a retry continues after them.
@@ -157,7 +158,7 @@ class TelegramSender:
                 await self.pacer.wait(outgoing.priority)  # each part is a send of its own
             last = index == len(parts) - 1
             try:
-                await self.bot.send_message(
+                await self.bot.send_text(
                     chat_id_of(outgoing.external_id),
                     parts[index],
                     reply_markup=markup if last else None,
@@ -192,9 +193,7 @@ class TelegramSender:
         for attempt in range(DIRECT_ATTEMPTS):
             await self.pacer.wait(priority)
             try:
-                await self.bot.send_message(
-                    chat_id, text, reply_markup=markup, entities=marked(text)
-                )
+                await self.bot.send_text(chat_id, text, reply_markup=markup, entities=marked(text))
                 return True
             except TelegramError as exc:
                 result = result_of(exc)
