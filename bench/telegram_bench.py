@@ -103,7 +103,9 @@ async def child_echo(base_url: str, token: str) -> None:
         await application.stop()
 
 
-async def child_buurtbot(base_url: str, token: str, database: str, rate: float) -> None:
+async def child_buurtbot(
+    base_url: str, token: str, database: str, rate: float, forget: bool = False
+) -> None:
     import logging
 
     from aiohttp import web
@@ -130,6 +132,8 @@ async def child_buurtbot(base_url: str, token: str, database: str, rate: float) 
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     await app[TELEGRAM].ready.wait()
     assert app[CONVERSATIONS].risk is not None  # the crisis message is found by the risk check
+    if forget:  # every text is new to the encoder, as if no two messages were alike
+        app[CONVERSATIONS].risk.encoder.remembered = 0
     print(json.dumps({"ready": True}), flush=True)
 
     async def handle(words: list[str]) -> dict:
@@ -478,6 +482,12 @@ def report(results: list[dict], crisis: dict, parts: dict, web: dict) -> str:
         f"{NO_REPLY_WAIT:.0f} s (a message to a case that is open goes to the worker; no bot "
         "reply).",
     ]
+    if "forget" in by:
+        lines += [
+            f"With no embedding remembered (every text new to the risk check; the bench draws "
+            f"its 1,000 messages from fewer texts, and residents repeat themselves less): "
+            f"{cpu(by['forget']):.1f}× the echo bot's CPU, p95 {p95(by['forget']):.1f}×.",
+        ]
     if "main" in by:
         main = by["main"]
         lines += [
@@ -625,7 +635,13 @@ async def fresh_postgres() -> AsyncIterator[str | None]:
 async def main(write: bool, baseline: Path | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         # Each bot twice, taking turns; the run with less CPU counts (the machine is shared).
-        runs: dict[str, list[dict]] = {"echo": [], "buurtbot": [], "main": [], "postgres": []}
+        runs: dict[str, list[dict]] = {
+            "echo": [],
+            "buurtbot": [],
+            "forget": [],
+            "main": [],
+            "postgres": [],
+        }
         for attempt in range(PASSES):
             runs["echo"].append(await cost_and_speed("python-telegram-bot echo (bare)", "echo"))
             print(f"echo done: {runs['echo'][-1]}", file=sys.stderr)
@@ -634,6 +650,14 @@ async def main(write: bool, baseline: Path | None) -> None:
                 await cost_and_speed("Buurtbot", "buurtbot", "--db", database, "--rate", "0")
             )
             print(f"buurtbot done: {runs['buurtbot'][-1]}", file=sys.stderr)
+            database = f"sqlite:///{tmp}/f{attempt}.db"
+            runs["forget"].append(
+                await cost_and_speed(
+                    "Buurtbot, no embedding remembered (every text new to the risk check)",
+                    *("buurtbot", "--db", database, "--rate", "0", "--forget"),
+                )
+            )
+            print(f"forget done: {runs['forget'][-1]}", file=sys.stderr)
             if baseline is not None:
                 database = f"sqlite:///{tmp}/m{attempt}.db"
                 runs["main"].append(
@@ -681,6 +705,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--token", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--rate", type=float, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--forget", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--baseline",
         type=Path,
@@ -694,6 +719,6 @@ if __name__ == "__main__":
     if args.child == "echo":
         asyncio.run(child_echo(args.base_url, args.token))
     elif args.child == "buurtbot":
-        asyncio.run(child_buurtbot(args.base_url, args.token, args.db, args.rate))
+        asyncio.run(child_buurtbot(args.base_url, args.token, args.db, args.rate, args.forget))
     else:
         asyncio.run(main(write=not args.no_docs, baseline=args.baseline))
