@@ -26,7 +26,7 @@ from storage import outbox as outbox_db
 from storage import residents as resident_db
 from storage.db import Database
 from storage.errors import NotFound
-from storage.outbox import PRIORITY_NORMAL, OutboxMessage
+from storage.outbox import PRIORITY_NORMAL
 from storage.types import utcnow
 
 if TYPE_CHECKING:
@@ -43,6 +43,10 @@ STOP_GRACE = 10.0  # seconds in-flight sends get to finish when the process stop
 GROUP_MAX = 20  # rows of one resident sent by one task, in order
 CRISIS_RESERVE = 4  # tasks beyond max_in_flight, for crisis rows only
 COALESCE_SECONDS = 0.025  # after waking, so that one transaction serves several reasons
+# With this many sends under way they finish in a stream, and each claim also writes their
+# outcomes: a longer wait makes fewer, fuller claims. A crisis row cuts it short.
+BUSY_IN_FLIGHT = 8
+COALESCE_BUSY_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ class Outbox:
         # Taken around each transaction, when the channel has its transactions take turns.
         self.storage_turn = storage_turn or contextlib.nullcontext
         self._wake = asyncio.Event()
+        self._hurry = asyncio.Event()  # a crisis row was queued: no coalescing wait
         self._in_flight: dict[int, asyncio.Task[None]] = {}  # by the first row id of a group
         self._done: list[tuple[Outgoing, Result | _Untried, datetime]] = []
         self._loop_task: asyncio.Task[None] | None = None
@@ -92,9 +97,12 @@ class Outbox:
         self._leader = Leadership(db, channel)
         self._addresses = Addresses()
 
-    def notify(self, *_: Any) -> None:
-        """New rows were queued: look now instead of at the next poll."""
+    def notify(self, priority: int = PRIORITY_NORMAL, *_: Any) -> None:
+        """New rows were queued (the most urgent of them `priority`, when the caller says):
+        look now instead of at the next poll."""
         self._wake.set()
+        if priority < PRIORITY_NORMAL:
+            self._hurry.set()
 
     def blocked(self, resident_id: int) -> None:
         """The channel marked `resident_id` blocked itself (a WhatsApp "stop"): send them
@@ -174,9 +182,17 @@ class Outbox:
                 self._in_flight[group[0].id] = task
             if not more:
                 await self._sleep_until_woken(POLL_SECONDS if free <= 0 else self._idle_wait())
-                # Let what woke it be joined by what comes right after (more rows queued,
-                # more sends finished), so that one transaction serves them all.
-                await asyncio.sleep(COALESCE_SECONDS)
+                await self._coalesce()
+
+    async def _coalesce(self) -> None:
+        """Let what woke the loop be joined by what comes right after (more rows queued, more
+        sends finished), so that one transaction serves them all; not for a crisis row."""
+        if not self._hurry.is_set():
+            busy = len(self._in_flight) >= BUSY_IN_FLIGHT
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(COALESCE_BUSY_SECONDS if busy else COALESCE_SECONDS):
+                    await self._hurry.wait()
+        self._hurry.clear()
 
     def _idle_wait(self) -> float:
         """Until the next poll, or sooner when a retry this process set falls due."""
@@ -270,7 +286,7 @@ class Outbox:
                             continue
                         group = taken[row.resident_id] = []
                     if len(group) < GROUP_MAX:
-                        group.append(_outgoing(row, address))
+                        group.append(Outgoing.of_row(row, address))
                 leased = [o.id for group in taken.values() for o in group]
                 await outbox_db.lease(s, leased, until=now + LEASE)
         except BaseException:
@@ -370,20 +386,3 @@ class Outbox:
 def backoff(attempts: int) -> float:
     """Seconds before the next try after `attempts` failed ones: doubling, capped, jittered."""
     return min(BACKOFF_CAP, BACKOFF_BASE * 2**attempts) * random.uniform(0.8, 1.0)
-
-
-def _outgoing(row: OutboxMessage, external_id: str) -> Outgoing:
-    buttons = tuple(
-        (str(b[0]), str(b[1]))
-        for b in (row.buttons or [])
-        if isinstance(b, list | tuple) and len(b) == 2
-    )
-    return Outgoing(
-        id=row.id,
-        resident_id=row.resident_id,
-        external_id=external_id,
-        text=row.text,
-        buttons=buttons,
-        priority=row.priority,
-        attempts=row.attempts,
-    )

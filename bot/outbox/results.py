@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,25 @@ class Outgoing:
     buttons: tuple[tuple[str, str], ...]
     priority: int
     attempts: int
+
+    @classmethod
+    def of_row(cls, row: Any, external_id: str) -> Outgoing:
+        """From an outbox row (storage/outbox.py) and the resident's address; buttons that are
+        not (label, payload) pairs are left out."""
+        buttons = tuple(
+            (str(b[0]), str(b[1]))
+            for b in (row.buttons or [])
+            if isinstance(b, list | tuple) and len(b) == 2
+        )
+        return cls(
+            id=row.id,
+            resident_id=row.resident_id,
+            external_id=external_id,
+            text=row.text,
+            buttons=buttons,
+            priority=row.priority,
+            attempts=row.attempts,
+        )
 
 
 @dataclass(frozen=True)

@@ -335,3 +335,43 @@ def test_backoff_doubles_up_to_the_cap():
     assert 0.8 <= outbox.backoff(0) / outbox.BACKOFF_BASE <= 1.0
     assert outbox.backoff(3) > outbox.backoff(1)
     assert outbox.backoff(30) <= outbox.BACKOFF_CAP
+
+
+async def test_while_many_sends_are_under_way_claims_are_fewer_and_a_crisis_cuts_the_wait(
+    database, monkeypatch
+):
+    monkeypatch.setattr(outbox, "COALESCE_BUSY_SECONDS", 1.5)  # long, so that timing is plain
+    claims = 0
+    real = Outbox._claim
+
+    async def counted(self, *args, **kwargs):
+        nonlocal claims
+        claims += 1
+        return await real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Outbox, "_claim", counted)
+    slow = {f"slow {n}": 3.0 for n in range(outbox.BUSY_IN_FLIGHT)}
+    for n in range(outbox.BUSY_IN_FLIGHT):
+        await queue(database, f"r{n}", f"slow {n}")
+    channel = Channel(slow=slow)
+    box = Outbox(database, "telegram", channel)
+    box.start()
+    try:
+        await until(lambda: len(channel.attempts) == outbox.BUSY_IN_FLIGHT)
+        await asyncio.sleep(0.1)  # the loop waits, busy
+        before = claims
+        for n in range(5):  # ordinary rows 50 ms apart, each with its wake-up
+            await queue(database, f"o{n}", f"ordinary {n}")
+            box.notify(10)
+            await asyncio.sleep(0.05)
+        await until(lambda: len(channel.texts()) == 5, timeout=5)
+        ordinary = claims - before
+        assert ordinary <= 2, ordinary
+        await asyncio.sleep(0.1)
+        await queue(database, "c", "crisis", priority=PRIORITY_CRISIS)
+        queued = time.monotonic()
+        box.notify(PRIORITY_CRISIS)
+        await until(lambda: "crisis" in channel.texts(), timeout=5)
+        assert time.monotonic() - queued < 1.0  # not held for the busy wait of 1.5 s
+    finally:
+        await box.stop()
