@@ -144,7 +144,7 @@ async def child_buurtbot(
                     s, "telegram", words[1], now=now
                 )
                 await outbox_db.enqueue(s, resident.id, words[2], now=now, priority=PRIORITY_CRISIS)
-            app[TELEGRAM].parts.outbox.notify()
+            app[TELEGRAM].parts.outbox.notify(PRIORITY_CRISIS)  # as the conversation path does
             return {"queued": time.monotonic()}
         return _cpu(words)
 
