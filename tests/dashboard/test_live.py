@@ -137,14 +137,7 @@ async def test_a_burst_of_pokes_makes_one_look_per_spacing_and_a_last_one_after_
     from bot.dashboard.live import Live
 
     live = Live(database, interval=30.0, spacing=0.2)
-    looks: list[float] = []
-    refresh = live.refresh
-
-    async def counted() -> None:
-        looks.append(asyncio.get_running_loop().time())
-        await refresh()
-
-    live.refresh = counted  # type: ignore[method-assign]
+    looks = _count_looks(live)
     await live.start()
     live.subscribe()  # a page is open
     try:
@@ -167,14 +160,7 @@ async def test_with_no_page_open_pokes_wait_for_the_interval_and_the_counts_stay
     from bot.dashboard.live import Live
 
     live = Live(database, interval=0.3, spacing=0.05)
-    looks: list[float] = []
-    refresh = live.refresh
-
-    async def counted() -> None:
-        looks.append(asyncio.get_running_loop().time())
-        await refresh()
-
-    live.refresh = counted  # type: ignore[method-assign]
+    looks = _count_looks(live)
     await live.start()
     try:
         for _ in range(50):  # a message queued every 10 ms for half a second
@@ -204,3 +190,16 @@ async def test_with_no_page_open_pokes_wait_for_the_interval_and_the_counts_stay
         assert live.snapshot.summary()["open"] == 2
     finally:
         await live.stop()
+
+
+def _count_looks(live) -> list[float]:
+    """The loop times at which `live` looks at the database from now on."""
+    looks: list[float] = []
+    refresh = live.refresh
+
+    async def counted() -> None:
+        looks.append(asyncio.get_running_loop().time())
+        await refresh()
+
+    live.refresh = counted
+    return looks
