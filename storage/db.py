@@ -37,6 +37,7 @@ from storage import (  # noqa: F401
     second_factor,
     signals,
     sqlite_driver,
+    sqlite_inline,
     states,
     teams,
     transcripts,
@@ -142,6 +143,14 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
+        # Short transactions on a file: a plain sqlite3 connection (storage/sqlite_inline.py).
+        self._inline = (
+            sqlite_inline.Inline(sync_url(self.url), _on_sqlite_connect, SQLITE_BUSY_TIMEOUT_MS)
+            if self.dialect == "sqlite" and _sqlite_file(parsed) is not None
+            else None
+        )
+        if self._inline is not None:  # it goes with the engine's connections
+            event.listen(self.engine.sync_engine, "engine_disposed", self._inline_disposed)
         # SQLite has one writer, and its busy handler lets waiting transactions retry after
         # sleeps of up to 100 ms, not first come, first served: under load a transaction could
         # lose again and again until the busy timeout. In this process they take turns here,
@@ -171,16 +180,12 @@ class Database:
         the connection's thread each (storage/sqlite_driver.py); never for a statement that may
         read or change many rows."""
         async with self._turn:
-            driver = None
-            try:
-                async with self._sessions() as session, session.begin():
-                    if short and self.dialect == "sqlite":
-                        driver = await _driver_of(session)  # this begins the transaction
-                        driver.inline = True
+            if short and self._inline is not None:
+                async with self._inline.transaction(expire_on_commit=False) as session:
                     yield session
-            finally:
-                if driver is not None:
-                    driver.inline = False
+            else:
+                async with self._sessions() as session, session.begin():
+                    yield session
         if session.info.get(ERASED):
             await self.checkpoint()
 
@@ -193,25 +198,17 @@ class Database:
             raw = await connection.get_raw_connection()
             await raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    def _inline_disposed(self, _engine: Any) -> None:
+        assert self._inline is not None
+        self._inline.close()
+
     async def dispose(self) -> None:
+        if self._inline is not None:
+            self._inline.dispose()
         await self.engine.dispose()
 
     def __repr__(self) -> str:
         return f"Database({make_url(self.url).render_as_string(hide_password=True)!r})"
-
-
-async def _driver_of(session: AsyncSession) -> Any:
-    """The aiosqlite connection under `session`'s transaction."""
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    driver = raw.driver_connection
-    return driver if isinstance(driver, sqlite_driver.Connection) else _NotInline()
-
-
-class _NotInline:
-    """A connection made by another driver (a test's own engine): `inline` changes nothing."""
-
-    inline = False
 
 
 def run_on(url: str, work: Callable[[Database], Awaitable[T]]) -> T:

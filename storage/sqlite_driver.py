@@ -6,14 +6,8 @@ close the cursor), each a wake-up of the loop. Here a statement is one trip: the
 executed, read to the end and closed on the connection's thread, and the rows wait in memory
 for SQLAlchemy to take (it takes them all at once anyway, except for a server-side cursor,
 which Buurtbot does not use). Everything sqlite3 does still happens on that one thread, in the
-same order; only the trips back and forth are fewer (docs/benchmarks.md, issue 21).
-
-A connection can also be told to do its statements on the event loop's own thread, with no
-trip at all (`inline`, set by `Database.transaction(short=True)` for the conversation path and
-the outbox): a trip costs a wake-up of each thread, which on a small virtual machine cost more
-than the statement. Only for transactions of a few small statements: one that scans a large
-table would hold up every chat meanwhile. `BEGIN IMMEDIATE` always takes the trip: it is the
-one statement that waits (on the busy timeout) while another process writes.
+same order; only the trips back and forth are fewer (docs/benchmarks.md, issue 21). Short
+transactions skip this driver altogether (storage/sqlite_inline.py).
 
 `install(engine)` makes an engine's new connections of this kind.
 """
@@ -60,10 +54,7 @@ class Cursor(aiosqlite.Cursor):
             finally:
                 cursor.close()  # description, rowcount and lastrowid stay readable
 
-        if connection.inline and not _waits(args[0]):
-            self._cursor, rows = statement()
-        else:
-            self._cursor, rows = await self._execute(statement)
+        self._cursor, rows = await self._execute(statement)
         self._rows = deque(rows)
         return self
 
@@ -103,40 +94,19 @@ class Cursor(aiosqlite.Cursor):
         self._size = value
 
 
-def _waits(sql: str) -> bool:
-    return sql.lstrip()[:5].upper() == "BEGIN"
-
-
 class Connection(aiosqlite.Connection):
-    """An aiosqlite connection whose cursors are `Cursor`s, made without a trip. While `inline`
-    is set, statements, commit and rollback run on the caller's thread (see above); whoever
-    sets it awaits each call before the next, so the connection's thread is idle meanwhile."""
-
-    inline = False
+    """An aiosqlite connection whose cursors are `Cursor`s, made without a trip."""
 
     @contextmanager
     async def cursor(self) -> Cursor:  # type: ignore[override]
         return Cursor(self)
-
-    async def commit(self) -> None:
-        if self.inline:
-            self._conn.commit()
-        else:
-            await super().commit()
-
-    async def rollback(self) -> None:
-        if self.inline:
-            self._conn.rollback()
-        else:
-            await super().rollback()
 
 
 def connect(database: str, **kwargs: Any) -> Connection:
     """As `aiosqlite.connect`: awaiting the answer starts its thread and opens the file."""
 
     def connector() -> sqlite3.Connection:
-        # Used from the loop's thread too while `inline`, never from two threads at once.
-        return sqlite3.connect(database, **{**kwargs, "check_same_thread": False})
+        return sqlite3.connect(database, **kwargs)
 
     connection = Connection(connector, iter_chunk_size=64)
     connection._thread.daemon = True  # as SQLAlchemy does for aiosqlite's own connections

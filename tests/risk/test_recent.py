@@ -10,6 +10,7 @@ from bot.engine import load as load_flows
 from bot.i18n import Catalogs
 from bot.risk import assess
 from bot.risk.recent import Recent
+from tests.support.ticking import Ticker
 from tests.test_conversation_model import BURIED, DETECTOR, PHRASES, ROOT
 
 
@@ -66,30 +67,13 @@ def test_new_content_brings_a_detector_that_remembers_nothing(database) -> None:
 async def test_a_read_runs_on_the_risk_thread_while_the_loop_serves_others() -> None:
     # BURIED is one the deep head embeds: tens of milliseconds the loop would otherwise wait.
     recent = Recent(DETECTOR)
-    ticks = 0
-
-    async def others() -> None:
-        nonlocal ticks
-        while True:
-            ticks += 1
-            await asyncio.sleep(0)
-
-    ticker = asyncio.create_task(others())
-    try:
+    async with Ticker() as ticker:
         answer = await risk_thread.read(recent, BURIED, "chat")
-    finally:
-        ticker.cancel()
     assert answer == assess(DETECTOR, BURIED) and answer.level == "high"
-    assert ticks > 1  # on the loop's own thread the ticker would not have run at all
-    ticks = 0
-    ticker = asyncio.create_task(others())
-    try:
-        assert (
-            await risk_thread.read(recent, BURIED, "chat") is answer
-        )  # kept: no trip to the thread
-    finally:
-        ticker.cancel()
-    assert ticks == 0
+    assert ticker.ticks > 1  # on the loop's own thread the ticker would not have run at all
+    async with Ticker() as ticker:
+        assert await risk_thread.read(recent, BURIED, "chat") is answer  # kept: no trip
+    assert ticker.ticks == 0
 
 
 async def test_reads_from_the_loop_and_another_thread_keep_one_answer_per_message() -> None:
