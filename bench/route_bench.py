@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from bot.engine import Env, Text, load, resume, start  # noqa: E402
 from bot.i18n import Catalogs  # noqa: E402
 from bot.risk import assess, load_detector  # noqa: E402
+from bot.risk.kept import Kept  # noqa: E402
 from bot.risk.report import write_between  # noqa: E402
 from bot.understanding.route import load_router  # noqa: E402
 from bot.understanding.score import read_batch  # noqa: E402
@@ -69,6 +70,10 @@ def main() -> int:
     flows, catalogs = load(ROOT / "flows"), Catalogs.load(ROOT / "locales")
     detector = load_detector(ROOT / "flows" / "risk")
     router = load_router(flows, catalogs.aliases)
+    # Nothing kept between rounds: each figure is the cost of a text not seen before.
+    router.kept = Kept(0)
+    if detector.encoder is not None:
+        detector.encoder.remembered = 0
     env = router.env(Env())
     menu, _ = start(flows, env=env)
     risk = cpu_per_message(lambda t: assess(detector, t), texts, args.rounds)

