@@ -8,8 +8,6 @@ bericht" until the resident looks."""
 
 from __future__ import annotations
 
-import json
-
 from playwright.async_api import Page, expect
 
 from bot.escalation import RELAYED
@@ -115,8 +113,7 @@ async def test_on_telegram_a_workers_reply_starts_with_their_name(
     await _claim_and_reply(worker, base, "", "Hallo, ik ben er. Bel gerust Geldfit: 0800-8115.")
     expected = "Sanne (buurtteam): Hallo, ik ben er. Bel gerust Geldfit: 0800-8115."
     await botapi.wait_for(lambda: expected in botapi.texts(CHAT), 20)
-    call = [c for c in botapi.calls_of("sendMessage") if c.params.get("text") == expected][-1]
-    entities = json.loads(call.params["entities"])
+    entities = [m for m in botapi.sent_to(CHAT) if m.text == expected][-1].entities
     assert {"type": "bold", "offset": 0, "length": len("Sanne (buurtteam):")} in entities
     number = expected.index("0800-8115")
     assert {"type": "phone_number", "offset": number, "length": 9} in entities

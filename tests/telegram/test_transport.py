@@ -27,7 +27,8 @@ async def server() -> AsyncIterator[tuple[str, list[dict]]]:
             async for part in await request.multipart():
                 fields[part.name] = (part.filename, bytes(await part.read()))
         else:
-            fields = dict(await request.post())
+            assert request.content_type == "application/json"
+            fields = await request.json()
         seen.append({"agent": request.headers.get("User-Agent"), "fields": fields})
         return web.json_response({"ok": True, "result": True}, status=200)
 
@@ -55,7 +56,7 @@ def _data(*parameters: RequestParameter) -> RequestData:
     return RequestData(list(parameters))
 
 
-async def test_a_form_goes_out_as_ptb_sends_it_and_the_answer_comes_back(server) -> None:
+async def test_parameters_go_out_as_json_and_the_answer_comes_back(server) -> None:
     base, seen = server
     request = AiohttpRequest(4)
     await request.initialize()
@@ -64,12 +65,19 @@ async def test_a_form_goes_out_as_ptb_sends_it_and_the_answer_comes_back(server)
         status, body = await request.do_request(
             f"{base}/form",
             "POST",
-            _data(RequestParameter("chat_id", 7, None), RequestParameter("text", "hallo", None)),
+            _data(
+                RequestParameter("chat_id", 7, None),
+                RequestParameter("text", "مرحبا ሰላም", None),
+                RequestParameter("reply_markup", {"inline_keyboard": [[{"text": "Ja"}]]}, None),
+            ),
         )
         assert status == 200 and b'"ok": true' in body
-        assert seen == [
-            {"agent": BaseRequest.USER_AGENT, "fields": {"chat_id": "7", "text": "hallo"}}
-        ]
+        fields = {
+            "chat_id": 7,
+            "text": "مرحبا ሰላም",
+            "reply_markup": {"inline_keyboard": [[{"text": "Ja"}]]},  # an object, as Telegram reads
+        }
+        assert seen == [{"agent": BaseRequest.USER_AGENT, "fields": fields}]
         assert await request.do_request(f"{base}/file", "GET") == (200, b"\x00bytes")
     finally:
         await request.shutdown()
