@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -120,6 +121,18 @@ async def enqueue(
     return message
 
 
+@dataclass(frozen=True)
+class Queued:
+    """An outbox row `add_replies` queued: what the caller may want to know of it (a plain
+    record: making each an ORM object cost more than the statements)."""
+
+    id: int
+    transcript_id: int
+    text: str
+    buttons: list[Any] | None
+    priority: int
+
+
 async def add_replies(
     s: AsyncSession,
     resident_id: int,
@@ -127,11 +140,11 @@ async def add_replies(
     *,
     now: datetime,
     sources: Mapping[str, str] | None = None,
-) -> list[OutboxMessage]:
+) -> list[Queued]:
     """A turn's replies, each (text, buttons, priority): transcript entries and their outbox
     rows, in two Core statements (the conversation path's, issue 21), not two per reply.
     `sources`: text -> its Dutch source, kept in the transcript for the worker (not sent).
-    Returns the rows, in order; they are not in the session."""
+    Returns the rows, in order."""
     if not replies:
         return []
     sources = sources or {}
@@ -171,8 +184,10 @@ async def add_replies(
         for entry_id, (text, buttons, priority) in zip(ids, replies, strict=True)
     ]
     queued_ids = in_order((await s.exec(add_rows, params=rows)).scalars())  # type: ignore[call-overload]
-    # Returned for the caller to read, not added to the session: nothing left to flush.
-    return [OutboxMessage(id=i, **row) for i, row in zip(queued_ids, rows, strict=True)]
+    return [
+        Queued(i, row["transcript_id"], row["text"], row["buttons"], row["priority"])
+        for i, row in zip(queued_ids, rows, strict=True)
+    ]
 
 
 # --- taking due rows -------------------------------------------------------------------------
