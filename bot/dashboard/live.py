@@ -32,6 +32,7 @@ from storage.transcripts import TranscriptEntry
 logger = logging.getLogger(__name__)
 
 SPACING = 0.25  # seconds at least between two looks; pokes meanwhile make one look after it
+IDLE_INTERVAL = 5.0  # seconds between looks while no page is open (or `interval`, if longer)
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ class Live:
     def subscribe(self) -> Subscription:
         subscription = Subscription()
         self._subscriptions.add(subscription)
+        self._wake.set()  # the counts may be an idle interval old: look now
         return subscription
 
     def unsubscribe(self, subscription: Subscription) -> None:
@@ -143,8 +145,9 @@ class Live:
 
     async def _run(self) -> None:
         while not self._stopping:
+            wait = self.interval if self._subscriptions else max(self.interval, IDLE_INTERVAL)
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.interval):
+                async with asyncio.timeout(wait):
                     await self._wake.wait()
             if self._stopping:
                 return

@@ -154,19 +154,20 @@ async def test_a_burst_of_pokes_makes_one_look_per_spacing_and_a_last_one_after_
     assert looks[-1] >= last_poke - 0.2  # the last pokes are not dropped
 
 
-async def test_with_no_page_open_pokes_wait_for_the_interval_and_the_counts_stay_fresh(
-    database: Database,
+async def test_with_no_page_open_pokes_wait_for_the_idle_look_and_the_counts_stay_fresh(
+    database: Database, monkeypatch
 ):
-    from bot.dashboard.live import Live
+    from bot.dashboard import live as live_module
 
-    live = Live(database, interval=0.3, spacing=0.05)
+    monkeypatch.setattr(live_module, "IDLE_INTERVAL", 0.3)
+    live = live_module.Live(database, interval=0.05, spacing=0.05)
     looks = _count_looks(live)
     await live.start()
     try:
         for _ in range(50):  # a message queued every 10 ms for half a second
             live.poke()
             await asyncio.sleep(0.01)
-        assert 1 <= len(looks) <= 3, looks  # the interval's looks, not the pokes'
+        assert 1 <= len(looks) <= 3, looks  # the idle looks: not the pokes', not the interval's
         async with database.transaction() as s:
             resident = await resident_db.get_or_create_resident(
                 s, "telegram", "r-fresh", now=datetime.now(UTC)
@@ -176,7 +177,28 @@ async def test_with_no_page_open_pokes_wait_for_the_interval_and_the_counts_stay
             )
         await asyncio.sleep(0.5)
         assert live.snapshot.summary()["open"] == 1  # what a page's header shows
-        subscription = live.subscribe()  # a page opens: pokes are looked at again
+    finally:
+        await live.stop()
+
+
+async def test_a_page_that_opens_gets_a_look_at_once_and_then_its_pokes(database: Database):
+    from bot.dashboard.live import Live
+
+    live = Live(database, interval=5.0, spacing=0.05)  # no look of its own meanwhile
+    await live.start()
+    try:
+        async with database.transaction() as s:
+            resident = await resident_db.get_or_create_resident(
+                s, "telegram", "r-first", now=datetime.now(UTC)
+            )
+            await open_case(
+                s, resident.id, reason="risk:suicide", priority="urgent", now=datetime.now(UTC)
+            )
+        assert live.snapshot.summary()["open"] == 0  # not looked at yet
+        subscription = live.subscribe()  # a page opens its event stream
+        news = await subscription.next(1.0)
+        assert news is not None and news[0] is True
+        assert live.snapshot.summary()["open"] == 1
         async with database.transaction() as s:
             other = await resident_db.get_or_create_resident(
                 s, "telegram", "r-second", now=datetime.now(UTC)
@@ -184,8 +206,8 @@ async def test_with_no_page_open_pokes_wait_for_the_interval_and_the_counts_stay
             await open_case(
                 s, other.id, reason="risk:suicide", priority="urgent", now=datetime.now(UTC)
             )
-        live.poke()
-        news = await subscription.next(0.25)  # sooner than the interval
+        live.poke()  # with a page open, a poke is looked at
+        news = await subscription.next(1.0)
         assert news is not None and news[0] is True
         assert live.snapshot.summary()["open"] == 2
     finally:
