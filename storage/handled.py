@@ -13,12 +13,13 @@ is an update number or a random id: no content, nothing that names the resident.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import String, delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import dialect
 from storage.residents import Channel
 from storage.types import UTCDateTime
 
@@ -43,14 +44,19 @@ async def first_time(s: AsyncSession, channel: str, key: str, *, now: datetime) 
     """Record, in the caller's transaction, that the message `key` of `channel` is handled;
     False when a committed transaction recorded it before. On PostgreSQL a transaction that
     is recording the same key at this moment makes this one wait for its commit or rollback."""
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[s.bind.dialect.name]
-    statement = (
-        insert(HandledMessage)
-        .values(channel=Channel(channel).value, key=key, handled_at=now)
-        .on_conflict_do_nothing(index_elements=["channel", "key"])
-        .returning(col(HandledMessage.key))
-    )
-    return (await s.exec(statement)).first() is not None
+    statement = _FIRST_TIME.get(dialect.of(s))
+    if statement is None:  # built once per database kind: every message asks
+        table = HandledMessage.__table__  # type: ignore[attr-defined]
+        statement = _FIRST_TIME[dialect.of(s)] = (
+            dialect.insert(dialect.of(s), table)
+            .on_conflict_do_nothing(index_elements=["channel", "key"])
+            .returning(table.c.key)
+        )
+    params = {"channel": Channel(channel).value, "key": key, "handled_at": now}
+    return (await s.exec(statement, params=params)).first() is not None  # type: ignore[call-overload]
+
+
+_FIRST_TIME: dict[str, Any] = {}
 
 
 async def forget(s: AsyncSession, *, before: datetime) -> int:

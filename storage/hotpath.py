@@ -1,8 +1,8 @@
 """The conversation path's own SQL, in as few statements as it can be (issue 21).
 
-Every inbound message runs these, so they are SQLAlchemy Core statements (compiled once and
-cached by SQLAlchemy), not the ORM's unit of work: no flush, no identity-map bookkeeping, and
-one round trip each, which on SQLite is one hand-off to aiosqlite's thread each.
+Every inbound message runs these, so they are SQLAlchemy Core statements (built once, compiled
+once and cached by SQLAlchemy), not the ORM's unit of work: no flush, no identity-map
+bookkeeping, one round trip each (on SQLite none: storage/sqlite_inline.py).
 
 - `load`: the resident (touched: last seen now, no longer blocked), their flow state and their
   open case: an UPDATE and one joined SELECT. The resident and the case come back as ORM objects
@@ -10,6 +10,8 @@ one round trip each, which on SQLite is one hand-off to aiosqlite's thread each.
 - `note_in`: the message in the transcript, with the open case, in one INSERT.
 - the replies: `outbox.add_replies`, one multi-row INSERT of transcript entries returning
   their ids, one of their outbox rows.
+- the handled key and the state, `handled.first_time` and `states.save_state`: one INSERT ...
+  ON CONFLICT each, built once per database kind (storage/dialect.py).
 
 The caller owns the transaction, as everywhere in storage/.
 """
@@ -21,22 +23,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, insert, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.cases import OPEN, Case
-from storage.handled import HandledMessage
 from storage.residents import Channel, Resident, get_or_create_resident
 from storage.states import Conversation
 from storage.transcripts import Direction, TranscriptEntry
 
 _ENTRY = TranscriptEntry.__table__  # type: ignore[attr-defined]
 _RESIDENT = Resident.__table__  # type: ignore[attr-defined]
-# Statements on tables, not on the ORM classes: SQLAlchemy then runs them as Core, without the
-# ORM's bulk-persistence layer in between.
-_HANDLED = HandledMessage.__table__  # type: ignore[attr-defined]
-_STATE = Conversation.__table__  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -70,43 +66,6 @@ _LOAD = (
     .limit(1)
 )
 _NOTE_IN = insert(_ENTRY)
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-_FIRST_TIME: dict[str, Any] = {}
-_SAVE_STATE: dict[str, Any] = {}
-
-
-def _dialect(s: AsyncSession) -> str:
-    return s.get_bind().dialect.name
-
-
-async def first_time(s: AsyncSession, channel: str, key: str, *, now: datetime) -> bool:
-    """`handled.first_time`, with its statement built once per database kind."""
-    dialect = _dialect(s)
-    statement = _FIRST_TIME.get(dialect)
-    if statement is None:
-        statement = _FIRST_TIME[dialect] = (
-            _INSERTS[dialect](_HANDLED)
-            .on_conflict_do_nothing(index_elements=["channel", "key"])
-            .returning(_HANDLED.c.key)
-        )
-    params = {"channel": Channel(channel).value, "key": key, "handled_at": now}
-    return (await s.exec(statement, params=params)).first() is not None  # type: ignore[call-overload]
-
-
-async def save_state(
-    s: AsyncSession, resident_id: int, state: dict[str, Any], *, now: datetime
-) -> None:
-    """`states.save_state`, with its statement built once per database kind."""
-    dialect = _dialect(s)
-    statement = _SAVE_STATE.get(dialect)
-    if statement is None:
-        upsert = _INSERTS[dialect](_STATE)
-        statement = _SAVE_STATE[dialect] = upsert.on_conflict_do_update(
-            index_elements=[_STATE.c.resident_id],
-            set_={"state": upsert.excluded.state, "updated_at": upsert.excluded.updated_at},
-        )
-    params = {"resident_id": resident_id, "state": state, "updated_at": now}
-    await s.exec(statement, params=params)  # type: ignore[call-overload]
 
 
 async def load(s: AsyncSession, channel: str, external_id: str, *, now: datetime) -> Loaded:

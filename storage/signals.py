@@ -12,10 +12,10 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Date, Integer, String, UniqueConstraint
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import dialect
 
 MAX_AREA = 64
 MAX_MEASURE = 96
@@ -36,21 +36,20 @@ async def add(s: AsyncSession, day: date, area: str, measure: str, n: int = 1) -
     """Count `n` more of `measure` in `area` on `day`, in the caller's transaction. One
     statement (an upsert), so two processes counting at once both count."""
     values = {"day": day, "area": area[:MAX_AREA], "measure": measure[:MAX_MEASURE], "count": n}
-    dialect = s.bind.dialect.name if s.bind is not None else "sqlite"
-    await s.exec(_upsert(dialect), params=values)  # type: ignore[call-overload]
+    await s.exec(_upsert(dialect.of(s)), params=values)  # type: ignore[call-overload]
 
 
 _UPSERTS: dict[str, Any] = {}
 
 
-def _upsert(dialect: str) -> Any:
+def _upsert(kind: str) -> Any:
     """`add`'s statement, built once per database kind, on the table (Core, not the ORM): the
     conversation path counts on many messages."""
-    statement = _UPSERTS.get(dialect)
+    statement = _UPSERTS.get(kind)
     if statement is None:
         table = SignalCount.__table__  # type: ignore[attr-defined]
-        upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
-        statement = _UPSERTS[dialect] = upsert.on_conflict_do_update(
+        upsert = dialect.insert(kind, table)
+        statement = _UPSERTS[kind] = upsert.on_conflict_do_update(
             index_elements=["day", "area", "measure"],
             set_={"count": table.c["count"] + upsert.excluded["count"]},
         )

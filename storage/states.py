@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import dialect
 from storage.types import JSONText, UTCDateTime
 
 
@@ -32,11 +32,18 @@ async def load_state(s: AsyncSession, resident_id: int) -> dict[str, Any] | None
 async def save_state(
     s: AsyncSession, resident_id: int, state: dict[str, Any], *, now: datetime
 ) -> None:
-    dialect = s.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    statement = insert(Conversation).values(resident_id=resident_id, state=state, updated_at=now)
-    statement = statement.on_conflict_do_update(
-        index_elements=[Conversation.resident_id],
-        set_={"state": statement.excluded.state, "updated_at": statement.excluded.updated_at},
-    )
-    await s.exec(statement)
+    """Store the resident's `State.to_dict()` (and data), replacing what was stored: one
+    upsert, built once per database kind (the conversation path saves on every message)."""
+    statement = _SAVE_STATE.get(dialect.of(s))
+    if statement is None:
+        table = Conversation.__table__  # type: ignore[attr-defined]
+        upsert = dialect.insert(dialect.of(s), table)
+        statement = _SAVE_STATE[dialect.of(s)] = upsert.on_conflict_do_update(
+            index_elements=[table.c.resident_id],
+            set_={"state": upsert.excluded.state, "updated_at": upsert.excluded.updated_at},
+        )
+    params = {"resident_id": resident_id, "state": state, "updated_at": now}
+    await s.exec(statement, params=params)  # type: ignore[call-overload]
+
+
+_SAVE_STATE: dict[str, Any] = {}

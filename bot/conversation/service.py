@@ -29,9 +29,11 @@ from bot.risk.assessment import NOTHING
 from bot.risk.recent import Recent
 from bot.signals import hooks as signal_hooks
 from bot.understanding.route import Router, load_router
+from storage import handled as handled_db
 from storage import hotpath
 from storage import outbox as outbox_db
 from storage import residents as resident_db
+from storage import states as state_db
 from storage import transcripts as transcript_db
 from storage.db import Database
 from storage.outbox import PRIORITY_CRISIS, PRIORITY_NORMAL
@@ -209,7 +211,7 @@ class Conversations:
         now = self.clock()
         async with self.db.transaction(short=True) as s:  # one resident's few rows
             await resident_db.lock_chat(s, inbound.channel, inbound.external_id)
-            if inbound.key is not None and not await hotpath.first_time(
+            if inbound.key is not None and not await handled_db.first_time(
                 s, inbound.channel, inbound.key, now=now
             ):
                 return await self._again(s, inbound, assessment, decision, now)
@@ -234,7 +236,7 @@ class Conversations:
             await self._write_replies(turn)
             if not turn.erased:  # after /vergeet the next message starts afresh
                 state = {**turn.data, **turn.state.to_dict()}
-                await hotpath.save_state(s, turn.rid, state, now=now)
+                await state_db.save_state(s, turn.rid, state, now=now)
         return turn
 
     async def _note_inbound(self, turn: Turn) -> None:
