@@ -11,8 +11,10 @@ the SQL is the same dialect's.
 `BEGIN IMMEDIATE` is the one statement that waits while another process writes (SQLite has one
 writer). It is tried at once with no busy timeout; when another process holds the write lock it
 is sent again from a thread of its own, which waits on the busy timeout while the event loop
-goes on. Once a transaction has the write lock nothing in it waits on another process (WAL
-mode), so the rest runs on the loop. Never for a statement that may read or change many rows:
+goes on. A wait that is given up (a crisis message waits for storage a few seconds only) leaves
+that connection to the thread, closed once its BEGIN ends; the next transaction opens another.
+Once a transaction has the write lock nothing in it waits on another process (WAL mode), so
+the rest runs on the loop. Never for a statement that may read or change many rows:
 it would hold up every chat meanwhile.
 
 In this process every transaction takes its turn (`Database._turn`), so the connection here is
@@ -22,6 +24,7 @@ never used by two at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -30,7 +33,7 @@ from typing import Any
 
 from sqlalchemy import Connection, create_engine, event, util
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import NullPool
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 _BUFFERED = util.immutabledict({"prebuffer_rows": True})
@@ -66,8 +69,10 @@ class Inline:
         self, url: str, on_connect: Callable[[Any, Any], None], busy_timeout_ms: int
     ) -> None:
         self.busy_timeout_ms = busy_timeout_ms
+        # A connection of its own each time one is opened: one is kept (`_connection`), and a
+        # new one replaces it when it is lost to a wait that was given up (`_begin`).
         self.engine = create_engine(
-            url, poolclass=StaticPool, connect_args={"check_same_thread": False}
+            url, poolclass=NullPool, connect_args={"check_same_thread": False}
         )
         event.listen(self.engine, "connect", on_connect)
         event.listen(self.engine, "connect", _no_waiting)  # after on_connect's busy timeout
@@ -92,9 +97,8 @@ class Inline:
             raise
 
     async def _begin(self) -> Connection:
-        loop = asyncio.get_running_loop()
         if self._connection is None:  # opening the file may wait on another process too
-            self._connection = await loop.run_in_executor(self._waiter, self.engine.connect)
+            self._connection = await self._on_thread(self.engine.connect)
         connection = self._connection
         try:
             _begin(connection)
@@ -103,8 +107,23 @@ class Inline:
             if not _busy(exc):
                 raise
             self.waited += 1
-            await loop.run_in_executor(self._waiter, self._begin_waiting, connection)
+            await self._on_thread(self._begin_waiting, connection)
         return connection
+
+    async def _on_thread(self, work: Callable[..., Any], *args: Any) -> Any:
+        """`work` on the waiting thread. Given up on meanwhile (a crisis message waits for
+        storage a few seconds only), the thread still finishes it: the connection it used or
+        opened is then left to it, and closed when it is done; the next transaction opens
+        another, and never uses one from two threads."""
+        done = asyncio.get_running_loop().run_in_executor(self._waiter, work, *args)
+        try:
+            return await asyncio.shield(done)
+        except asyncio.CancelledError:
+            lost = args[0] if args else None
+            if lost is not None and lost is self._connection:
+                self._connection = None
+            done.add_done_callback(lambda finished: _close_quietly(finished, lost))
+            raise
 
     def _begin_waiting(self, connection: Connection) -> None:
         """BEGIN on the busy timeout, on the waiting thread."""
@@ -133,6 +152,16 @@ class Inline:
 def _begin(connection: Connection) -> None:
     connection.begin()  # SQLAlchemy's transaction; with sqlite3's own BEGIN switched off ...
     connection.exec_driver_sql("BEGIN IMMEDIATE")  # ... this is the one the file sees
+
+
+def _close_quietly(finished: asyncio.Future[Any], connection: Connection | None) -> None:
+    """After a wait that was given up: end whatever it began, and close the connection."""
+    if connection is None and not finished.cancelled() and finished.exception() is None:
+        connection = finished.result()  # opened for nobody
+    if connection is not None:
+        with contextlib.suppress(Exception):
+            connection.rollback()
+            connection.close()
 
 
 def _no_waiting(dbapi_connection: Any, _record: Any) -> None:

@@ -148,3 +148,27 @@ async def test_the_connection_goes_when_the_engines_connections_go(
     (tmp_path / "x.db").mkdir()  # where the file was, nothing SQLite can open
     with pytest.raises(OperationalError):
         await _count_words(database)  # not written to the moved file behind a kept connection
+
+
+async def test_a_wait_given_up_leaves_no_lock_and_the_next_transaction_goes_on(
+    database: Database, tmp_path: Path
+) -> None:
+    other = sqlite3.connect(tmp_path / "x.db", isolation_level=None)  # as another process
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(TimeoutError):  # as a crisis message gives up on storage
+            await asyncio.wait_for(_count_words(database), 0.3)
+        other.execute("COMMIT")  # the thread's BEGIN now gets the lock ...
+        for _ in range(100):  # ... and gives it back: another writer can begin
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError:
+                await asyncio.sleep(0.02)
+        else:
+            pytest.fail("the given-up transaction still holds the write lock")
+        other.execute("INSERT INTO t (word) VALUES ('after')")
+        other.execute("COMMIT")
+    finally:
+        other.close()
+    assert await _count_words(database) == 1  # on a new connection of its own
