@@ -176,9 +176,9 @@ class Database:
         """A session in one transaction: committed when the block ends, rolled back on error.
 
         `short`: a few small statements (a message on the conversation path, the outbox's
-        bookkeeping). On SQLite they then run on the event loop's thread instead of a trip to
-        the connection's thread each (storage/sqlite_driver.py); never for a statement that may
-        read or change many rows."""
+        bookkeeping). On a SQLite file they then run on a plain sqlite3 connection on the event
+        loop's thread (storage/sqlite_inline.py); never for a statement that may read or change
+        many rows."""
         async with self._turn:
             if short and self._inline is not None:
                 async with self._inline.transaction(expire_on_commit=False) as session:
