@@ -12,6 +12,7 @@ is an update number or a random id: no content, nothing that names the resident.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -44,19 +45,20 @@ async def first_time(s: AsyncSession, channel: str, key: str, *, now: datetime) 
     """Record, in the caller's transaction, that the message `key` of `channel` is handled;
     False when a committed transaction recorded it before. On PostgreSQL a transaction that
     is recording the same key at this moment makes this one wait for its commit or rollback."""
-    statement = _FIRST_TIME.get(dialect.of(s))
-    if statement is None:  # built once per database kind: every message asks
-        table = HandledMessage.__table__  # type: ignore[attr-defined]
-        statement = _FIRST_TIME[dialect.of(s)] = (
-            dialect.insert(dialect.of(s), table)
-            .on_conflict_do_nothing(index_elements=["channel", "key"])
-            .returning(table.c.key)
-        )
     params = {"channel": Channel(channel).value, "key": key, "handled_at": now}
-    return (await s.exec(statement, params=params)).first() is not None  # type: ignore[call-overload]
+    found = await s.exec(_first_time(dialect.of(s)), params=params)  # type: ignore[call-overload]
+    return found.first() is not None
 
 
-_FIRST_TIME: dict[str, Any] = {}
+@functools.cache
+def _first_time(kind: str) -> Any:
+    """`first_time`'s statement, built once per database kind: every message asks."""
+    table = HandledMessage.__table__  # type: ignore[attr-defined]
+    return (
+        dialect.insert(kind, table)
+        .on_conflict_do_nothing(index_elements=["channel", "key"])
+        .returning(table.c.key)
+    )
 
 
 async def forget(s: AsyncSession, *, before: datetime) -> int:

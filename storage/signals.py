@@ -8,6 +8,7 @@ happened. No resident id, no text, no pseudonym: the rows survive the retention 
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any
 
@@ -39,21 +40,16 @@ async def add(s: AsyncSession, day: date, area: str, measure: str, n: int = 1) -
     await s.exec(_upsert(dialect.of(s)), params=values)  # type: ignore[call-overload]
 
 
-_UPSERTS: dict[str, Any] = {}
-
-
+@functools.cache
 def _upsert(kind: str) -> Any:
     """`add`'s statement, built once per database kind, on the table (Core, not the ORM): the
     conversation path counts on many messages."""
-    statement = _UPSERTS.get(kind)
-    if statement is None:
-        table = SignalCount.__table__  # type: ignore[attr-defined]
-        upsert = dialect.insert(kind, table)
-        statement = _UPSERTS[kind] = upsert.on_conflict_do_update(
-            index_elements=["day", "area", "measure"],
-            set_={"count": table.c["count"] + upsert.excluded["count"]},
-        )
-    return statement
+    table = SignalCount.__table__  # type: ignore[attr-defined]
+    upsert = dialect.insert(kind, table)
+    return upsert.on_conflict_do_update(
+        index_elements=["day", "area", "measure"],
+        set_={"count": table.c["count"] + upsert.excluded["count"]},
+    )
 
 
 async def counts(

@@ -3,6 +3,7 @@ own keys beside it, one row per resident."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
@@ -34,16 +35,15 @@ async def save_state(
 ) -> None:
     """Store the resident's `State.to_dict()` (and data), replacing what was stored: one
     upsert, built once per database kind (the conversation path saves on every message)."""
-    statement = _SAVE_STATE.get(dialect.of(s))
-    if statement is None:
-        table = Conversation.__table__  # type: ignore[attr-defined]
-        upsert = dialect.insert(dialect.of(s), table)
-        statement = _SAVE_STATE[dialect.of(s)] = upsert.on_conflict_do_update(
-            index_elements=[table.c.resident_id],
-            set_={"state": upsert.excluded.state, "updated_at": upsert.excluded.updated_at},
-        )
     params = {"resident_id": resident_id, "state": state, "updated_at": now}
-    await s.exec(statement, params=params)  # type: ignore[call-overload]
+    await s.exec(_save_state(dialect.of(s)), params=params)  # type: ignore[call-overload]
 
 
-_SAVE_STATE: dict[str, Any] = {}
+@functools.cache
+def _save_state(kind: str) -> Any:
+    table = Conversation.__table__  # type: ignore[attr-defined]
+    upsert = dialect.insert(kind, table)
+    return upsert.on_conflict_do_update(
+        index_elements=[table.c.resident_id],
+        set_={"state": upsert.excluded.state, "updated_at": upsert.excluded.updated_at},
+    )
