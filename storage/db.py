@@ -145,7 +145,9 @@ class Database:
         )
         # Short transactions on a file: a plain sqlite3 connection (storage/sqlite_inline.py).
         self._inline = (
-            sqlite_inline.Inline(sync_url(self.url), _on_sqlite_connect, SQLITE_BUSY_TIMEOUT_MS)
+            sqlite_inline.Inline(
+                sync_url(self.url), _on_sqlite_connect, _on_sqlite_begin, SQLITE_BUSY_TIMEOUT_MS
+            )
             if self.dialect == "sqlite" and _sqlite_file(parsed) is not None
             else None
         )

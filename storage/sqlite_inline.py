@@ -62,11 +62,16 @@ def _buffered(options: dict[str, Any]) -> dict[str, Any]:
 
 
 class Inline:
-    """One sqlite3 connection to a database file, for short transactions. `on_connect` sets
-    the connection up as the async engine's are (WAL, foreign keys, the busy timeout)."""
+    """One sqlite3 connection to a database file, for short transactions. `on_connect` and
+    `on_begin` are the async engine's own listeners: the connection is set up as its are (WAL,
+    foreign keys, the busy timeout), and a transaction begins as its do (`BEGIN IMMEDIATE`)."""
 
     def __init__(
-        self, url: str, on_connect: Callable[[Any, Any], None], busy_timeout_ms: int
+        self,
+        url: str,
+        on_connect: Callable[[Any, Any], None],
+        on_begin: Callable[[Any], None],
+        busy_timeout_ms: int,
     ) -> None:
         self.busy_timeout_ms = busy_timeout_ms
         # A connection of its own each time one is opened: one is kept (`_connection`), and a
@@ -76,6 +81,7 @@ class Inline:
         )
         event.listen(self.engine, "connect", on_connect)
         event.listen(self.engine, "connect", _no_waiting)  # after on_connect's busy timeout
+        event.listen(self.engine, "begin", on_begin)
         self._waiter = ThreadPoolExecutor(1, thread_name_prefix="sqlite-begin")
         self._connection: Connection | None = None
         self.waited = 0  # transactions whose BEGIN had to wait for another process
@@ -101,7 +107,7 @@ class Inline:
             self._connection = await self._on_thread(self.engine.connect)
         connection = self._connection
         try:
-            _begin(connection)
+            connection.begin()
         except OperationalError as exc:
             connection.rollback()
             if not _busy(exc):
@@ -130,7 +136,7 @@ class Inline:
         raw = connection.connection.driver_connection
         raw.execute(f"PRAGMA busy_timeout={self.busy_timeout_ms}")
         try:
-            _begin(connection)
+            connection.begin()
         except BaseException:
             connection.rollback()
             raise
@@ -147,11 +153,6 @@ class Inline:
     def dispose(self) -> None:
         self.close()
         self._waiter.shutdown(wait=False)
-
-
-def _begin(connection: Connection) -> None:
-    connection.begin()  # SQLAlchemy's transaction; with sqlite3's own BEGIN switched off ...
-    connection.exec_driver_sql("BEGIN IMMEDIATE")  # ... this is the one the file sees
 
 
 def _close_quietly(finished: asyncio.Future[Any], connection: Connection | None) -> None:
