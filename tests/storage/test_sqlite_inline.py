@@ -5,8 +5,9 @@ it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -105,9 +106,7 @@ async def test_orm_objects_savepoints_and_pending_changes_work_as_in_an_async_se
 async def test_begin_waits_on_a_thread_while_another_process_writes(
     database: Database, tmp_path: Path
 ) -> None:
-    other = sqlite3.connect(tmp_path / "x.db", isolation_level=None)  # as another process
-    other.execute("BEGIN IMMEDIATE")
-    try:
+    with _another_writer(tmp_path / "x.db") as other:
         async with Ticker(0.01) as ticker:
             waiting = asyncio.create_task(_count_words(database))
             await asyncio.sleep(0.3)
@@ -116,8 +115,6 @@ async def test_begin_waits_on_a_thread_while_another_process_writes(
             other.execute("INSERT INTO t (word) VALUES ('written meanwhile')")
             other.execute("COMMIT")
             assert await asyncio.wait_for(waiting, 5) == 1
-    finally:
-        other.close()
     assert database._inline is not None and database._inline.waited == 1
     assert await _count_words(database) == 1  # and the next one begins at once again
     assert database._inline.waited == 1
@@ -132,6 +129,17 @@ async def test_a_database_in_memory_runs_short_transactions_on_the_async_engine(
             assert (await s.exec(text("SELECT count(*) FROM team"))).one()[0] == 0
     finally:
         await database.dispose()
+
+
+@contextlib.contextmanager
+def _another_writer(path: Path) -> Iterator[sqlite3.Connection]:
+    """A connection of its own to the file, as another process, holding the write lock."""
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        yield other
+    finally:
+        other.close()
 
 
 async def _count_words(database: Database) -> int:
@@ -153,9 +161,7 @@ async def test_the_connection_goes_when_the_engines_connections_go(
 async def test_a_wait_given_up_leaves_no_lock_and_the_next_transaction_goes_on(
     database: Database, tmp_path: Path
 ) -> None:
-    other = sqlite3.connect(tmp_path / "x.db", isolation_level=None)  # as another process
-    other.execute("BEGIN IMMEDIATE")
-    try:
+    with _another_writer(tmp_path / "x.db") as other:
         with pytest.raises(TimeoutError):  # as a crisis message gives up on storage
             await asyncio.wait_for(_count_words(database), 0.3)
         other.execute("COMMIT")  # the thread's BEGIN now gets the lock ...
@@ -169,6 +175,4 @@ async def test_a_wait_given_up_leaves_no_lock_and_the_next_transaction_goes_on(
             pytest.fail("the given-up transaction still holds the write lock")
         other.execute("INSERT INTO t (word) VALUES ('after')")
         other.execute("COMMIT")
-    finally:
-        other.close()
     assert await _count_words(database) == 1  # on a new connection of its own
